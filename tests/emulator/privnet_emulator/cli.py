@@ -1,0 +1,41 @@
+"""privnet-emulator: serve the emulator in the foreground until interrupted."""
+
+import argparse
+import os
+import signal
+import sys
+import threading
+
+from .server import Emulator
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="privnet-emulator", description=__doc__)
+    parser.add_argument("--data-dir", default=os.environ.get("PRIVNET_EMULATOR_DIR", ".emulator"),
+                        help="where ca.pem, the server key and the env file live (default: .emulator)")
+    parser.add_argument("--port", type=int, default=0, help="HTTPS port on 127.0.0.1 (0 = any free port)")
+    parser.add_argument("--latency", choices=("instant", "realistic"), default="instant",
+                        help="instant: operations finish on the first poll; realistic: Azure-like durations")
+    parser.add_argument("--time-scale", type=float, default=1.0,
+                        help="multiply realistic durations and Retry-After by this factor")
+    parser.add_argument("--scenario", action="append", default=[],
+                        help="scenario to load at start: a built-in name (acr, hub_spoke) or a YAML file")
+    args = parser.parse_args(argv)
+
+    emu = Emulator(args.data_dir, port=args.port, latency=args.latency, time_scale=args.time_scale)
+    from .scenarios import load_file_or_name
+    for scenario in args.scenario:
+        load_file_or_name(emu, scenario)
+    emu.start()
+    emu.dns.sync()
+    print(f"privnet-emulator ready on {emu.url} (source {os.path.join(emu.data_dir, 'env')})", flush=True)
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    stop.wait()
+    emu.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,135 @@
+"""The /_emulator/ control API (loopback only, no token).
+
+GET    /_emulator/health                 ready check
+GET    /_emulator/log[?kind=&method=&path=&write=&since=]   the request log
+GET    /_emulator/log/summary[?since=]   counts: requests, reads, writes, by method, token requests
+DELETE /_emulator/log                    clear the log
+GET    /_emulator/faults                 the armed faults
+POST   /_emulator/faults                 arm a fault: {"kind", "method"?, "path"? (regex), "count"?, "retry_after"?}
+                                          or a seeded rate: {"rate", "seed", "kinds"?, "writes_only"?}
+DELETE /_emulator/faults                 disarm all
+POST   /_emulator/scenario               load a scenario: {"name": "acr"} or a scenario document (YAML or JSON)
+GET    /_emulator/state                  dump every resource
+POST   /_emulator/reset                  forget every resource, operation, fault and log entry
+GET    /_emulator/config, PATCH /_emulator/config   latency, time_scale, page_size, busy_response, token_lifetime
+GET    /_emulator/dns                    the per-VNet DNS listeners
+POST   /_emulator/drift                  change a resource behind the collection's back: {"id", "properties"?: {...}, "tags"?}
+"""
+
+import yaml
+
+from .arm import Response
+from .errors import ArmError
+
+
+def _filter_log(emu, query):
+    with emu.log_lock:
+        entries = list(emu.log)
+    since = int(query.get("since", 0) or 0)
+    out = []
+    for e in entries:
+        if e["seq"] <= since:
+            continue
+        if query.get("kind") and e["kind"] != query["kind"]:
+            continue
+        if query.get("method") and e["method"] != query["method"].upper():
+            continue
+        if query.get("path") and query["path"].lower() not in e["path"].lower():
+            continue
+        if query.get("write") and e["write"] != (query["write"].lower() in ("1", "true", "yes")):
+            continue
+        out.append(e)
+    return out
+
+
+def summary(entries):
+    arm = [e for e in entries if e["kind"] == "arm"]
+    by_method = {}
+    for e in arm:
+        by_method[e["method"]] = by_method.get(e["method"], 0) + 1
+    return {"requests": len(arm), "writes": sum(1 for e in arm if e["write"]),
+            "reads": sum(1 for e in arm if not e["write"]), "by_method": by_method,
+            "token_requests": sum(1 for e in entries if e["kind"] == "token"),
+            "last_seq": entries[-1]["seq"] if entries else 0}
+
+
+def handle(emu, req, parts):
+    method = req.method
+    what = parts[0] if parts else ""
+    try:
+        if what == "health":
+            return Response(200, {"status": "ok", "url": emu.url})
+        if what == "log":
+            if method == "DELETE":
+                with emu.log_lock:
+                    emu.log.clear()
+                return Response(204)
+            entries = _filter_log(emu, req.query)
+            if parts[1:] == ["summary"]:
+                with emu.log_lock:
+                    last = emu.seq
+                body = summary(entries)
+                body["last_seq"] = last
+                return Response(200, body)
+            return Response(200, {"requests": entries})
+        if what == "faults":
+            if method == "DELETE":
+                emu.faults.clear()
+                return Response(204)
+            if method == "POST":
+                specs = req.body if isinstance(req.body, list) else [req.body or {}]
+                for spec in specs:
+                    emu.faults.add(spec)
+            return Response(200, emu.faults.describe())
+        if what == "scenario" and method == "POST":
+            from .scenarios import load, load_named
+            doc = req.body
+            if doc is None or doc is ValueError:
+                doc = yaml.safe_load(req.raw_body.decode())
+            with emu.store.lock:
+                result = load_named(emu, doc["name"]) if set(doc) == {"name"} else load(emu, doc)
+                emu.dns.sync()
+            return Response(200, result)
+        if what == "state":
+            return Response(200, emu.store.snapshot())
+        if what == "reset" and method == "POST":
+            with emu.store.lock:
+                emu.store.reset()
+                emu.dns.sync()
+            emu.faults.clear()
+            with emu.log_lock:
+                emu.log.clear()
+            return Response(200, {"status": "reset"})
+        if what == "config":
+            if method in ("PATCH", "POST"):
+                for key, value in (req.body or {}).items():
+                    if key == "token_lifetime":
+                        emu.identity.token_lifetime = int(value)
+                    elif key in emu.config:
+                        emu.config[key] = type(emu.config[key])(value)
+                    else:
+                        raise ValueError(f"unknown config key {key}")
+            return Response(200, dict(emu.config, token_lifetime=emu.identity.token_lifetime))
+        if what == "dns":
+            return Response(200, {"listeners": emu.dns.listeners()})
+        if what == "drift" and method == "POST":
+            return Response(200, drift(emu, req.body or {}))
+    except (ValueError, KeyError, TypeError) as err:
+        return Response(400, {"error": {"code": "BadControlRequest", "message": str(err)}})
+    except ArmError as err:
+        return Response(err.status, err.body())
+    return Response(404, {"error": {"code": "NotFound", "message": f"unknown control route {req.path}"}})
+
+
+def drift(emu, spec):
+    """Change a stored resource directly, as a colleague in the portal would."""
+    from .ids import new_guid
+    with emu.store.lock:
+        res = emu.store.get(spec["id"])
+        if res is None:
+            raise ArmError(404, "NotFound", f"no resource {spec['id']}")
+        res.properties.update(spec.get("properties") or {})
+        if "tags" in spec:
+            res.body["tags"] = spec["tags"]
+        res.etag = new_guid()
+        return res.handler.render(res)

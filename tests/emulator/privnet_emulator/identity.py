@@ -1,0 +1,162 @@
+"""An Entra ID stand-in: OpenID discovery, instance discovery and the v2 token endpoint.
+
+Access tokens are HS256 JWTs signed with a key that lives only in this process, so ARM
+can check signature and expiry the way the real one does.
+"""
+
+import base64
+import datetime
+import hashlib
+import hmac
+import json
+import os
+import time
+import uuid
+from urllib.parse import parse_qs
+
+from .errors import ArmError
+
+TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange"
+
+
+def _b64(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text):
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+class Identity:
+    def __init__(self, emulator, tenant, client_id, client_secret):
+        self.emu = emulator
+        self.tenant = tenant
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.key = os.urandom(32)
+        self.token_lifetime = 3599
+
+    # ---- discovery ----------------------------------------------------------
+    def openid_configuration(self, base, tenant):
+        issuer = f"{base}/{tenant}/v2.0"
+        return {
+            "token_endpoint": f"{base}/{tenant}/oauth2/v2.0/token",
+            "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt", "client_secret_basic"],
+            "jwks_uri": f"{base}/{tenant}/discovery/v2.0/keys",
+            "response_modes_supported": ["query", "fragment", "form_post"],
+            "subject_types_supported": ["pairwise"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "response_types_supported": ["code", "id_token", "code id_token", "id_token token"],
+            "scopes_supported": ["openid", "profile", "email", "offline_access"],
+            "issuer": issuer,
+            "request_uri_parameter_supported": False,
+            "userinfo_endpoint": f"{base}/oidc/userinfo",
+            "authorization_endpoint": f"{base}/{tenant}/oauth2/v2.0/authorize",
+            "device_authorization_endpoint": f"{base}/{tenant}/oauth2/v2.0/devicecode",
+            "http_logout_supported": True,
+            "frontchannel_logout_supported": True,
+            "end_session_endpoint": f"{base}/{tenant}/oauth2/v2.0/logout",
+            "claims_supported": ["sub", "iss", "aud", "exp", "iat", "nbf", "tid", "oid", "appid"],
+            "kerberos_endpoint": f"{base}/{tenant}/kerberos",
+            "tenant_region_scope": "EU",
+            "cloud_instance_name": base.split("//", 1)[1],
+            "cloud_graph_host_name": base.split("//", 1)[1],
+            "msgraph_host": base.split("//", 1)[1],
+        }
+
+    def instance_discovery(self, base, query):
+        host = base.split("//", 1)[1]
+        authorize = query.get("authorization_endpoint", f"{base}/common/oauth2/v2.0/authorize")
+        tenant = authorize.split("//", 1)[-1].split("/")[1] if "//" in authorize else "common"
+        return {
+            "tenant_discovery_endpoint": f"{base}/{tenant}/v2.0/.well-known/openid-configuration",
+            "api-version": "1.1",
+            "metadata": [{"preferred_network": host, "preferred_cache": host, "aliases": [host]}],
+        }
+
+    # ---- token endpoint -----------------------------------------------------
+    def token(self, base, tenant, raw_body):
+        """Return (status, body) for POST /{tenant}/oauth2/v2.0/token."""
+        form = {k: v[0] for k, v in parse_qs(raw_body.decode("utf-8", "replace")).items()}
+        if tenant.lower() not in (self.tenant.lower(), "organizations", "common"):
+            return self._aad_error(400, "invalid_request", 90002,
+                                   f"Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID "
+                                   "and are signing into the correct cloud.")
+        if form.get("grant_type") != "client_credentials":
+            return self._aad_error(400, "unsupported_grant_type", 70003,
+                                   "The app requested an unsupported grant type.")
+        client_id = form.get("client_id", "")
+        if client_id != self.client_id:
+            return self._aad_error(400, "unauthorized_client", 700016,
+                                   f"Application with identifier '{client_id}' was not found in the directory "
+                                   f"'{tenant}'.")
+        if "client_assertion" in form:
+            if not self._valid_assertion(form["client_assertion"]):
+                return self._aad_error(401, "invalid_client", 700024,
+                                       "Client assertion is not within its valid time range or its audience is "
+                                       "not api://AzureADTokenExchange.")
+        elif not hmac.compare_digest(form.get("client_secret", ""), self.client_secret):
+            return self._aad_error(401, "invalid_client", 7000215,
+                                   "Invalid client secret provided. Ensure the secret being sent in the request is "
+                                   "the client secret value, not the client secret ID, for a secret added to app "
+                                   f"'{client_id}'.")
+        scope = form.get("scope", "")
+        resource = scope.split()[0][: -len(".default")] if scope.endswith(".default") else scope
+        now = int(time.time())
+        lifetime = self.token_lifetime
+        claims = {"aud": resource, "iss": f"{base}/{self.tenant}/", "iat": now, "nbf": now,
+                  "exp": now + lifetime, "appid": client_id, "oid": client_id, "sub": client_id,
+                  "tid": self.tenant, "idtyp": "app", "ver": "1.0"}
+        return 200, {"token_type": "Bearer", "expires_in": lifetime, "ext_expires_in": lifetime,
+                     "access_token": self._sign(claims)}
+
+    def _valid_assertion(self, assertion):
+        try:
+            payload = json.loads(_unb64(assertion.split(".")[1]))
+        except (ValueError, IndexError):
+            return False
+        aud = payload.get("aud")
+        auds = aud if isinstance(aud, list) else [aud]
+        return TOKEN_EXCHANGE_AUDIENCE in auds and payload.get("exp", 0) > time.time()
+
+    def _aad_error(self, status, error, code, description):
+        trace, correlation = str(uuid.uuid4()), str(uuid.uuid4())
+        stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%SZ")
+        return status, {
+            "error": error,
+            "error_description": f"AADSTS{code}: {description} Trace ID: {trace} Correlation ID: {correlation} "
+                                 f"Timestamp: {stamp}",
+            "error_codes": [code], "timestamp": stamp, "trace_id": trace, "correlation_id": correlation,
+            "error_uri": f"https://login.microsoftonline.com/error?code={code}",
+        }
+
+    def _sign(self, claims):
+        header = _b64(json.dumps({"alg": "HS256", "typ": "JWT", "kid": "privnet-emulator"}).encode())
+        payload = _b64(json.dumps(claims).encode())
+        sig = hmac.new(self.key, f"{header}.{payload}".encode(), hashlib.sha256).digest()
+        return f"{header}.{payload}.{_b64(sig)}"
+
+    # ---- ARM side -------------------------------------------------------------
+    def authenticate(self, authorization):
+        """Check an ARM request's bearer token; raise the ARM 401 envelope when it is not valid."""
+        if not authorization:
+            raise ArmError(401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.")
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or token.count(".") != 2:
+            raise ArmError(401, "AuthenticationFailed",
+                           "Authentication failed. The 'Authorization' header is provided in an invalid format.")
+        header, payload, sig = token.split(".")
+        expected = hmac.new(self.key, f"{header}.{payload}".encode(), hashlib.sha256).digest()
+        try:
+            valid = hmac.compare_digest(_unb64(sig), expected)
+            claims = json.loads(_unb64(payload))
+        except ValueError:
+            valid, claims = False, {}
+        if not valid:
+            raise ArmError(401, "InvalidAuthenticationToken", "The access token is invalid.")
+        if claims.get("exp", 0) <= time.time():
+            stamp = datetime.datetime.fromtimestamp(claims.get("exp", 0), datetime.timezone.utc)
+            raise ArmError(401, "ExpiredAuthenticationToken",
+                           f"The access token expiry UTC time '{stamp:%m/%d/%Y %I:%M:%S %p}' is earlier than "
+                           f"current UTC time '{datetime.datetime.now(datetime.timezone.utc):%m/%d/%Y %I:%M:%S %p}'.")
+        return claims

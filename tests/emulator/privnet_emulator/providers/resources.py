@@ -1,0 +1,158 @@
+"""Microsoft.Resources: resource groups, provider registration and subscription-level routes."""
+
+import time
+
+from ..arm import Response
+from ..errors import ArmError, bad_request, resource_group_not_found
+from ..ids import new_guid, rg_id
+from ..store import Operation
+
+KNOWN_NAMESPACES = ("Microsoft.Network", "Microsoft.ContainerRegistry", "Microsoft.Resources")
+# Namespaces not registered in a subscription until someone registers them (secondary subscription only:
+# the documented cross-subscription prerequisite for a registry's private endpoint).
+UNREGISTERED_AT_START = {("8c4e1a2b-5d3f-4b6a-9e8d-7f0c1b2a3d4e", "microsoft.containerregistry")}
+
+
+def group_body(sub, group):
+    return {"id": rg_id(sub, group["name"]), "name": group["name"], "type": "Microsoft.Resources/resourceGroups",
+            "location": group["location"], "tags": group.get("tags") or {},
+            "properties": {"provisioningState": group.get("state", "Succeeded")}}
+
+
+def list_groups(emu, req, sub):
+    groups = [group_body(sub, g) for (s, _), g in sorted(emu.store.resource_groups.items()) if s == sub.lower()]
+    return emu.engine.page(req, groups)
+
+
+def create_group(emu, sub, name, location, tags=None):
+    group = {"name": name, "location": location.replace(" ", "").lower(), "tags": tags or {}}
+    emu.store.resource_groups[(sub.lower(), name.lower())] = group
+    return group
+
+
+def resource_group(emu, req, sub, rg):
+    store = emu.store
+    group = store.get_rg(sub, rg)
+    if req.method == "HEAD":
+        return Response(204 if group else 404)
+    if req.method == "GET":
+        if group is None:
+            raise resource_group_not_found(rg)
+        return Response(200, group_body(sub, group))
+    if req.method == "PUT":
+        body = req.body or {}
+        if not body.get("location"):
+            raise bad_request("LocationRequired", "The location property is required for this definition.")
+        if group is not None:
+            if group.get("state") == "Deleting":
+                raise ArmError(409, "ResourceGroupBeingDeleted",
+                               f"The resource group '{group['name']}' is in deprovisioning state and cannot "
+                               "perform this operation.")
+            if body["location"].replace(" ", "").lower() != group["location"]:
+                raise ArmError(409, "InvalidResourceGroupLocation",
+                               f"Invalid resource group location '{body['location']}'. The Resource group already "
+                               f"exists in location '{group['location']}'.")
+            group["tags"] = body.get("tags") or {}
+            return Response(200, group_body(sub, group))
+        group = create_group(emu, sub, rg, body["location"], body.get("tags"))
+        return Response(201, group_body(sub, group))
+    if req.method == "PATCH":
+        if group is None:
+            raise resource_group_not_found(rg)
+        if "tags" in (req.body or {}):
+            group["tags"] = req.body["tags"] or {}
+        return Response(200, group_body(sub, group))
+    if req.method == "DELETE":
+        if group is None:
+            raise resource_group_not_found(rg)
+        group["state"] = "Deleting"
+        op_id = "RESOURCEGROUPDELETIONJOB-" + new_guid().replace("-", "").upper()[:24]
+
+        def finish():
+            for res in list(store.in_resource_group(sub, rg)):
+                if res.rid.parent() is None:
+                    emu.engine.remove_now(res)
+            store.resource_groups.pop((sub.lower(), rg.lower()), None)
+
+        op = Operation(op_id, "delete", None, time.monotonic() + emu.scaled(15), [], "resources", "global",
+                       finish=finish)
+        store.add_operation(op)
+        headers = {"Location": req.url(f"/subscriptions/{sub}/operationresults/{op_id}")}
+        retry_after = emu.retry_after_header(15)
+        if retry_after:
+            headers["Retry-After"] = retry_after
+        return Response(202, None, headers)
+    raise ArmError(405, "MethodNotAllowed", f"The method {req.method} is not allowed.")
+
+
+def poll_group_delete(emu, req, op_id):
+    op = emu.store.operations.get(op_id)
+    if op is None:
+        raise ArmError(404, "OperationNotFound", f"The operation '{op_id}' could not be found.")
+    if not op.finished:
+        headers = {}
+        retry_after = emu.retry_after_header(15)
+        if retry_after:
+            headers["Retry-After"] = retry_after
+        return Response(202, None, headers)
+    return Response(200, None)
+
+
+def list_resources(emu, req, sub, rg):
+    if emu.store.get_rg(sub, rg) is None:
+        raise resource_group_not_found(rg)
+    items = []
+    for res in emu.store.in_resource_group(sub, rg):
+        if res.rid.parent() is None:
+            items.append({"id": str(res.rid), "name": res.rid.name, "type": res.handler.arm_type,
+                          "location": res.body.get("location"), "tags": res.body.get("tags") or {}})
+    return emu.engine.page(req, items)
+
+
+def registration_state(emu, sub, namespace):
+    key = (sub.lower(), namespace.lower())
+    if key in emu.store.providers:
+        return emu.store.providers[key]
+    return "NotRegistered" if key in UNREGISTERED_AT_START else "Registered"
+
+
+def provider_body(emu, sub, namespace):
+    canonical = next((n for n in KNOWN_NAMESPACES if n.lower() == namespace.lower()), namespace)
+    types = sorted({h.types[0] for h in emu.engine.handlers.values() if h.namespace.lower() == namespace.lower()})
+    return {"id": f"/subscriptions/{sub}/providers/{canonical}", "namespace": canonical,
+            "registrationState": registration_state(emu, sub, canonical),
+            "registrationPolicy": "RegistrationRequired",
+            "resourceTypes": [{"resourceType": t, "locations": [], "apiVersions": []} for t in types]}
+
+
+def require_registered(emu, sub, namespace, req):
+    if req.method in ("PUT", "PATCH") and registration_state(emu, sub, namespace) != "Registered":
+        message = (f"The subscription is not registered to use namespace '{namespace}'. See "
+                   "https://aka.ms/rps-not-found for how to register subscriptions.")
+        raise ArmError(409, "MissingSubscriptionRegistration", message,
+                       details=[{"code": "MissingSubscriptionRegistration", "target": namespace, "message": message}])
+
+
+def subscription_providers(emu, req, sub, rest, rest_low):
+    """/subscriptions/{sub}/providers[/{ns}[/register | /{type} | /locations/{loc}/operations/{id}]]"""
+    if not rest:
+        return emu.engine.page(req, [provider_body(emu, sub, n) for n in KNOWN_NAMESPACES])
+    namespace = rest[0]
+    if len(rest) == 1:
+        return Response(200, provider_body(emu, sub, namespace))
+    if len(rest) == 2 and rest_low[1] in ("register", "unregister") and req.method == "POST":
+        state = "Registered" if rest_low[1] == "register" else "NotRegistered"
+        emu.store.providers[(sub.lower(), namespace.lower())] = state
+        return Response(200, provider_body(emu, sub, namespace))
+    if len(rest) == 5 and rest_low[1] == "locations" and rest_low[3] in ("operations", "operationresults"):
+        return emu.engine.poll(req, rest[4], "status" if rest_low[3] == "operations" else "result")
+    if len(rest) == 2 and req.method == "POST":
+        action = emu.engine.subscription_actions.get((namespace.lower(), rest_low[1]))
+        if action:
+            return action(req, sub)
+    if len(rest) == 2 and req.method == "GET":
+        handler = emu.engine.handler_for(namespace, (rest[1],))
+        if handler is not None and handler.list_by_subscription:
+            items = emu.store.of_type(namespace, handler.types, sub=sub)
+            return emu.engine.page(req, [handler.render(r) for r in items])
+    raise ArmError(404, "NotFound", f"No route for {req.path}.")

@@ -1,0 +1,121 @@
+"""Scenario files: a starting estate in YAML, applied through the same handlers as API writes.
+
+    resource_groups: [{name, location, subscription?}]
+    virtual_networks:
+      - name, resource_group, location, address_prefixes: [...], subscription?
+        subnets: [{name, address_prefix, private_endpoint_network_policies?, service_endpoints?: [...]}]
+        gateway: {name, sku?}          # needs a subnet named GatewaySubnet
+    registries:
+      - name, resource_group, location, sku (Basic|Standard|Premium), replicas: [region, ...]
+    private_dns_zones: [{name, resource_group}]
+"""
+
+import os
+
+import yaml
+
+from . import DEFAULT_SUBSCRIPTION
+from .arm import Request
+from .errors import ArmError
+from .ids import rg_id
+
+HERE = os.path.join(os.path.dirname(__file__), "scenarios")
+
+
+def builtin_names():
+    return sorted(f[:-5] for f in os.listdir(HERE) if f.endswith(".yaml"))
+
+
+def load_named(emu, name):
+    path = os.path.join(HERE, f"{name}.yaml")
+    if not os.path.exists(path):
+        raise ValueError(f"unknown scenario {name!r}; built-in scenarios: {', '.join(builtin_names())}")
+    with open(path, encoding="utf-8") as f:
+        return load(emu, yaml.safe_load(f))
+
+
+def load_file_or_name(emu, value):
+    if os.path.exists(value):
+        with open(value, encoding="utf-8") as f:
+            return load(emu, yaml.safe_load(f))
+    return load_named(emu, value)
+
+
+def apply(emu, method, resource_id, body=None, query=None):
+    """Run one write through the engine as if it came over the wire, and finish its operation."""
+    from .providers import resources
+    segs = [s for s in resource_id.split("/") if s]
+    req = Request(method, resource_id, dict({"api-version": "2026-03-01"}, **(query or {})), {}, body,
+                  getattr(emu, "url", "https://127.0.0.1") if getattr(emu, "port", None) else "https://127.0.0.1",
+                  "127.0.0.1")
+    with emu.store.lock:
+        if len(segs) == 4:
+            resp = resources.resource_group(emu, req, segs[1], segs[3])
+        else:
+            resp = emu.engine.handle(req, segs[1], segs[3], segs[5], segs[6:])
+        for op in list(emu.store.operations.values()):
+            if not op.finished:
+                op.done_at = 0
+        emu.store.tick()
+    if resp.status >= 400:
+        raise ArmError(resp.status, "ScenarioError", str(resp.body))
+    return resp.body
+
+
+def load(emu, doc):
+    doc = doc or {}
+    created = []
+
+    def sub_of(item):
+        return item.get("subscription") or doc.get("subscription") or DEFAULT_SUBSCRIPTION
+
+    def put(item_id, body, query=None):
+        apply(emu, "PUT", item_id, body, query)
+        created.append(item_id)
+
+    groups = {}
+    for group in doc.get("resource_groups", []):
+        groups[(sub_of(group), group["name"].lower())] = group
+    for kind in ("virtual_networks", "registries", "private_dns_zones"):
+        for item in doc.get(kind, []):
+            key = (sub_of(item), item["resource_group"].lower())
+            groups.setdefault(key, {"name": item["resource_group"], "location": item.get("location", "westeurope"),
+                                    "subscription": key[0]})
+    for (sub, _), group in groups.items():
+        put(rg_id(sub, group["name"]), {"location": group.get("location", "westeurope"), "tags": group.get("tags")})
+
+    net = "providers/Microsoft.Network"
+    for vnet in doc.get("virtual_networks", []):
+        base = f"{rg_id(sub_of(vnet), vnet['resource_group'])}/{net}/virtualNetworks/{vnet['name']}"
+        subnets = []
+        for subnet in vnet.get("subnets", []):
+            props = {"addressPrefix": subnet["address_prefix"]}
+            if "private_endpoint_network_policies" in subnet:
+                props["privateEndpointNetworkPolicies"] = subnet["private_endpoint_network_policies"]
+            if subnet.get("service_endpoints"):
+                props["serviceEndpoints"] = [{"service": s} for s in subnet["service_endpoints"]]
+            subnets.append({"name": subnet["name"], "properties": props})
+        put(base, {"location": vnet["location"], "tags": vnet.get("tags"),
+                   "properties": {"addressSpace": {"addressPrefixes": vnet["address_prefixes"]}, "subnets": subnets}})
+        gateway = vnet.get("gateway")
+        if gateway:
+            gw_id = f"{rg_id(sub_of(vnet), vnet['resource_group'])}/{net}/virtualNetworkGateways/{gateway['name']}"
+            put(gw_id, {"location": vnet["location"], "properties": {
+                "gatewayType": gateway.get("type", "Vpn"), "vpnType": "RouteBased",
+                "sku": {"name": gateway.get("sku", "VpnGw1"), "tier": gateway.get("sku", "VpnGw1")},
+                "ipConfigurations": [{"name": "default", "properties": {
+                    "privateIPAllocationMethod": "Dynamic",
+                    "subnet": {"id": f"{base}/subnets/GatewaySubnet"}}}]}})
+
+    acr = "providers/Microsoft.ContainerRegistry"
+    for reg in doc.get("registries", []):
+        reg_id = f"{rg_id(sub_of(reg), reg['resource_group'])}/{acr}/registries/{reg['name']}"
+        put(reg_id, {"location": reg["location"], "sku": {"name": reg.get("sku", "Premium")},
+                     "properties": {"adminUserEnabled": False}})
+        for region in reg.get("replicas", []):
+            put(f"{reg_id}/replications/{region}", {"location": region, "properties": {}})
+
+    for zone in doc.get("private_dns_zones", []):
+        put(f"{rg_id(sub_of(zone), zone['resource_group'])}/{net}/privateDnsZones/{zone['name']}",
+            {"location": "global"})
+    return {"loaded": created}

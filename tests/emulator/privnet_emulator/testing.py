@@ -1,0 +1,117 @@
+"""Helpers for tests and tooling: run an emulator in-process or as a subprocess, and talk to its control API."""
+
+import json
+import os
+import ssl
+import subprocess
+import sys
+import time
+import urllib.request
+
+from .server import Emulator
+
+
+def read_env(data_dir):
+    env = {}
+    with open(os.path.join(data_dir, "env"), encoding="utf-8") as f:
+        for line in f:
+            line = line.strip()
+            if line.startswith("export "):
+                key, _, value = line[len("export "):].partition("=")
+                env[key] = value.strip("'")
+    return env
+
+
+class Control:
+    """A small client for /_emulator/ (TLS verified against the emulator's own CA)."""
+
+    def __init__(self, url, ca_path):
+        self.url = url.rstrip("/")
+        self.ctx = ssl.create_default_context(cafile=ca_path)
+
+    def call(self, method, path, body=None):
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(f"{self.url}/_emulator/{path}", data=data, method=method,
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, context=self.ctx, timeout=30) as resp:
+            raw = resp.read()
+        return json.loads(raw) if raw else None
+
+    def reset(self):
+        return self.call("POST", "reset")
+
+    def scenario(self, name_or_doc):
+        return self.call("POST", "scenario", {"name": name_or_doc} if isinstance(name_or_doc, str) else name_or_doc)
+
+    def log(self, **filters):
+        query = "&".join(f"{k}={v}" for k, v in filters.items())
+        return self.call("GET", "log" + (f"?{query}" if query else ""))["requests"]
+
+    def clear_log(self):
+        self.call("DELETE", "log")
+
+    def summary(self, since=0):
+        return self.call("GET", f"log/summary?since={since}")
+
+    def writes(self, since=0):
+        return [e for e in self.log(since=since) if e["write"]]
+
+    def fault(self, **spec):
+        return self.call("POST", "faults", spec)
+
+    def clear_faults(self):
+        self.call("DELETE", "faults")
+
+    def config(self, **values):
+        return self.call("PATCH", "config", values) if values else self.call("GET", "config")
+
+    def state(self):
+        return self.call("GET", "state")
+
+    def dns(self):
+        return self.call("GET", "dns")["listeners"]
+
+    def drift(self, resource_id, properties=None, tags=None):
+        body = {"id": resource_id, "properties": properties or {}}
+        if tags is not None:
+            body["tags"] = tags
+        return self.call("POST", "drift", body)
+
+
+class RunningEmulator:
+    """An in-process emulator (fast, for pytest) with its env and control client."""
+
+    def __init__(self, data_dir, **kwargs):
+        self.emulator = Emulator(data_dir, **kwargs).start()
+        self.url = self.emulator.url
+        self.env = read_env(data_dir)
+        self.ca_path = self.env["REQUESTS_CA_BUNDLE"]
+        self.control = Control(self.url, self.ca_path)
+
+    def stop(self):
+        self.emulator.stop()
+
+
+class EmulatorProcess:
+    """The emulator as a subprocess (the way `make demo` and molecule run it)."""
+
+    def __init__(self, data_dir, *args):
+        self.data_dir = os.path.abspath(data_dir)
+        os.makedirs(self.data_dir, exist_ok=True)
+        env_path = os.path.join(self.data_dir, "env")
+        if os.path.exists(env_path):
+            os.remove(env_path)
+        self.proc = subprocess.Popen([sys.executable, "-m", "privnet_emulator", "--data-dir", self.data_dir, *args],
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        deadline = time.monotonic() + 30
+        while not os.path.exists(env_path):
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"emulator did not start: {self.proc.stdout.read()}")
+            time.sleep(0.02)
+        self.env = read_env(self.data_dir)
+        self.url = self.env["PRIVNET_EMULATOR_URL"]
+        self.control = Control(self.url, self.env["REQUESTS_CA_BUNDLE"])
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(10)
