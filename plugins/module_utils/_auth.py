@@ -1,0 +1,137 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to privnet.azure
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Common authentication options and the credential they select.
+
+Private module_utils: an internal API of this collection, it may change at any time.
+"""
+
+from __future__ import annotations
+
+import os
+
+from ansible.module_utils.basic import env_fallback
+
+try:
+    from azure.identity import (
+        AzureCliCredential,
+        CertificateCredential,
+        ChainedTokenCredential,
+        ClientSecretCredential,
+        ManagedIdentityCredential,
+        WorkloadIdentityCredential,
+    )
+    HAS_AZURE_IDENTITY = True
+except ImportError:
+    HAS_AZURE_IDENTITY = False
+
+AUTH_SOURCES = ["auto", "parameters", "awx", "env", "identity_env", "workload_identity", "managed_identity", "cli"]
+
+# The env fallbacks are exactly what AWX's "Microsoft Azure Resource Manager" credential
+# injects, so a job template needs no extra variables: for the module, AWX and the options
+# are the same thing.
+AUTH_ARGUMENT_SPEC = dict(
+    auth_source=dict(type="str", default="auto", choices=AUTH_SOURCES,
+                     fallback=(env_fallback, ["ANSIBLE_AZURE_AUTH_SOURCE"])),
+    subscription_id=dict(type="str", fallback=(env_fallback, ["AZURE_SUBSCRIPTION_ID"])),
+    client_id=dict(type="str", fallback=(env_fallback, ["AZURE_CLIENT_ID"])),
+    secret=dict(type="str", no_log=True, fallback=(env_fallback, ["AZURE_SECRET"])),
+    tenant=dict(type="str", fallback=(env_fallback, ["AZURE_TENANT"])),
+    certificate_path=dict(type="path"),
+    cloud_environment=dict(type="str", fallback=(env_fallback, ["AZURE_CLOUD_ENVIRONMENT"])),
+    ca_bundle=dict(type="path", fallback=(env_fallback, ["REQUESTS_CA_BUNDLE"])),
+)
+
+WAIT_ARGUMENT_SPEC = dict(
+    wait=dict(type="bool", default=True),
+    wait_timeout=dict(type="int", default=600),
+)
+
+
+def build_credential(params, cloud, connection_verify, environ=None):
+    """Return ``(credential, description)`` for the configured ``auth_source``.
+
+    ``auto`` takes the first complete source in this order: the module options (which
+    include the AWX variables), azure-identity's variables (secret or certificate), workload
+    identity, then managed identity falling back to the Azure CLI.
+    Raises ValueError when a forced source lacks its inputs; the message says what to set.
+    """
+    environ = os.environ if environ is None else environ
+    source = params.get("auth_source") or "auto"
+    # authority= makes sovereign and private clouds work; clouds azure-identity does not know
+    # also need instance discovery off, or MSAL asks the public cloud to validate the authority.
+    sp_kwargs = dict(authority=cloud.authority, connection_verify=connection_verify)
+    if not cloud.public:
+        sp_kwargs["disable_instance_discovery"] = True
+
+    if source in ("parameters", "awx", "env"):
+        found = _service_principal(params.get("client_id"), params.get("tenant"), params.get("secret"),
+                                   params.get("certificate_path"), None, sp_kwargs, "the module options")
+        if not found:
+            raise ValueError(f"auth_source={source} needs client_id, tenant and secret or certificate_path "
+                             "(or the variables AZURE_CLIENT_ID, AZURE_TENANT and AZURE_SECRET)")
+        return found
+    if source == "identity_env":
+        found = _identity_env(environ, sp_kwargs)
+        if not found:
+            raise ValueError("auth_source=identity_env needs AZURE_CLIENT_ID, AZURE_TENANT_ID and "
+                             "AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH in the environment")
+        return found
+    if source == "workload_identity":
+        found = _workload_identity(environ, sp_kwargs)
+        if not found:
+            raise ValueError("auth_source=workload_identity needs AZURE_FEDERATED_TOKEN_FILE, AZURE_CLIENT_ID "
+                             "and AZURE_TENANT_ID in the environment")
+        return found
+    if source == "managed_identity":
+        return _managed_identity(params, connection_verify), "managed identity"
+    if source == "cli":
+        return AzureCliCredential(tenant_id=params.get("tenant") or ""), "the Azure CLI login"
+
+    # auto
+    found = (_service_principal(params.get("client_id"), params.get("tenant"), params.get("secret"),
+                                params.get("certificate_path"), None, sp_kwargs, "the module options")
+             or _identity_env(environ, sp_kwargs)
+             or _workload_identity(environ, sp_kwargs))
+    if found:
+        return found
+    # Inside a chain, ManagedIdentityCredential probes IMDS with a 1 s timeout instead of
+    # retrying for a minute, so machines without a managed identity reach the CLI quickly.
+    chain = ChainedTokenCredential(_managed_identity(params, connection_verify),
+                                   AzureCliCredential(tenant_id=params.get("tenant") or ""))
+    return chain, "managed identity or the Azure CLI login"
+
+
+def _service_principal(client_id, tenant, secret, certificate_path, certificate_password, sp_kwargs, origin):
+    if not (client_id and tenant and (secret or certificate_path)):
+        return None
+    if secret:
+        return ClientSecretCredential(tenant, client_id, secret, **sp_kwargs), f"a client secret from {origin}"
+    cert_kwargs = dict(sp_kwargs)
+    if certificate_password:
+        cert_kwargs["password"] = certificate_password
+    return (CertificateCredential(tenant, client_id, certificate_path, **cert_kwargs),
+            f"a client certificate from {origin}")
+
+
+def _identity_env(environ, sp_kwargs):
+    return _service_principal(environ.get("AZURE_CLIENT_ID"), environ.get("AZURE_TENANT_ID"),
+                              environ.get("AZURE_CLIENT_SECRET"), environ.get("AZURE_CLIENT_CERTIFICATE_PATH"),
+                              environ.get("AZURE_CLIENT_CERTIFICATE_PASSWORD"), sp_kwargs,
+                              "azure-identity's environment variables")
+
+
+def _workload_identity(environ, sp_kwargs):
+    token_file = environ.get("AZURE_FEDERATED_TOKEN_FILE")
+    client_id, tenant = environ.get("AZURE_CLIENT_ID"), environ.get("AZURE_TENANT_ID")
+    if not (token_file and client_id and tenant):
+        return None
+    return (WorkloadIdentityCredential(tenant_id=tenant, client_id=client_id, token_file_path=token_file,
+                                       **sp_kwargs),
+            "workload identity (AZURE_FEDERATED_TOKEN_FILE)")
+
+
+def _managed_identity(params, connection_verify):
+    # client_id, when given, selects a user-assigned identity.
+    return ManagedIdentityCredential(client_id=params.get("client_id") or None, connection_verify=connection_verify)

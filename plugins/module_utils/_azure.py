@@ -1,0 +1,295 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to privnet.azure
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""AzureModule: the base every module of this collection is built on.
+
+A module reads like its procedure: validate the options, read the current state, compare,
+apply unless in check mode, return. This class supplies the plumbing for each step:
+credentials and clients, ARM conflict retries, long-running operations with a timeout, Azure
+errors turned into clean failures, and diff output.
+
+Private module_utils: an internal API of this collection, it may change at any time.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import random
+import time
+import traceback
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.privnet.azure.plugins.module_utils._auth import (
+    AUTH_ARGUMENT_SPEC,
+    HAS_AZURE_IDENTITY,
+    WAIT_ARGUMENT_SPEC,
+    build_credential,
+)
+from ansible_collections.privnet.azure.plugins.module_utils._cloud import resolve_cloud
+from ansible_collections.privnet.azure.plugins.module_utils._diff import Difference
+from ansible_collections.privnet.azure.plugins.module_utils._ids import resolve_resource_id
+
+try:
+    from azure.core.exceptions import AzureError, HttpResponseError, ResourceNotFoundError
+    HAS_AZURE_CORE = True
+    AZURE_CORE_IMPORT_ERROR = None
+except ImportError:
+    HAS_AZURE_CORE = False
+    AZURE_CORE_IMPORT_ERROR = traceback.format_exc()
+
+    # Stand-ins so the except clauses below stay valid; AzureModule fails before any call.
+    class AzureError(Exception):
+        pass
+
+    class HttpResponseError(AzureError):
+        pass
+
+    class ResourceNotFoundError(HttpResponseError):
+        pass
+
+# name -> (Python module, client class, PyPI package). Only the SDK a module asks for is imported.
+CLIENTS = {
+    "network": ("azure.mgmt.network", "NetworkManagementClient", "azure-mgmt-network"),
+    "privatedns": ("azure.mgmt.privatedns", "PrivateDnsManagementClient", "azure-mgmt-privatedns"),
+    "containerregistry": ("azure.mgmt.containerregistry", "ContainerRegistryManagementClient",
+                          "azure-mgmt-containerregistry"),
+    "resource": ("azure.mgmt.resource.resources", "ResourceManagementClient", "azure-mgmt-resource"),
+}
+
+# ARM answers these while another write on the same (or a dependent) resource is running,
+# sometimes synchronously, sometimes as a failed long-running operation. Retrying later is
+# the documented remedy. A plain "Conflict" is not among them: that one is a real conflict.
+RETRYABLE_CODES = frozenset(("AnotherOperationInProgress", "RetryableError", "RetryableErrorDueToAnotherOperation",
+                             "ReferencedResourceNotProvisioned"))
+RETRY_MAX_ATTEMPTS = 8
+RETRY_BASE_DELAY = 2.0  # seconds; doubles each attempt, with jitter, capped below
+RETRY_MAX_DELAY = 60.0
+# LRO polling interval when the server sends no Retry-After (a Retry-After always wins).
+# The SDK default is 30 s, far too slow for subnet or DNS updates that finish in seconds.
+POLLING_INTERVAL = 2
+DEFAULT_WAIT_TIMEOUT = 600
+USER_AGENT = "ansible-privnet.azure"
+
+
+class AzureModule(AnsibleModule):
+    """AnsibleModule with the common Azure options, lazily built credential and SDK clients.
+
+    ``lro=True`` adds the ``wait`` and ``wait_timeout`` options for modules that start
+    long-running operations. Every other keyword goes to AnsibleModule.
+    """
+
+    def __init__(self, argument_spec, *, lro=False, supports_check_mode=True, **kwargs):
+        spec = dict(AUTH_ARGUMENT_SPEC)
+        if lro:
+            spec.update(WAIT_ARGUMENT_SPEC)
+        spec.update(argument_spec)
+        super().__init__(argument_spec=spec, supports_check_mode=supports_check_mode, **kwargs)
+        self._lro = lro
+        self._cloud = None
+        self._credential = None
+        self._credential_origin = None
+        self._clients = {}
+        if not HAS_AZURE_CORE:
+            self.fail_json(msg=missing_required_lib("azure-core"), exception=AZURE_CORE_IMPORT_ERROR)
+        if not HAS_AZURE_IDENTITY:
+            self.fail_json(msg=missing_required_lib("azure-identity"))
+        ca_bundle = self.params.get("ca_bundle")
+        if ca_bundle and not os.path.isfile(ca_bundle):
+            self.fail_json(msg=f"ca_bundle: {ca_bundle} is not a file; give the path of a PEM CA bundle")
+
+    # ---- settings -----------------------------------------------------------------------
+
+    @property
+    def subscription_id(self):
+        """The subscription from the options (or AZURE_SUBSCRIPTION_ID); fails if unset."""
+        value = self.params.get("subscription_id")
+        if not value:
+            self.fail_json(msg="subscription_id is required: set the option or AZURE_SUBSCRIPTION_ID")
+        return value
+
+    @property
+    def connection_verify(self):
+        """What azure-core's ``connection_verify`` gets: the CA bundle path, else True. TLS is
+        always verified; there is deliberately no way to turn that off."""
+        return self.params.get("ca_bundle") or True
+
+    @property
+    def wait(self):
+        return self.params["wait"] if self._lro else True
+
+    @property
+    def wait_timeout(self):
+        return self.params["wait_timeout"] if self._lro else DEFAULT_WAIT_TIMEOUT
+
+    @property
+    def cloud(self):
+        """The resolved cloud (endpoints); a metadata URL is fetched once, on first use."""
+        if self._cloud is None:
+            value = self.params.get("cloud_environment")
+            try:
+                self._cloud = resolve_cloud(value, self.connection_verify)
+            except ValueError as exc:
+                self.fail_json(msg=str(exc))
+            except AzureError as exc:
+                self.fail_azure(f"fetching cloud metadata from {value}", exc)
+        return self._cloud
+
+    @property
+    def credential(self):
+        if self._credential is None:
+            try:
+                self._credential, self._credential_origin = build_credential(self.params, self.cloud,
+                                                                             self.connection_verify)
+            except (ValueError, OSError) as exc:
+                self.fail_json(msg=f"cannot set up Azure credentials: {exc}")
+        return self._credential
+
+    # ---- clients ------------------------------------------------------------------------
+
+    def client(self, name, subscription_id=None):
+        """SDK client by name (network, privatedns, containerregistry, resource), built on
+        first use and cached per (name, subscription). ``subscription_id`` overrides the
+        module's subscription for cross-subscription work."""
+        subscription = subscription_id or self.subscription_id
+        key = (name, subscription)
+        if key not in self._clients:
+            module_name, class_name, package = CLIENTS[name]
+            try:
+                sdk = importlib.import_module(module_name)
+            except ImportError:
+                self.fail_json(msg=missing_required_lib(package), exception=traceback.format_exc())
+            cloud = self.cloud
+            self._clients[key] = getattr(sdk, class_name)(
+                self.credential,
+                subscription,
+                base_url=cloud.resource_manager,
+                credential_scopes=cloud.credential_scopes,
+                connection_verify=self.connection_verify,
+                polling_interval=POLLING_INTERVAL,
+                # azure-core's RetryPolicy: 408/429/5xx and any Retry-After, honouring Retry-After.
+                retry_total=6,
+                retry_backoff_factor=0.8,
+                retry_backoff_max=60,
+                user_agent=USER_AGENT,
+            )
+        return self._clients[key]
+
+    # ---- calling Azure ------------------------------------------------------------------
+
+    def call(self, fn, *args, what=None, **kwargs):
+        """Run a synchronous SDK call; ARM conflicts are retried, other errors fail the task
+        with ``what`` as context (e.g. "reading subnet 'a' of virtual network 'v'")."""
+        return self._retrying(lambda: fn(*args, **kwargs), what or _describe(fn), self._deadline())
+
+    def get_or_none(self, fn, *args, what=None, **kwargs):
+        """Like call(), but a 404 (ResourceNotFoundError) returns None."""
+        def read():
+            try:
+                return fn(*args, **kwargs)
+            except ResourceNotFoundError:
+                return None
+        return self._retrying(read, what or _describe(fn), self._deadline())
+
+    def begin(self, fn, *args, what=None, **kwargs):
+        """Start a long-running operation (a ``begin_*`` SDK method). If ``wait`` is true, wait
+        for it up to ``wait_timeout`` seconds and return its result; otherwise return None
+        as soon as Azure accepted it. An operation that fails with a retryable ARM code is
+        started again, within the same time budget."""
+        what = what or _describe(fn)
+        deadline = self._deadline()
+
+        def attempt():
+            poller = fn(*args, **kwargs)
+            if not self.wait:
+                return None
+            poller.wait(timeout=max(deadline - time.monotonic(), 0))
+            if not poller.done():
+                self.fail_json(msg=f"timed out after {self.wait_timeout} s waiting for {what}; the operation "
+                                   "goes on in Azure (raise wait_timeout, or set wait=false to not wait)")
+            return poller.result()
+
+        return self._retrying(attempt, what, deadline)
+
+    def _deadline(self):
+        return time.monotonic() + self.wait_timeout
+
+    def _retrying(self, operation, what, deadline):
+        attempt = 0
+        while True:
+            try:
+                return operation()
+            except AzureError as exc:
+                attempt += 1
+                # Exponential backoff with jitter, so parallel tasks hitting the same VNet spread out.
+                delay = min(RETRY_BASE_DELAY * 2 ** (attempt - 1), RETRY_MAX_DELAY)
+                delay = random.uniform(delay / 2, delay)
+                if (retryable_code(exc) is None or attempt >= RETRY_MAX_ATTEMPTS
+                        or time.monotonic() + delay > deadline):
+                    self.fail_azure(what, exc)
+                time.sleep(delay)
+
+    # ---- results ------------------------------------------------------------------------
+
+    def fail_azure(self, what, exc):
+        """Fail the task with "<what>: <Azure code>: <Azure message>" and the error details;
+        never a traceback."""
+        info = azure_error_info(exc)
+        msg = f"{what}: {info['code']}: {info['message']}"
+        if info["code"] in ("ClientAuthenticationError", "CredentialUnavailableError") and self._credential_origin:
+            msg += f" (credentials: {self._credential_origin})"
+        self.fail_json(msg=msg, azure_error=info)
+
+    def validated(self, check, *args, **kwargs):
+        """Run a check from _validate/_ids; its ValueError fails the task before any write."""
+        try:
+            return check(*args, **kwargs)
+        except ValueError as exc:
+            self.fail_json(msg=str(exc))
+
+    def resolve_id(self, value, option, provider, type_, resource_group=None):
+        """A ResourceId from a name (completed with this module's subscription and
+        ``resource_group``, default the ``resource_group`` option) or a full id."""
+        if value and value.startswith("/"):
+            subscription = None  # the id carries it
+        else:
+            subscription = self.subscription_id
+        return self.validated(resolve_resource_id, value, option=option, subscription=subscription,
+                              resource_group=resource_group or self.params.get("resource_group"),
+                              provider=provider, type_=type_)
+
+    def exit(self, changed, diff=None, **result):
+        """exit_json with ``diff`` (a Difference or a before/after dict) added in --diff mode."""
+        if diff is not None and self._diff:
+            result["diff"] = diff.as_diff() if isinstance(diff, Difference) else diff
+        self.exit_json(changed=changed, **result)
+
+
+def azure_error_info(exc) -> dict:
+    """code, message, target and status_code of an azure-core exception (plain values)."""
+    error = getattr(exc, "error", None)
+    code = getattr(error, "code", None) or type(exc).__name__
+    message = getattr(error, "message", None) or getattr(exc, "message", None) or str(exc)
+    return {
+        "code": str(code),
+        "message": str(message).strip(),
+        "target": getattr(error, "target", None),
+        "status_code": getattr(exc, "status_code", None),
+    }
+
+
+def retryable_code(exc):
+    """The retryable ARM code carried by ``exc`` (top level or first-level details), or None."""
+    error = getattr(exc, "error", None)
+    if error is None:
+        return None
+    codes = [getattr(error, "code", None)] + [getattr(d, "code", None) for d in getattr(error, "details", None) or []]
+    return next((c for c in codes if c in RETRYABLE_CODES), None)
+
+
+def _describe(fn):
+    owner = getattr(fn, "__self__", None)
+    name = getattr(fn, "__name__", "call")
+    return f"calling {type(owner).__name__}.{name}" if owner is not None else f"calling {name}"

@@ -1,0 +1,107 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to privnet.azure
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Subnets: address one, read it, change some of its properties, describe it.
+
+A subnet PUT replaces the whole subnet, so a module that sends a freshly built Subnet drops
+whatever it did not model (NSG, route table, NAT gateway, delegations, service endpoints,
+policies...). update_subnet() therefore sends back the very model it read, changed only
+where the module said so.
+
+Private module_utils: an internal API of this collection, it may change at any time.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from ansible_collections.privnet.azure.plugins.module_utils._ids import parse_resource_id
+
+NETWORK = "Microsoft.Network"
+
+
+def resolve_subnet(module, id_option="subnet_id", vnet_option="virtual_network", name_option="name"):
+    """The subnet's ResourceId, from ``subnet_id`` or from ``virtual_network`` (a name in
+    ``resource_group`` or a VNet id) plus ``name``. Fails, before any call, if malformed."""
+    params = module.params
+    if params.get(id_option):
+        rid = module.validated(parse_resource_id, params[id_option], id_option)
+        if rid.full_type.lower() != f"{NETWORK}/virtualNetworks/subnets".lower():
+            module.fail_json(msg=f"{id_option}: {params[id_option]!r} is a {rid.full_type} id; expected "
+                                 f"/subscriptions/.../resourceGroups/.../providers/{NETWORK}/virtualNetworks/"
+                                 "<vnet>/subnets/<subnet>")
+        return rid
+    vnet = module.resolve_id(params.get(vnet_option), vnet_option, NETWORK, "virtualNetworks")
+    return vnet.child("subnets", params.get(name_option))
+
+
+def describe(rid) -> str:
+    return (f"subnet '{rid.leaf_name}' of virtual network '{rid.name}' "
+            f"(resource group '{rid.resource_group}', subscription '{rid.subscription}')")
+
+
+def get_subnet(module, rid):
+    """The subnet model, or None if the subnet (or its VNet or resource group) does not exist."""
+    client = module.client("network", subscription_id=rid.subscription)
+    return module.get_or_none(client.subnets.get, rid.resource_group, rid.name, rid.leaf_name,
+                              what=f"reading {describe(rid)}")
+
+
+def require_subnet(module, rid):
+    """The subnet model; fails naming the subnet and the VNet when it does not exist."""
+    subnet = get_subnet(module, rid)
+    if subnet is None:
+        module.fail_json(msg=f"{describe(rid)} was not found; create the virtual network and the subnet "
+                             "first, or fix the names")
+    return subnet
+
+
+def update_subnet(module, rid, subnet, changes):
+    """Read-modify-write: set ``changes`` (SDK attribute name -> value) on ``subnet``, the
+    model just read, and PUT that same model back so every other property survives.
+
+    In check mode nothing is sent; the locally changed model is returned so the result shows
+    what would be. With wait=false the PUT is sent and the local model is returned.
+    """
+    for attribute, value in changes.items():
+        setattr(subnet, attribute, value)
+    if module.check_mode:
+        return subnet
+    client = module.client("network", subscription_id=rid.subscription)
+    updated = module.begin(client.subnets.begin_create_or_update, rid.resource_group, rid.name, rid.leaf_name,
+                           subnet, what=f"updating {describe(rid)}")
+    return updated if updated is not None else subnet
+
+
+def subnet_result(subnet) -> dict:
+    """The documented ``subnet`` return value."""
+    rid = parse_resource_id(subnet.id) if subnet.id else None
+    return {
+        "id": subnet.id,
+        "name": subnet.name,
+        "resource_group": rid.resource_group if rid else None,
+        "virtual_network": rid.name if rid else None,
+        "address_prefix": subnet.address_prefix,
+        "address_prefixes": list(subnet.address_prefixes or []),
+        "private_endpoint_network_policies": _text(subnet.private_endpoint_network_policies),
+        "private_link_service_network_policies": _text(subnet.private_link_service_network_policies),
+        "service_endpoints": [
+            {"service": se.service, "locations": list(se.locations or [])}
+            for se in subnet.service_endpoints or []
+        ],
+        "network_security_group_id": _ref(subnet.network_security_group),
+        "route_table_id": _ref(subnet.route_table),
+        "nat_gateway_id": _ref(subnet.nat_gateway),
+        "delegations": [{"name": d.name, "service_name": d.service_name} for d in subnet.delegations or []],
+        "provisioning_state": _text(subnet.provisioning_state),
+    }
+
+
+def _ref(sub_resource):
+    return sub_resource.id if sub_resource is not None else None
+
+
+def _text(value):
+    # SDK enums are str subclasses whose str() is "Class.MEMBER"; return the wire value.
+    return value.value if isinstance(value, Enum) else value

@@ -1,0 +1,100 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to privnet.azure
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Input checks that run before any call to Azure.
+
+Every check raises ValueError with a message that names the option and says how to fix
+it; ``AzureModule.validated()`` turns that into a task failure.
+
+Private module_utils: an internal API of this collection, it may change at any time.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+
+
+def cidr(value, option) -> str:
+    """Return the canonical form of an address prefix such as 10.1.0.0/24.
+
+    ARM rejects a prefix whose address is not the network address (InvalidCIDRNotation);
+    catching it here gives the fix instead of a round trip.
+    """
+    text = str(value or "").strip()
+    if "/" not in text:
+        raise ValueError(f"{option}: {value!r} is not an address prefix; write it as address/length, "
+                         "e.g. 10.0.1.0/24")
+    try:
+        network = ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        raise ValueError(f"{option}: {value!r} is not a valid address prefix; write it as address/length, "
+                         "e.g. 10.0.1.0/24") from None
+    if str(network.network_address) != str(ipaddress.ip_address(text.split("/", 1)[0])):
+        raise ValueError(f"{option}: {value!r} has host bits set; for /{network.prefixlen} the prefix is "
+                         f"{network}")
+    return str(network)
+
+
+def ip_in_prefix(address, prefix, option) -> str:
+    """Check that ``address`` lies inside ``prefix``; return the normalised address."""
+    try:
+        ip = ipaddress.ip_address(str(address).strip())
+    except ValueError:
+        raise ValueError(f"{option}: {address!r} is not an IP address") from None
+    network = ipaddress.ip_network(cidr(prefix, f"{option} (prefix)"))
+    if ip.version != network.version or ip not in network:
+        raise ValueError(f"{option}: {address} is outside {network}; pick an address inside that range")
+    return str(ip)
+
+
+# Azure naming rules (learn.microsoft.com, "Naming rules and restrictions for Azure resources").
+# Each rule: (min length, max length, regex, plain-words description of the rule).
+_WORD_CHARS = r"[A-Za-z0-9_.-]"
+NAME_RULES = {
+    "resource_group": (1, 90, re.compile(r"^[-\w._()]*[-\w_()]$"),
+                       "letters, digits, underscores, hyphens, periods and parentheses, not ending with a period"),
+    "virtual_network": (2, 64, re.compile(rf"^[A-Za-z0-9]{_WORD_CHARS}*[A-Za-z0-9_]$"),
+                        "letters, digits, underscores, periods and hyphens; start with a letter or digit, "
+                        "end with a letter, digit or underscore"),
+    "subnet": (1, 80, re.compile(rf"^[A-Za-z0-9](?:{_WORD_CHARS}*[A-Za-z0-9_])?$"),
+               "letters, digits, underscores, periods and hyphens; start with a letter or digit, "
+               "end with a letter, digit or underscore"),
+    "virtual_network_peering": (1, 80, re.compile(rf"^[A-Za-z0-9](?:{_WORD_CHARS}*[A-Za-z0-9_])?$"),
+                                "letters, digits, underscores, periods and hyphens; start with a letter or "
+                                "digit, end with a letter, digit or underscore"),
+    "private_endpoint": (2, 64, re.compile(rf"^[A-Za-z0-9]{_WORD_CHARS}*[A-Za-z0-9_]$"),
+                         "letters, digits, underscores, periods and hyphens; start with a letter or digit, "
+                         "end with a letter, digit or underscore"),
+    "registry": (5, 50, re.compile(r"^[A-Za-z0-9]+$"), "letters and digits only (no hyphens)"),
+}
+
+_DNS_LABEL = re.compile(r"^(?!-)[A-Za-z0-9_-]{1,63}(?<!-)$")
+
+
+def name(kind, value, option) -> str:
+    """Check an Azure resource name against the naming rule for ``kind`` (a NAME_RULES key,
+    or ``private_dns_zone``)."""
+    if kind == "private_dns_zone":
+        return dns_zone_name(value, option)
+    low, high, pattern, words = NAME_RULES[kind]
+    text = str(value or "")
+    if not low <= len(text) <= high:
+        raise ValueError(f"{option}: {text!r} has {len(text)} characters; a {kind.replace('_', ' ')} name "
+                         f"needs {low} to {high}")
+    if not pattern.match(text):
+        raise ValueError(f"{option}: {text!r} is not a valid {kind.replace('_', ' ')} name; use {words}")
+    return text
+
+
+def dns_zone_name(value, option) -> str:
+    """A Private DNS zone name: two or more labels, each 1-63 characters, 253 in total."""
+    text = str(value or "").strip().rstrip(".").lower()
+    labels = text.split(".")
+    if len(labels) < 2:
+        raise ValueError(f"{option}: {value!r} needs at least two labels, e.g. privatelink.azurecr.io")
+    if len(text) > 253 or not all(_DNS_LABEL.match(label) for label in labels):
+        raise ValueError(f"{option}: {value!r} is not a valid DNS zone name; labels are 1-63 letters, digits "
+                         "or hyphens (not at either end), 253 characters in total")
+    return text

@@ -1,0 +1,55 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to privnet.azure
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Shared fixtures: run a module's main() and capture what it returns.
+
+The collection must be importable as ansible_collections.privnet.azure: `make unit` puts
+.cache/collections (a symlink to the repo root) on PYTHONPATH.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ansible.module_utils import basic
+from ansible.module_utils.testing import patch_module_args
+
+
+class ModuleExit(Exception):
+    """Raised instead of exit_json / fail_json; ``result`` is what the module returned."""
+
+    def __init__(self, result, failed):
+        super().__init__(result.get("msg", ""))
+        self.result = result
+        self.failed = failed
+
+
+@pytest.fixture
+def patched_exit(monkeypatch):
+    """Make exit_json / fail_json raise ModuleExit, for tests that drive module_utils directly."""
+    def exit_json(self, **kwargs):
+        raise ModuleExit(kwargs, False)
+
+    def fail_json(self, msg, **kwargs):
+        raise ModuleExit(dict(kwargs, msg=msg), True)
+
+    monkeypatch.setattr(basic.AnsibleModule, "exit_json", exit_json)
+    monkeypatch.setattr(basic.AnsibleModule, "fail_json", fail_json)
+
+
+@pytest.fixture
+def run_module(capsys):
+    """run_module(main, args) -> (result, failed): runs a module's main() to its real exit and
+    parses the JSON it printed, so no_log masking and JSON-serialisability are exercised too.
+    ``args`` may hold _ansible_check_mode, _ansible_diff and the like."""
+    def run(main, args):
+        with patch_module_args(args):
+            with pytest.raises(SystemExit):
+                main()
+        result = json.loads(capsys.readouterr().out)
+        return result, bool(result.get("failed"))
+
+    return run

@@ -1,0 +1,119 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to privnet.azure
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.privnet.azure.plugins.module_utils import _auth
+from ansible_collections.privnet.azure.plugins.module_utils._cloud import Cloud, resolve_cloud
+
+PUBLIC = resolve_cloud("AzureCloud")
+PRIVATE = Cloud(name="Private", resource_manager="https://127.0.0.1:8443", login_endpoint="https://127.0.0.1:8443/",
+                audiences=("https://management.core.windows.net/",))
+
+
+class Recorder:
+    """Replaces an azure-identity credential class; remembers how it was built."""
+
+    def __init__(self, kind, *args, **kwargs):
+        self.kind, self.args, self.kwargs = kind, args, kwargs
+
+
+@pytest.fixture(autouse=True)
+def fake_identity(monkeypatch):
+    for name in ("ClientSecretCredential", "CertificateCredential", "WorkloadIdentityCredential",
+                 "ManagedIdentityCredential", "AzureCliCredential"):
+        monkeypatch.setattr(_auth, name, lambda *a, _n=name, **k: Recorder(_n, *a, **k))
+    monkeypatch.setattr(_auth, "ChainedTokenCredential", lambda *creds: Recorder("Chain", *creds))
+
+
+def params(**kwargs):
+    base = dict(auth_source="auto", client_id=None, secret=None, tenant=None, certificate_path=None)
+    base.update(kwargs)
+    return base
+
+
+SP = dict(client_id="app", secret="s3cret", tenant="tenant-1")
+
+
+def test_auto_prefers_the_module_options():
+    cred, origin = _auth.build_credential(params(**SP), PUBLIC, True, environ={"AZURE_CLIENT_SECRET": "other"})
+    assert cred.kind == "ClientSecretCredential"
+    assert cred.args == ("tenant-1", "app", "s3cret")
+    assert cred.kwargs == {"authority": "https://login.microsoftonline.com", "connection_verify": True}
+    assert origin == "a client secret from the module options"
+
+
+def test_private_cloud_disables_instance_discovery_and_passes_the_ca_bundle():
+    cred, _origin = _auth.build_credential(params(**SP), PRIVATE, "/tmp/ca.pem", environ={})
+    assert cred.kwargs == {"authority": "https://127.0.0.1:8443", "connection_verify": "/tmp/ca.pem",
+                           "disable_instance_discovery": True}
+
+
+def test_certificate_instead_of_secret():
+    cred, _origin = _auth.build_credential(params(client_id="app", tenant="t", certificate_path="/c.pem"),
+                                           PUBLIC, True, environ={})
+    assert cred.kind == "CertificateCredential"
+    assert cred.args == ("t", "app", "/c.pem")
+
+
+def test_auto_falls_back_to_azure_identity_variables():
+    env = {"AZURE_CLIENT_ID": "app2", "AZURE_TENANT_ID": "t2", "AZURE_CLIENT_SECRET": "x"}
+    # client_id alone (e.g. AZURE_CLIENT_ID through the option's fallback) is not a complete source
+    cred, origin = _auth.build_credential(params(client_id="app2"), PUBLIC, True, environ=env)
+    assert (cred.kind, cred.args) == ("ClientSecretCredential", ("t2", "app2", "x"))
+    assert "azure-identity" in origin
+
+
+def test_auto_falls_back_to_workload_identity():
+    env = {"AZURE_CLIENT_ID": "app", "AZURE_TENANT_ID": "t", "AZURE_FEDERATED_TOKEN_FILE": "/var/run/token"}
+    cred, _origin = _auth.build_credential(params(), PRIVATE, True, environ=env)
+    assert cred.kind == "WorkloadIdentityCredential"
+    assert cred.kwargs["token_file_path"] == "/var/run/token"
+    assert cred.kwargs["authority"] == "https://127.0.0.1:8443"
+    assert cred.kwargs["disable_instance_discovery"] is True
+
+
+def test_auto_ends_with_managed_identity_then_cli():
+    cred, _origin = _auth.build_credential(params(tenant="t"), PUBLIC, True, environ={})
+    assert cred.kind == "Chain"
+    assert [c.kind for c in cred.args] == ["ManagedIdentityCredential", "AzureCliCredential"]
+    assert cred.args[1].kwargs == {"tenant_id": "t"}
+
+
+@pytest.mark.parametrize("source", ["parameters", "awx", "env"])
+def test_forced_service_principal_needs_its_inputs(source):
+    with pytest.raises(ValueError, match=f"auth_source={source} needs client_id, tenant and secret"):
+        _auth.build_credential(params(auth_source=source, client_id="app"), PUBLIC, True,
+                               environ={"AZURE_CLIENT_SECRET": "x", "AZURE_TENANT_ID": "t"})
+
+
+def test_forced_sources_ignore_the_module_options():
+    env = {"AZURE_CLIENT_ID": "envapp", "AZURE_TENANT_ID": "t", "AZURE_CLIENT_SECRET": "x"}
+    cred, _origin = _auth.build_credential(params(auth_source="identity_env", **SP), PUBLIC, True, environ=env)
+    assert cred.args == ("t", "envapp", "x")
+    cred, _origin = _auth.build_credential(params(auth_source="managed_identity", client_id="uami"),
+                                           PUBLIC, True, environ=env)
+    assert (cred.kind, cred.kwargs["client_id"]) == ("ManagedIdentityCredential", "uami")
+    cred, _origin = _auth.build_credential(params(auth_source="cli", **SP), PUBLIC, True, environ=env)
+    assert cred.kind == "AzureCliCredential"
+
+
+def test_forced_identity_sources_say_what_is_missing():
+    with pytest.raises(ValueError, match="identity_env needs AZURE_CLIENT_ID"):
+        _auth.build_credential(params(auth_source="identity_env"), PUBLIC, True, environ={})
+    with pytest.raises(ValueError, match="workload_identity needs AZURE_FEDERATED_TOKEN_FILE"):
+        _auth.build_credential(params(auth_source="workload_identity"), PUBLIC, True, environ={})
+
+
+def test_secret_option_is_no_log_and_options_fall_back_to_awx_variables():
+    spec = _auth.AUTH_ARGUMENT_SPEC
+    assert spec["secret"]["no_log"] is True
+    assert spec["client_id"]["fallback"][1] == ["AZURE_CLIENT_ID"]
+    assert spec["secret"]["fallback"][1] == ["AZURE_SECRET"]
+    assert spec["tenant"]["fallback"][1] == ["AZURE_TENANT"]
+    assert spec["subscription_id"]["fallback"][1] == ["AZURE_SUBSCRIPTION_ID"]
+    assert spec["cloud_environment"]["fallback"][1] == ["AZURE_CLOUD_ENVIRONMENT"]
+    assert spec["ca_bundle"]["fallback"][1] == ["REQUESTS_CA_BUNDLE"]

@@ -1,0 +1,320 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to privnet.azure
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+import pytest
+
+from ansible.module_utils.testing import patch_module_args
+from azure.core.exceptions import ClientAuthenticationError, ResourceExistsError
+
+from ansible_collections.privnet.azure.plugins.module_utils import _azure
+from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
+from ansible_collections.privnet.azure.plugins.module_utils._diff import compare
+from ansible_collections.privnet.azure.tests.unit.helpers import FakePoller, arm_error, not_found
+
+
+class FakeClock:
+    """Stands in for the time module in _azure: sleep() only moves the clock forward."""
+
+    def __init__(self):
+        self.now = 1000.0
+        self.sleeps = []
+
+    def monotonic(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+@pytest.fixture
+def make_module(patched_exit, monkeypatch):
+    """An AzureModule built from ``args``; exit/fail raise ModuleExit (see conftest)."""
+    clock = FakeClock()
+    monkeypatch.setattr(_azure, "time", clock)
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
+
+    def make(args=None, **kwargs):
+        with patch_module_args(dict({"subscription_id": "sub-1"}, **(args or {}))):
+            module = AzureModule(argument_spec=dict(resource_group=dict(type="str")), **kwargs)
+        module.sleeps = clock.sleeps
+        return module
+    return make
+
+
+def failure(excinfo):
+    assert excinfo.value.failed
+    return excinfo.value.result
+
+
+# ---- option wiring ------------------------------------------------------------------------
+
+def test_wait_options_are_opt_in(make_module):
+    assert "wait" not in make_module().params
+    module = make_module(lro=True)
+    assert (module.params["wait"], module.params["wait_timeout"]) == (True, 600)
+
+
+def test_options_fall_back_to_awx_variables(make_module, monkeypatch):
+    monkeypatch.setenv("AZURE_CLIENT_ID", "app")
+    monkeypatch.setenv("AZURE_SECRET", "s3cret")
+    monkeypatch.setenv("AZURE_TENANT", "t")
+    module = make_module()
+    assert (module.params["client_id"], module.params["secret"], module.params["tenant"]) == ("app", "s3cret", "t")
+    assert "s3cret" in module.no_log_values
+
+
+def test_connection_verify_is_true_or_the_ca_bundle(make_module, tmp_path, monkeypatch):
+    assert make_module().connection_verify is True
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text("x")
+    assert make_module({"ca_bundle": str(bundle)}).connection_verify == str(bundle)
+
+
+def test_missing_ca_bundle_file_fails_early(make_module, tmp_path):
+    with pytest.raises(Exception) as caught:
+        make_module({"ca_bundle": str(tmp_path / "nope.pem")})
+    assert "ca_bundle:" in failure(caught)["msg"]
+
+
+def test_subscription_is_required_when_used(make_module, monkeypatch):
+    monkeypatch.delenv("AZURE_SUBSCRIPTION_ID", raising=False)
+    module = make_module({"subscription_id": None})
+    with pytest.raises(Exception) as caught:
+        module.client("network")
+    assert "subscription_id is required" in failure(caught)["msg"]
+
+
+# ---- clients ------------------------------------------------------------------------------
+
+class FakeClient:
+    def __init__(self, credential, subscription_id, **kwargs):
+        self.credential, self.subscription_id, self.kwargs = credential, subscription_id, kwargs
+
+
+def test_client_is_built_for_the_cloud_and_cached_per_subscription(make_module, monkeypatch):
+    module = make_module({"cloud_environment": "AzureChinaCloud"})
+    monkeypatch.setattr(AzureModule, "credential", "CRED")
+    imported = []
+
+    def import_module(name):
+        imported.append(name)
+        return type("sdk", (), {"NetworkManagementClient": FakeClient})
+
+    monkeypatch.setattr(_azure.importlib, "import_module", import_module)
+    client = module.client("network")
+    assert module.client("network") is client
+    other = module.client("network", subscription_id="sub-2")
+    assert imported == ["azure.mgmt.network", "azure.mgmt.network"]
+    assert (client.subscription_id, other.subscription_id) == ("sub-1", "sub-2")
+    assert client.credential == "CRED"
+    assert client.kwargs["base_url"] == "https://management.chinacloudapi.cn"
+    assert client.kwargs["credential_scopes"] == ["https://management.core.chinacloudapi.cn//.default"]
+    assert client.kwargs["connection_verify"] is True
+    assert client.kwargs["polling_interval"] == 2
+
+
+def test_missing_sdk_fails_with_missing_required_lib(make_module, monkeypatch):
+    module = make_module()
+    monkeypatch.setattr(AzureModule, "credential", "CRED")
+
+    def import_module(name):
+        raise ImportError(f"No module named {name!r}")
+
+    monkeypatch.setattr(_azure.importlib, "import_module", import_module)
+    with pytest.raises(Exception) as caught:
+        module.client("privatedns")
+    result = failure(caught)
+    assert "azure-mgmt-privatedns" in result["msg"]
+    assert "No module named" in result["exception"]
+
+
+# ---- calls, errors, retries ---------------------------------------------------------------
+
+def test_azure_error_becomes_a_clean_failure(make_module):
+    module = make_module()
+
+    def boom():
+        raise arm_error(400, "InvalidResourceReference", "Resource /x referenced by /y was not found.")
+
+    with pytest.raises(Exception) as caught:
+        module.call(boom, what="creating private endpoint 'pe'")
+    result = failure(caught)
+    assert result["msg"] == ("creating private endpoint 'pe': InvalidResourceReference: "
+                             "Resource /x referenced by /y was not found.")
+    assert result["azure_error"] == {"code": "InvalidResourceReference",
+                                     "message": "Resource /x referenced by /y was not found.",
+                                     "target": None, "status_code": 400}
+    assert "exception" not in result
+    assert module.sleeps == []
+
+
+def test_authentication_failure_names_the_credential_source(make_module):
+    module = make_module()
+    module._credential_origin = "a client secret from the module options"
+
+    def boom():
+        raise ClientAuthenticationError("AADSTS7000215: Invalid client secret provided.")
+
+    with pytest.raises(Exception) as caught:
+        module.call(boom, what="reading subnet 's'")
+    msg = failure(caught)["msg"]
+    assert msg.startswith("reading subnet 's': ClientAuthenticationError: AADSTS7000215")
+    assert msg.endswith("(credentials: a client secret from the module options)")
+
+
+def raises(error):
+    """A stand-in SDK call that fails with ``error``."""
+    def call(*args, **kwargs):
+        raise error
+    return call
+
+
+def test_get_or_none(make_module):
+    module = make_module()
+    assert module.get_or_none(raises(not_found()), "x") is None
+    assert module.get_or_none(lambda name: {"name": name}, "x") == {"name": "x"}
+
+
+def test_get_or_none_reports_other_errors(make_module):
+    module = make_module()
+    with pytest.raises(Exception) as caught:
+        module.get_or_none(raises(arm_error(403, "AuthorizationFailed", "no")), what="reading x")
+    assert failure(caught)["msg"] == "reading x: AuthorizationFailed: no"
+
+
+@pytest.mark.parametrize("error", [
+    arm_error(409, "AnotherOperationInProgress", cls=ResourceExistsError),
+    arm_error(429, "RetryableError", details=["RetryableErrorDueToAnotherOperation"]),
+    arm_error(400, "ReferencedResourceNotProvisioned"),
+    arm_error(400, "BadRequest", details=["AnotherOperationInProgress"]),
+])
+def test_arm_conflicts_are_retried_with_backoff(make_module, error):
+    module = make_module()
+    calls = []
+
+    def flaky():
+        calls.append(1)
+        if len(calls) < 3:
+            raise error
+        return "ok"
+
+    assert module.call(flaky) == "ok"
+    assert len(calls) == 3
+    assert len(module.sleeps) == 2
+    assert 1.0 <= module.sleeps[0] <= 2.0 and 2.0 <= module.sleeps[1] <= 4.0
+
+
+def test_a_plain_conflict_is_not_retried(make_module):
+    module = make_module()
+    calls = []
+
+    def conflict():
+        calls.append(1)
+        raise arm_error(409, "Conflict", "real conflict", cls=ResourceExistsError)
+
+    with pytest.raises(Exception) as caught:
+        module.call(conflict, what="x")
+    assert failure(caught)["azure_error"]["code"] == "Conflict"
+    assert len(calls) == 1
+
+
+def test_retries_are_bounded_by_attempts(make_module):
+    module = make_module(lro=True)
+    calls = []
+
+    def busy():
+        calls.append(1)
+        raise arm_error(409, "AnotherOperationInProgress", "busy")
+
+    with pytest.raises(Exception) as caught:
+        module.call(busy, what="updating x")
+    assert failure(caught)["msg"] == "updating x: AnotherOperationInProgress: busy"
+    assert len(calls) == _azure.RETRY_MAX_ATTEMPTS
+
+
+def test_retries_are_bounded_by_wait_timeout(make_module):
+    module = make_module({"wait_timeout": 5}, lro=True)
+    calls = []
+
+    def busy():
+        calls.append(1)
+        raise arm_error(409, "AnotherOperationInProgress", "busy")
+
+    with pytest.raises(Exception):
+        module.call(busy)
+    # Delays are 1-2 s, 2-4 s, 4-8 s: the budget of 5 s allows two or three sleeps, never
+    # the eight attempts the attempt bound alone would allow.
+    assert 2 <= len(calls) <= 3
+    assert sum(module.sleeps) <= 5
+
+
+# ---- long-running operations --------------------------------------------------------------
+
+def test_begin_waits_and_returns_the_result(make_module):
+    module = make_module({"wait_timeout": 30}, lro=True)
+    poller = FakePoller(result="done")
+    assert module.begin(lambda *a: poller, "rg", what="updating x") == "done"
+    assert poller.waited == [30]
+
+
+def test_begin_without_wait_returns_at_once(make_module):
+    module = make_module({"wait": False}, lro=True)
+    poller = FakePoller(result="done")
+    assert module.begin(lambda: poller) is None
+    assert poller.waited == []
+
+
+def test_begin_timeout_says_what_it_waited_for(make_module):
+    module = make_module({"wait_timeout": 42}, lro=True)
+    with pytest.raises(Exception) as caught:
+        module.begin(lambda: FakePoller(finishes=False), what="updating subnet 's'")
+    assert failure(caught)["msg"].startswith("timed out after 42 s waiting for updating subnet 's'")
+
+
+def test_failed_lro_with_retryable_code_is_started_again(make_module):
+    module = make_module(lro=True)
+    # A failed LRO surfaces as HttpResponseError with status 200 (the poll) and the ARM code.
+    pollers = [FakePoller(error=arm_error(200, "AnotherOperationInProgress")), FakePoller(result="ok")]
+    started = []
+
+    def start():
+        started.append(1)
+        return pollers[len(started) - 1]
+
+    assert module.begin(start) == "ok"
+    assert len(started) == 2
+
+
+def test_failed_lro_with_other_code_fails(make_module):
+    module = make_module(lro=True)
+    with pytest.raises(Exception) as caught:
+        module.begin(lambda: FakePoller(error=arm_error(200, "InternalServerError", "oops")), what="creating x")
+    assert failure(caught)["msg"] == "creating x: InternalServerError: oops"
+
+
+# ---- exit ---------------------------------------------------------------------------------
+
+def test_exit_adds_diff_only_in_diff_mode(make_module):
+    difference = compare({"a": 1}, {"a": 2})
+    with pytest.raises(Exception) as caught:
+        make_module().exit(changed=True, diff=difference, thing={"a": 1})
+    assert "diff" not in caught.value.result
+    with pytest.raises(Exception) as caught:
+        make_module({"_ansible_diff": True}).exit(changed=True, diff=difference, thing={"a": 1})
+    assert caught.value.result["diff"] == {"before": {"a": 2}, "after": {"a": 1}}
+    assert caught.value.result["changed"] is True
+
+
+def test_validated_turns_value_errors_into_failures(make_module):
+    module = make_module()
+
+    def check(value):
+        raise ValueError(f"name: {value!r} is bad; use letters")
+
+    with pytest.raises(Exception) as caught:
+        module.validated(check, "x y")
+    assert failure(caught)["msg"] == "name: 'x y' is bad; use letters"
