@@ -1,14 +1,15 @@
 """Run every integration target (tests/integration/targets/<name>, a role whose name does not
 start with 'emulator' or 'setup_') against a fresh emulator estate.
 
-A target names its starting estate in `targets/<name>/scenario` (a built-in scenario name, or
-empty for none). Assertions live in the targets' YAML: change, idempotence with zero writes in
+A target names its starting estate in `targets/<name>/scenario` (built-in scenario names) or
+gives it in `targets/<name>/scenario.yml` (a scenario document). Assertions live in the targets' YAML: change, idempotence with zero writes in
 the emulator's request log, check mode, diff, failures before any write.
 """
 
 import os
 
 import pytest
+import yaml
 
 from conftest import HERE, run_playbook
 
@@ -25,6 +26,10 @@ def test_target(emulator, target, tmp_path):
     if os.path.exists(scenario_file):
         for name in open(scenario_file, encoding="utf-8").read().split():
             emulator.control.scenario(name)
+    scenario_doc = os.path.join(HERE, "targets", target, "scenario.yml")
+    if os.path.exists(scenario_doc):
+        with open(scenario_doc, encoding="utf-8") as f:
+            emulator.control.scenario(yaml.safe_load(f))
     playbook = tmp_path / "run.yml"
     playbook.write_text(
         "- name: Integration target %s\n"

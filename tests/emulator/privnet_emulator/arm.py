@@ -117,6 +117,13 @@ class ResourceType:
     def action(self, req, rid, action):
         raise ArmError(404, "NotFound", f"Action {action} is not supported on {self.arm_type}.")
 
+    def list_children(self, req, parent):
+        """The resources a GET on {parent}/{type} lists (Private DNS's 'ALL' lists every record type)."""
+        return self.store.children(parent.key, self.types[-1])
+
+    def put_finished(self, res, op):
+        """A PUT/PATCH operation has ended well; it may still fail it late by setting op.error."""
+
     # ---- shared helpers -----------------------------------------------------
     def default_body(self, rid, body):
         out = {}
@@ -207,10 +214,10 @@ class Engine:
             if parent_pairs:
                 parent = ResourceId(sub, rg, namespace, parent_pairs)
                 self.require_parent(parent)
-                items = self.store.children(parent.key, segments[-1])
+                items = handler.list_children(req, parent)
             else:
                 items = self.store.of_type(namespace, types, sub=sub, rg=rg)
-            return self.page(req, [handler.render(r) for r in items])
+            return self.page(req, [r.handler.render(r) for r in items])
         pairs = [(segments[i], segments[i + 1]) for i in range(0, len(segments), 2)]
         rid = ResourceId(sub, rg, namespace, pairs)
         handler = self.handler_of(rid)
@@ -310,7 +317,7 @@ class Engine:
                 "code": "RetryableErrorDueToAnotherOperation",
                 "message": f"Operation {op.kind} ({op.id}) is updating resource {op.resource_key}. "
                            "The call can be retried in 5 seconds."}],
-                headers={"Retry-After": self.emu.scaled_retry_after(5)})
+                headers={"Retry-After": self.emu.scaled_retry_after(5, whole=True)})
         raise ArmError(409, "AnotherOperationInProgress",
                        "Another operation on this or dependent resource is in progress. To retrieve status "
                        f"of the operation use uri: {status_url}.")
@@ -370,7 +377,7 @@ class Engine:
         duration = handler.duration if kind == "put" else (handler.delete_duration or handler.duration)
         done_at = time.monotonic() + self.emu.scaled(duration)
         location = self.operation_location(res)
-        finish = (lambda: self.remove_now(res)) if kind == "delete" else None
+        finish = (lambda: self.remove_now(res)) if kind == "delete" else (lambda: handler.put_finished(res, op))
         error = None
         if req.fault is not None:
             error = req.fault
@@ -390,7 +397,7 @@ class Engine:
     def write_response(self, req, handler, res, op, created, kind):
         sub, rid = res.rid.subscription, res.rid
         headers = {}
-        retry_after = self.emu.retry_after_header(handler.retry_after)
+        retry_after = self.emu.retry_after_header(handler.retry_after, whole=True)
         if retry_after:
             headers["Retry-After"] = retry_after
         style = handler.lro_style
@@ -408,7 +415,7 @@ class Engine:
             base = f"/subscriptions/{sub}/resourceGroups/{rid.resource_group}/providers/Microsoft.Network"
             headers["Azure-AsyncOperation"] = req.url(f"{base}/privateDnsOperationStatuses/{op.id}")
             headers["Location"] = req.url(f"{base}/privateDnsOperationResults/{op.id}")
-            return Response(202, {}, headers)
+            return Response(202, None if kind == "delete" else {}, headers)
         if style == ACR:
             type_prefix = rid.types[-1].lower()
             op.id = self.rename_operation(op, f"{type_prefix}-{op.id}")

@@ -3,6 +3,7 @@
 import http.server
 import ipaddress
 import json
+import math
 import os
 import secrets
 import socket
@@ -69,13 +70,18 @@ class Emulator:
             return 0.0
         return seconds * self.config["time_scale"]
 
-    def retry_after_header(self, seconds):
+    def retry_after_header(self, seconds, whole=False):
+        """Retry-After for an operation, or None in instant mode (operations end on the first poll)."""
         if self.config["latency"] == "instant":
             return None
-        return self.scaled_retry_after(seconds)
+        return self.scaled_retry_after(seconds, whole)
 
-    def scaled_retry_after(self, seconds):
+    def scaled_retry_after(self, seconds, whole=False):
+        """Scaled seconds. `whole`: the SDKs parse a write's initial Retry-After as an integer,
+        so there it is rounded up to whole seconds; polls may carry fractions (azure-core reads floats)."""
         value = max(seconds * self.config["time_scale"], 0.001) if self.config["latency"] != "instant" else 0.001
+        if whole:
+            return str(max(1, math.ceil(value)))
         return str(int(value)) if value == int(value) else f"{value:.3f}"
 
     @property
@@ -163,8 +169,9 @@ class Emulator:
         taken = self.faults.take("token", req.method, req.path)
         if taken:
             return (Response(503, {"error": "temporarily_unavailable",
-                                   "error_description": "AADSTS50196: The server is temporarily unavailable.",
-                                   "error_codes": [50196]}, {"Retry-After": "1"}), "token", taken[0])
+                                   "error_description": "AADSTS90033: A transient error has occurred. Please try again.",
+                                   "error_codes": [90033]}, {"Retry-After": str(taken[1]["retry_after"])}),
+                    "token", taken[0])
         if req.method != "POST":
             return Response(405, {"error": "invalid_request"}), "token", None
         status, body = self.identity.token(req.base_url, tenant, req.raw_body)
@@ -188,9 +195,9 @@ class Emulator:
                     error = immediate_error(fault_kind, params)
                     raise error
             with self.store.lock:
-                self.store.tick()
+                finished = self.store.tick()
                 resp = self.route_arm(req, segs, low)
-                if req.method in ("PUT", "PATCH", "DELETE", "POST"):
+                if finished or req.method in ("PUT", "PATCH", "DELETE", "POST"):
                     self.dns.sync()
             return resp, "arm", fault_kind
         except ArmError as err:
@@ -316,7 +323,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             action = segs[-1] if segs else ""
             write = self.command in ("PUT", "PATCH", "DELETE") or (
                 self.command == "POST" and kind == "arm" and action not in READ_ONLY_ACTIONS)
-            emu.record({"time": time.time(), "method": self.command, "path": split.path,
+            emu.record({"time": time.time(), "method": self.command, "path": split.path, "query": split.query,
                         "api_version": query.get("api-version"), "status": resp.status if resp else 0,
                         "kind": kind, "write": bool(write and kind == "arm"),
                         "fault": fault, "duration_ms": round((time.monotonic() - started) * 1000, 2),

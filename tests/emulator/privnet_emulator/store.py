@@ -127,11 +127,14 @@ class Store:
         return op
 
     def tick(self):
-        """Finish every operation whose time has come (called before each request)."""
+        """Finish every operation whose time has come (called before each request); returns how many."""
         now = time.monotonic()
+        finished = 0
         for op in sorted(self.operations.values(), key=lambda o: o.done_at):
             if not op.finished and op.done_at <= now:
                 self.finish_operation(op)
+                finished += 1
+        return finished
 
     def finish_operation(self, op):
         op.finished = True

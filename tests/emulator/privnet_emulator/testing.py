@@ -6,6 +6,7 @@ import ssl
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 
 from .server import Emulator
@@ -29,12 +30,15 @@ class Control:
         self.url = url.rstrip("/")
         self.ctx = ssl.create_default_context(cafile=ca_path)
 
-    def call(self, method, path, body=None):
-        data = None if body is None else json.dumps(body).encode()
+    def call(self, method, path, body=None, content_type="application/json"):
+        data = None if body is None else body.encode() if isinstance(body, str) else json.dumps(body).encode()
         req = urllib.request.Request(f"{self.url}/_emulator/{path}", data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(req, context=self.ctx, timeout=30) as resp:
-            raw = resp.read()
+                                     headers={"Content-Type": content_type})
+        try:
+            with urllib.request.urlopen(req, context=self.ctx, timeout=30) as resp:
+                raw = resp.read()
+        except urllib.error.HTTPError as err:
+            raise RuntimeError(f"{method} /_emulator/{path}: {err.code} {err.read().decode(errors='replace')}") from None
         return json.loads(raw) if raw else None
 
     def reset(self):
@@ -42,6 +46,10 @@ class Control:
 
     def scenario(self, name_or_doc):
         return self.call("POST", "scenario", {"name": name_or_doc} if isinstance(name_or_doc, str) else name_or_doc)
+
+    def scenario_yaml(self, text):
+        """Load a scenario given as YAML text (the body is sent as is)."""
+        return self.call("POST", "scenario", text, content_type="application/yaml")
 
     def log(self, **filters):
         query = "&".join(f"{k}={v}" for k, v in filters.items())
