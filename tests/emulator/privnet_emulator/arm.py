@@ -317,7 +317,7 @@ class Engine:
                 "code": "RetryableErrorDueToAnotherOperation",
                 "message": f"Operation {op.kind} ({op.id}) is updating resource {op.resource_key}. "
                            "The call can be retried in 5 seconds."}],
-                headers={"Retry-After": self.emu.scaled_retry_after(5, whole=True)})
+                headers=self.emu.scaled_retry_after(5))
         raise ArmError(409, "AnotherOperationInProgress",
                        "Another operation on this or dependent resource is in progress. To retrieve status "
                        f"of the operation use uri: {status_url}.")
@@ -397,9 +397,7 @@ class Engine:
     def write_response(self, req, handler, res, op, created, kind):
         sub, rid = res.rid.subscription, res.rid
         headers = {}
-        retry_after = self.emu.retry_after_header(handler.retry_after, whole=True)
-        if retry_after:
-            headers["Retry-After"] = retry_after
+        headers.update(self.emu.retry_after_headers(handler.retry_after))
         style = handler.lro_style
         if style == NETWORK:
             base = f"/subscriptions/{sub}/providers/Microsoft.Network/locations/{op.location}"
@@ -448,9 +446,7 @@ class Engine:
             raise ArmError(404, "OperationNotFound", f"The operation '{op_id}' could not be found.")
         headers = {}
         if not op.finished:
-            retry_after = self.emu.retry_after_header(10)
-            if retry_after:
-                headers["Retry-After"] = retry_after
+            headers.update(self.emu.retry_after_headers(10))
         if kind == "status":
             body = {"status": op.status}
             if op.error:

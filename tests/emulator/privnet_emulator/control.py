@@ -14,6 +14,8 @@ POST   /_emulator/reset                  forget every resource, operation, fault
 GET    /_emulator/config, PATCH /_emulator/config   latency, time_scale, page_size, busy_response, token_lifetime
 GET    /_emulator/dns                    the per-VNet DNS listeners
 POST   /_emulator/drift                  change a resource behind the collection's back: {"id", "properties"?: {...}, "tags"?}
+POST   /_emulator/advance                finish the pending operation due first ({"all": true}: every one), as if
+                                          time had passed; answers {"finished": [ids], "pending": n}
 """
 
 import yaml
@@ -112,6 +114,8 @@ def handle(emu, req, parts):
             return Response(200, dict(emu.config, token_lifetime=emu.identity.token_lifetime))
         if what == "dns":
             return Response(200, {"listeners": emu.dns.listeners()})
+        if what == "advance" and method == "POST":
+            return Response(200, advance(emu, bool((req.body or {}).get("all"))))
         if what == "drift" and method == "POST":
             return Response(200, drift(emu, req.body or {}))
     except (ValueError, KeyError, TypeError) as err:
@@ -133,3 +137,14 @@ def drift(emu, spec):
             res.body["tags"] = spec["tags"]
         res.etag = new_guid()
         return res.handler.render(res)
+
+
+def advance(emu, everything=False):
+    """Jump the clock to the next operation's end (or past every one): operations still finish in due order."""
+    with emu.store.lock:
+        pending = sorted((op for op in emu.store.operations.values() if not op.finished), key=lambda o: o.done_at)
+        chosen = pending if everything else pending[:1]
+        for op in chosen:
+            emu.store.finish_operation(op)
+        emu.dns.sync()
+        return {"finished": [op.id for op in chosen], "pending": len(pending) - len(chosen)}

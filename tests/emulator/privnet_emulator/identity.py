@@ -91,10 +91,9 @@ class Identity:
                                    f"Application with identifier '{client_id}' was not found in the directory "
                                    f"'{tenant}'.")
         if "client_assertion" in form:
-            if not self._valid_assertion(form["client_assertion"]):
-                return self._aad_error(401, "invalid_client", 700024,
-                                       "Client assertion is not within its valid time range or its audience is "
-                                       "not api://AzureADTokenExchange.")
+            problem = self._assertion_problem(form["client_assertion"])
+            if problem:
+                return self._aad_error(401, "invalid_client", *problem)
         elif not hmac.compare_digest(form.get("client_secret", ""), self.client_secret):
             return self._aad_error(401, "invalid_client", 7000215,
                                    "Invalid client secret provided. Ensure the secret being sent in the request is "
@@ -110,14 +109,25 @@ class Identity:
         return 200, {"token_type": "Bearer", "expires_in": lifetime, "ext_expires_in": lifetime,
                      "access_token": self._sign(claims)}
 
-    def _valid_assertion(self, assertion):
+    def _assertion_problem(self, assertion):
+        """(AADSTS code, description) when a federated assertion is refused, else None.
+
+        Emulator convention: the assertion's signature is not checked (no issuer keys to fetch);
+        its audience and expiry are, with Entra ID's codes for each.
+        """
         try:
             payload = json.loads(_unb64(assertion.split(".")[1]))
         except (ValueError, IndexError):
-            return False
+            return 50027, "JWT token is invalid or malformed."
+        if not isinstance(payload, dict):
+            return 50027, "JWT token is invalid or malformed."
         aud = payload.get("aud")
         auds = aud if isinstance(aud, list) else [aud]
-        return TOKEN_EXCHANGE_AUDIENCE in auds and payload.get("exp", 0) > time.time()
+        if TOKEN_EXCHANGE_AUDIENCE not in auds:
+            return 700212, f"No matching federated identity record found for presented assertion audience '{aud}'."
+        if payload.get("exp", 0) <= time.time():
+            return 700024, "Client assertion is not within its valid time range."
+        return None
 
     def _aad_error(self, status, error, code, description):
         trace, correlation = str(uuid.uuid4()), str(uuid.uuid4())

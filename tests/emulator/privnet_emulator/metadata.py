@@ -5,15 +5,19 @@ CLOUD_NAME = "PrivnetEmulator"
 
 
 def endpoints(base, api_version):
-    """2015-01-01: one object (Azure Stack style); newer api-versions: a list of clouds."""
-    if not api_version or api_version <= "2019-05-01":
+    """2015-01-01: one object (what msrestazure and Azure Stack read); 2018-01-01 and later: a list of clouds.
+
+    Emulator convention: before 2022-09-01 each cloud also carries `gallery`, which older copies of
+    azure-cli's `_arm_to_cli_mapper` index directly.
+    """
+    if not api_version or api_version < "2018-01-01":
         return {
             "galleryEndpoint": f"{base}/",
             "graphEndpoint": f"{base}/",
             "portalEndpoint": f"{base}/",
             "authentication": {"loginEndpoint": f"{base}/", "audiences": AUDIENCES},
         }
-    return [{
+    cloud = {
         "portal": f"{base}/",
         "authentication": {"loginEndpoint": f"{base}/", "audiences": AUDIENCES, "tenant": "common",
                            "identityProvider": "AAD"},
@@ -48,4 +52,7 @@ def endpoints(base, api_version):
         "synapseAnalyticsResourceId": f"{base}/",
         "logAnalyticsResourceId": f"{base}/",
         "ossrDbmsResourceId": f"{base}/",
-    }]
+    }
+    if api_version < "2022-09-01":
+        cloud["gallery"] = f"{base}/"
+    return [cloud]

@@ -70,19 +70,20 @@ class Emulator:
             return 0.0
         return seconds * self.config["time_scale"]
 
-    def retry_after_header(self, seconds, whole=False):
-        """Retry-After for an operation, or None in instant mode (operations end on the first poll)."""
-        if self.config["latency"] == "instant":
-            return None
-        return self.scaled_retry_after(seconds, whole)
+    def retry_after_headers(self, seconds):
+        """Retry-After for an operation, scaled; none in instant mode (operations end on the first poll).
 
-    def scaled_retry_after(self, seconds, whole=False):
-        """Scaled seconds. `whole`: the SDKs parse a write's initial Retry-After as an integer,
-        so there it is rounded up to whole seconds; polls may carry fractions (azure-core reads floats)."""
-        value = max(seconds * self.config["time_scale"], 0.001) if self.config["latency"] != "instant" else 0.001
-        if whole:
-            return str(max(1, math.ceil(value)))
-        return str(int(value)) if value == int(value) else f"{value:.3f}"
+        The SDKs parse a write's Retry-After as an integer, so a scaled delay that is not a whole
+        number of seconds goes in `retry-after-ms`, which azure-core honours just the same."""
+        if self.config["latency"] == "instant":
+            return {}
+        return self.scaled_retry_after(seconds)
+
+    def scaled_retry_after(self, seconds):
+        value = seconds * (self.config["time_scale"] if self.config["latency"] != "instant" else 0)
+        if value >= 1 and value == int(value):
+            return {"Retry-After": str(int(value))}
+        return {"retry-after-ms": str(max(1, round(value * 1000)))}
 
     @property
     def url(self):

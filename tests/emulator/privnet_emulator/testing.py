@@ -73,6 +73,10 @@ class Control:
     def config(self, **values):
         return self.call("PATCH", "config", values) if values else self.call("GET", "config")
 
+    def advance(self, everything=False):
+        """Finish the operation due first (or all of them) without waiting for it."""
+        return self.call("POST", "advance", {"all": True} if everything else {})
+
     def state(self):
         return self.call("GET", "state")
 

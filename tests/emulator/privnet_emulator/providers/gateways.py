@@ -1,5 +1,218 @@
-"""Placeholder: filled in by a later step."""
+"""Microsoft.Network virtualNetworkGateways and serviceEndpointPolicies.
+
+Gateways: a Network LRO with Azure's long duration (30 minutes, scaled by time_scale in realistic mode).
+Each ipConfiguration must reference a subnet named GatewaySubnet of a VNet in the gateway's region; the
+gateway gets a private address there, which makes the GatewaySubnet "in use" (InUseSubnetCannotBeDeleted).
+
+Service endpoint policies: definitions `{name, properties{service, serviceResources[], description?}}`;
+subnets reference policies by id in `serviceEndpointPolicies[{id}]` and the policy lists them in `subnets`.
+
+Emulator convention: a gateway ipConfiguration whose subnet is not a subnet named GatewaySubnet (or whose VNet
+  has no such subnet) is 400 GatewaySubnetNotFound; a missing VNet, or one in another region, is 400
+  InvalidResourceReference.
+Emulator convention: deleting a gateway while a peering uses it (useRemoteGateways on a peering whose remote
+  VNet is the gateway's VNet) is 400 VirtualNetworkGatewayInUseByPeerings; delete or update those peerings first.
+Emulator convention: a subnet that references a missing service endpoint policy is 400 InvalidResourceReference;
+  deleting a policy that a subnet references is 400 InUseServiceEndpointPolicyCannotBeDeleted.
+"""
+
+import copy
+
+from ..arm import ResourceType
+from ..errors import bad_request, invalid_reference
+from ..ids import ResourceId, same_id
+from .network import allocate_ip, vnet_key_of
+
+GATEWAY_TYPE = ("virtualNetworkGateways",)
+POLICY_TYPE = ("serviceEndpointPolicies",)
+
+
+def gateways_of_vnet(emu, vnet_key):
+    """Gateways with an ipConfiguration in a subnet of this VNet."""
+    out = []
+    for gw in emu.store.of_type("Microsoft.Network", GATEWAY_TYPE):
+        for cfg in gw.properties.get("ipConfigurations") or []:
+            sid = ResourceId.parse(((cfg.get("properties") or {}).get("subnet") or {}).get("id") or "")
+            if sid is not None and vnet_key_of(sid) == (vnet_key or "").lower():
+                out.append(gw)
+                break
+    return out
+
+
+def peerings_using(emu, vnet_key):
+    """Peerings elsewhere with useRemoteGateways whose remote VNet is vnet_key."""
+    from .peering import all_peerings, remote_id_of
+    return [p for p in all_peerings(emu)
+            if p.properties.get("useRemoteGateways") and same_id(remote_id_of(p), vnet_key)]
+
+
+class VirtualNetworkGateway(ResourceType):
+    types = GATEWAY_TYPE
+    duration = 1800.0
+    delete_duration = 900.0
+    retry_after = 10
+
+    def validate(self, req, rid, body, existing):
+        new = self.default_body(rid, body)
+        props = new["properties"]
+        for key in ("provisioningState", "resourceGuid", "bgpSettings"):
+            props.pop(key, None)
+        props.setdefault("gatewayType", "Vpn")
+        if props["gatewayType"] == "Vpn":
+            props.setdefault("vpnType", "RouteBased")
+        props.setdefault("enableBgp", False)
+        props.setdefault("activeActive", False)
+        sku = props.get("sku") or {"name": "Basic"}
+        props["sku"] = {"name": sku.get("name"), "tier": sku.get("tier") or sku.get("name")}
+        configs = props.get("ipConfigurations") or []
+        if not configs:
+            raise bad_request("InvalidRequestFormat",
+                              f"Cannot parse the request: virtual network gateway {rid} has no ipConfigurations.")
+        old = {c.get("name"): c for c in (existing.properties.get("ipConfigurations") or [])} if existing else {}
+        taken, out = [], []
+        for cfg in configs:
+            name = cfg.get("name") or "default"
+            cprops = cfg.get("properties") or {}
+            subnet = self.gateway_subnet(rid, new["location"], (cprops.get("subnet") or {}).get("id"))
+            previous = (old.get(name) or {}).get("properties") or {}
+            if same_id((previous.get("subnet") or {}).get("id"), str(subnet.rid)) and previous.get("privateIPAddress"):
+                ip = previous["privateIPAddress"]
+            else:
+                ip = allocate_ip(self.emu, subnet, taken=taken)
+            taken.append(ip)
+            kept = {"privateIPAllocationMethod": cprops.get("privateIPAllocationMethod") or "Dynamic",
+                    "subnet": {"id": str(subnet.rid)}, "privateIPAddress": ip}
+            if cprops.get("publicIPAddress"):
+                kept["publicIPAddress"] = {"id": cprops["publicIPAddress"].get("id")}
+            out.append({"name": name, "properties": kept})
+        props["ipConfigurations"] = out
+        return new
+
+    def gateway_subnet(self, rid, location, subnet_id):
+        sid = ResourceId.parse(subnet_id or "")
+        is_subnet = sid is not None and len(sid.pairs) == 2 and sid.types[1].lower() == "subnets"
+        vnet_key = vnet_key_of(sid) if is_subnet else None
+        vnet = self.store.get(vnet_key) if vnet_key else None
+        if vnet is None or vnet.body.get("location") != location:
+            raise invalid_reference(subnet_id, str(rid))
+        subnet = self.store.get(sid.key)
+        if subnet is None or subnet.rid.name != "GatewaySubnet":
+            raise bad_request(
+                "GatewaySubnetNotFound",
+                f"Virtual network gateway {rid} must use the subnet named GatewaySubnet of virtual network "
+                f"{vnet.rid}; {subnet_id} is not a gateway subnet. Create a subnet named GatewaySubnet first.")
+        return subnet
+
+    def check_delete(self, req, res):
+        vnet_keys = {k for k in (vnet_key_of(ResourceId.parse(c["properties"]["subnet"]["id"]))
+                                 for c in res.properties.get("ipConfigurations") or []) if k}
+        users = [p for key in vnet_keys for p in peerings_using(self.emu, key)]
+        if users:
+            raise bad_request(
+                "VirtualNetworkGatewayInUseByPeerings",
+                f"Virtual network gateway {res.rid} cannot be deleted because peerings "
+                f"{', '.join(str(p.rid) for p in users)} use it (useRemoteGateways). Update or delete them first.")
+
+    def render_properties(self, res):
+        props = copy.deepcopy(res.properties)
+        state = self.provisioning_state(res)
+        etag = self.etag_text(res)
+        configs = []
+        for cfg in props.get("ipConfigurations") or []:
+            cfg_id = f"{res.rid}/ipConfigurations/{cfg['name']}"
+            cfg["properties"]["provisioningState"] = state
+            configs.append({"name": cfg["name"], "id": cfg_id, "etag": etag,
+                            "type": "Microsoft.Network/virtualNetworkGateways/ipConfigurations",
+                            "properties": cfg["properties"]})
+        props["ipConfigurations"] = configs
+        props["resourceGuid"] = res.guid
+        props.setdefault("packetCaptureDiagnosticState", "None")
+        props.setdefault("enablePrivateIpAddress", False)
+        props.setdefault("natRules", [])
+        props.setdefault("enableBgpRouteTranslationForNat", False)
+        props.setdefault("vpnGatewayGeneration", "Generation1")
+        first = configs[0]["properties"]["privateIPAddress"] if configs else None
+        props["bgpSettings"] = {"asn": 65515, "bgpPeeringAddress": first, "peerWeight": 0,
+                                "bgpPeeringAddresses": [{"ipconfigurationId": c["id"],
+                                                         "defaultBgpIpAddresses": [c["properties"]["privateIPAddress"]],
+                                                         "customBgpIpAddresses": []} for c in configs]}
+        return props
+
+
+# ---- service endpoint policies ----------------------------------------------------------------
+def subnets_using_policy(emu, policy_key):
+    return [s for s in emu.store.of_type("Microsoft.Network", ("virtualNetworks", "subnets"))
+            if any(same_id(ref.get("id"), policy_key) for ref in s.properties.get("serviceEndpointPolicies") or [])]
+
+
+def check_subnet_policies(emu, sid, props):
+    """Called from subnet validation: every referenced policy must exist; keep the references as [{id}]."""
+    refs = props.get("serviceEndpointPolicies")
+    if refs is None:
+        return
+    out = []
+    for ref in refs:
+        policy = emu.store.get((ref or {}).get("id") or "")
+        if policy is None or [t.lower() for t in policy.rid.types] != ["serviceendpointpolicies"]:
+            raise invalid_reference((ref or {}).get("id"), str(sid))
+        out.append({"id": str(policy.rid)})
+    props["serviceEndpointPolicies"] = out
+
+
+class ServiceEndpointPolicy(ResourceType):
+    types = POLICY_TYPE
+    duration = 3.0
+    retry_after = 10
+
+    def validate(self, req, rid, body, existing):
+        new = self.default_body(rid, body)
+        props = new["properties"]
+        for key in ("provisioningState", "resourceGuid", "subnets"):
+            props.pop(key, None)
+        names, out = set(), []
+        for entry in props.get("serviceEndpointPolicyDefinitions") or []:
+            name = entry.get("name")
+            if not name:
+                raise bad_request("InvalidRequestFormat",
+                                  "Cannot parse the request: a service endpoint policy definition has no name.")
+            if name.lower() in names:
+                raise bad_request("DuplicateResourceName",
+                                  f"Resource {rid} has two child resources with the same name ({name}).")
+            names.add(name.lower())
+            dprops = entry.get("properties") or {}
+            if not dprops.get("service"):
+                raise bad_request("InvalidRequestFormat",
+                                  f"Cannot parse the request: service endpoint policy definition {name} has no "
+                                  "service.")
+            kept = {"service": dprops["service"], "serviceResources": list(dprops.get("serviceResources") or [])}
+            if dprops.get("description") is not None:
+                kept["description"] = dprops["description"]
+            out.append({"name": name, "properties": kept})
+        props["serviceEndpointPolicyDefinitions"] = out
+        return new
+
+    def check_delete(self, req, res):
+        users = subnets_using_policy(self.emu, res.key)
+        if users:
+            raise bad_request(
+                "InUseServiceEndpointPolicyCannotBeDeleted",
+                f"Service endpoint policy {res.rid} is in use by subnet {users[0].rid} and cannot be deleted. "
+                "Remove the policy from the subnet first.")
+
+    def render_properties(self, res):
+        props = copy.deepcopy(res.properties)
+        state = self.provisioning_state(res)
+        etag = self.etag_text(res)
+        props["serviceEndpointPolicyDefinitions"] = [
+            {"name": d["name"], "id": f"{res.rid}/serviceEndpointPolicyDefinitions/{d['name']}", "etag": etag,
+             "type": "Microsoft.Network/serviceEndpointPolicies/serviceEndpointPolicyDefinitions",
+             "properties": dict(d["properties"], provisioningState=state)}
+            for d in props.get("serviceEndpointPolicyDefinitions") or []]
+        props["resourceGuid"] = res.guid
+        props["subnets"] = [{"id": str(s.rid)} for s in subnets_using_policy(self.emu, res.key)]
+        return props
 
 
 def register(engine):
-    pass
+    engine.register(VirtualNetworkGateway)
+    engine.register(ServiceEndpointPolicy)

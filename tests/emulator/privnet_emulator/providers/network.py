@@ -166,6 +166,10 @@ class VirtualNetwork(ResourceType):
             sid = rid.child("subnets", name)
             planned.append((sid, Subnet.normalise(sid, entry.get("properties") or {}, self.store.get(sid.key))))
         check_subnet_layout(rid, nets, planned)
+        from . import gateways, peering
+        for sid, subnet_props in planned:
+            gateways.check_subnet_policies(self.emu, sid, subnet_props)
+        peering.check_address_space_change(self.emu, rid, prefixes)
         if existing is not None:
             for child in self.store.children(existing.key, "subnets"):
                 if child.rid.name.lower() not in names and subnet_users(self.emu, str(child.rid)):
@@ -174,8 +178,10 @@ class VirtualNetwork(ResourceType):
         return new
 
     def after_write(self, req, res, before):
-        planned = getattr(self, "_planned_subnets", [])
-        self._planned_subnets = []
+        planned = getattr(self, "_planned_subnets", None)
+        self._planned_subnets = None
+        if planned is None:  # a PATCH (tags only) did not run validate: keep the subnets as they are
+            planned = [(s.rid, s.properties) for s in self.store.children(res.key, "subnets")]
         keep = {sid.key for sid, _ in planned}
         for child in self.store.children(res.key, "subnets"):
             if child.key not in keep:
@@ -306,6 +312,8 @@ class Subnet(ResourceType):
         siblings = [(s.rid, s.properties) for s in self.store.children(vnet.key, "subnets")
                     if s.key != rid.key]
         check_subnet_layout(vnet.rid, nets, siblings + [(rid, props)])
+        from . import gateways
+        gateways.check_subnet_policies(self.emu, rid, props)
         return {"properties": props}
 
     def check_delete(self, req, res):
@@ -332,7 +340,8 @@ class Subnet(ResourceType):
         ipcfgs = []
         for user in users:
             for cfg in user.properties.get("ipConfigurations") or []:
-                if references(cfg, str(res.rid)) and user.rid.types[-1].lower() == "networkinterfaces":
+                if references(cfg, str(res.rid)) and user.rid.types[-1].lower() in ("networkinterfaces",
+                                                                                     "virtualnetworkgateways"):
                     ipcfgs.append({"id": f"{user.rid}/ipConfigurations/{cfg.get('name')}"})
         if ipcfgs:
             props["ipConfigurations"] = ipcfgs

@@ -78,9 +78,7 @@ def resource_group(emu, req, sub, rg):
                        finish=finish)
         store.add_operation(op)
         headers = {"Location": req.url(f"/subscriptions/{sub}/operationresults/{op_id}")}
-        retry_after = emu.retry_after_header(15)
-        if retry_after:
-            headers["Retry-After"] = retry_after
+        headers.update(emu.retry_after_headers(15))
         return Response(202, None, headers)
     raise ArmError(405, "MethodNotAllowed", f"The method {req.method} is not allowed.")
 
@@ -91,9 +89,7 @@ def poll_group_delete(emu, req, op_id):
         raise ArmError(404, "OperationNotFound", f"The operation '{op_id}' could not be found.")
     if not op.finished:
         headers = {}
-        retry_after = emu.retry_after_header(15)
-        if retry_after:
-            headers["Retry-After"] = retry_after
+        headers.update(emu.retry_after_headers(15))
         return Response(202, None, headers)
     return Response(200, None)
 
