@@ -100,7 +100,9 @@ class Emulator:
         self.httpd.emulator = self
         self.httpd.socket = ctx.wrap_socket(self.httpd.socket, server_side=True, do_handshake_on_connect=False)
         self.port = self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, name="privnet-emulator", daemon=True)
+        # A short poll interval makes stop() (and so every test session's teardown) quick.
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                       name="privnet-emulator", daemon=True)
         self.thread.start()
         self.write_env()
         return self

@@ -58,7 +58,10 @@ class Operation:
     def status(self):
         if not self.finished:
             return "InProgress"
-        return "Failed" if self.error else "Succeeded"
+        if self.error:
+            # ARM reports an operation superseded by another one as Canceled (error code Canceled).
+            return "Canceled" if self.error.get("code") == "Canceled" else "Failed"
+        return "Succeeded"
 
 
 class Store:

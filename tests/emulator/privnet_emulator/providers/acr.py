@@ -290,7 +290,7 @@ def check_name_availability(req, sub, emu):
     return Response(200, {"nameAvailable": True})
 
 
-# ---- replications -----------------------------------------------------------------------------------------------------
+# ---- replications ------------------------------------------------------------------------------------------------
 class Replication(AcrType):
     types = ("registries", "replications")
     duration = 30.0
@@ -354,7 +354,7 @@ class Replication(AcrType):
         return props
 
 
-# ---- private endpoint connections ----------------------------------------------------------------------------------------
+# ---- private endpoint connections --------------------------------------------------------------------------------
 class PrivateEndpointConnection(AcrType):
     types = ("registries", "privateEndpointConnections")
     has_location = False
@@ -395,7 +395,7 @@ class PrivateEndpointConnection(AcrType):
         return out
 
 
-# ---- private link resources ----------------------------------------------------------------------------------------------
+# ---- private link resources --------------------------------------------------------------------------------------
 class PrivateLinkResource(AcrType):
     types = ("registries", "privateLinkResources")
     lro_style = SYNC

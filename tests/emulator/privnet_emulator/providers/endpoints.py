@@ -29,7 +29,8 @@ Emulator convention: a PE needs exactly one connection: none is 400 PrivateEndpo
   more than one (in either list or both) is 400 OnlyOnePrivateLinkServiceConnectionPermitted.
 Emulator convention: a PE whose subscription differs from its registry's needs Microsoft.ContainerRegistry registered
   in the PE's subscription (ACR private-link docs); otherwise 409 MissingSubscriptionRegistration naming that
-  namespace, which the SDK's auto-registration policy registers before it retries.
+  namespace. (azure-mgmt-core's auto-registration policy would register it, but it cannot read the streamed body
+  of an LRO's first response in these SDKs, so the caller must register the provider.)
 Emulator convention: a PUT that changes an existing PE's subnet is 400 CannotChangePrivateEndpointSubnet; one that
   changes its target, group id or connection kind (auto/manual) is 400 CannotChangePrivateLinkServiceConnection;
   one that changes customNetworkInterfaceName is 400 CannotChangeCustomNetworkInterfaceName.
@@ -63,6 +64,13 @@ RECORD_TTL = 10
 DISCONNECTED = {"status": "Disconnected", "description": "Connection removed by the private link service owner.",
                 "actionsRequired": "None"}
 IP_VERSIONS = ("IPv4", "IPv6", "DualStack")
+
+
+def without_unset_tags(out, res):
+    """NRP leaves `tags` out of a resource that was never given any (recordings)."""
+    if "tags" not in res.body:
+        out.pop("tags", None)
+    return out
 
 
 def cannot_parse(detail=""):
@@ -234,7 +242,8 @@ class PrivateEndpoint(ResourceType):
         props["customNetworkInterfaceName"] = props.get("customNetworkInterfaceName") or ""
         props["customDnsConfigs"] = [{"fqdn": c.get("fqdn"), "ipAddresses": list(c.get("ipAddresses") or [])}
                                      for c in props.get("customDnsConfigs") or []]
-        props["applicationSecurityGroups"] = [{"id": a.get("id")} for a in props.get("applicationSecurityGroups") or []]
+        if props.get("applicationSecurityGroups") is not None:
+            props["applicationSecurityGroups"] = [{"id": a.get("id")} for a in props["applicationSecurityGroups"]]
         members = acr.members(registry)
         statics = self.check_statics(rid, props, members)
         nic = nic_of(self.emu, existing) if existing is not None else None
@@ -315,8 +324,8 @@ class PrivateEndpoint(ResourceType):
         if sku != "Premium":
             raise bad_request("FeatureNotSupportedForSku",
                               "Call to Microsoft.ContainerRegistry/registries failed. Error message: The requested "
-                              f"feature private endpoint is not supported for the SKU {sku}. Private endpoints are only "
-                              "supported on registries of the Premium SKU.")
+                              f"feature private endpoint is not supported for the SKU {sku}. Private endpoints are "
+                              "only supported on registries of the Premium SKU.")
         groups = list(p.get("groupIds") or [])
         if len(groups) > 1:
             raise bad_request("OnlyOneGroupIdPermitted",
@@ -414,6 +423,19 @@ class PrivateEndpoint(ResourceType):
         for group in self.store.children(res.key, "privateDnsZoneGroups"):
             write_zone_records(self.emu, group)
 
+    def check_delete(self, req, res):
+        # Deleting an endpoint supersedes its zone groups' running operations, which end Canceled (ASO recording).
+        # Done here because the engine starts the delete right after this check.
+        for group in self.store.children(res.key, "privateDnsZoneGroups"):
+            op = self.store.operations.get(group.pending_op or "")
+            if op is not None and not op.finished:
+                verb = "Delete" if op.kind == "delete" else "Put"
+                op.error = {"code": "Canceled", "message": "Operation was canceled.", "details": [{
+                    "code": "CanceledAndSupersededDueToAnotherOperation",
+                    "message": f"Operation {verb}PrivateDnsZoneGroupOperation ({op.id}) was canceled and superseded "
+                               "by operation DeletePrivateEndpointOperation."}]}
+                self.store.finish_operation(op)
+
     def on_deleted(self, res):
         internal = res.body.get("internal", {})
         for key in (internal.get("nicId"), internal.get("pecId")):
@@ -453,6 +475,9 @@ class PrivateEndpoint(ResourceType):
             props["customDnsConfigs"] = [] if (res.pending_op or has_group) else [
                 {"fqdn": fqdn, "ipAddresses": [ip]} for _, fqdns, ip in member_ips(self.emu, res) for fqdn in fqdns]
         return props
+
+    def render(self, res):
+        return without_unset_tags(super().render(res), res)
 
 
 # ---- network interfaces ----------------------------------------------------------------------------------------------
@@ -545,8 +570,11 @@ class NetworkInterface(ResourceType):
                       "tapConfigurations": [], "nicType": "Standard", "auxiliaryMode": "None", "auxiliarySku": "None"})
         return props
 
+    def render(self, res):
+        return without_unset_tags(super().render(res), res)
 
-# ---- private DNS zone groups ------------------------------------------------------------------------------------------
+
+# ---- private DNS zone groups -------------------------------------------------------------------------------------
 def require_provisioned(emu, pe_res, by_id):
     """Azure refuses a zone group write while its endpoint is being written (ASO recording)."""
     if pe_res is not None and pe_res.pending_op:

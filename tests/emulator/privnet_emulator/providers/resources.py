@@ -88,7 +88,8 @@ def poll_group_delete(emu, req, op_id):
     if op is None:
         raise ArmError(404, "OperationNotFound", f"The operation '{op_id}' could not be found.")
     if not op.finished:
-        headers = {}
+        # ARM repeats the Location header on each 202 while the group is being deleted.
+        headers = {"Location": req.url(req.path)}
         headers.update(emu.retry_after_headers(15))
         return Response(202, None, headers)
     return Response(200, None)
