@@ -172,7 +172,8 @@ class Emulator:
         taken = self.faults.take("token", req.method, req.path)
         if taken:
             return (Response(503, {"error": "temporarily_unavailable",
-                                   "error_description": "AADSTS90033: A transient error has occurred. Please try again.",
+                                   "error_description": "AADSTS90033: A transient error has occurred. "
+                                                        "Please try again.",
                                    "error_codes": [90033]}, {"Retry-After": str(taken[1]["retry_after"])}),
                     "token", taken[0])
         if req.method != "POST":
