@@ -64,7 +64,7 @@ $(GET_PIP_CACHE):
 sanity: venv $(GET_PIP_CACHE)
 	rm -rf $(SANITY_TREE)
 	mkdir -p $(SANITY_TREE)
-	git ls-files -z -co --exclude-standard \
+	git ls-files -z -co --exclude-standard -- . $(SANITY_EXCLUDE) \
 	  | while IFS= read -r -d '' f; do if [ -e "$$f" ]; then printf '%s\0' "$$f"; fi; done \
 	  | tar --null -T - -cf - | tar -xf - -C $(SANITY_TREE)
 	git -C $(SANITY_TREE) init --quiet  # else ansible-test asks the repo's git, which ignores .cache/

@@ -1,0 +1,389 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: contributors to privnet.azure
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: acr_private_endpoint_connection
+short_description: List, approve, reject or delete the private endpoint connections of a container registry
+version_added: 0.1.0
+description:
+  - Manages the registry side of Private Link for an Azure Container Registry
+    (C(az acr private-endpoint-connection list/show/approve/reject/delete)).
+  - A private endpoint created without rights on the registry, or with a manual connection request,
+    stays V(Pending) until the registry approves it. Adding a geo-replica to the registry sets its
+    connections back to V(Pending) too; O(all_pending=true) approves them all in one task.
+  - Choose the connections by O(name), by O(private_endpoint_id) or with O(all_pending=true), and say
+    what they should be with O(state). The module waits until Azure shows the new state.
+  - A connection already in the requested state is left alone (no write). A connection named by
+    O(name) or O(private_endpoint_id) that does not exist fails the task, listing the registry's
+    connections, before anything is written; with O(state=absent) it is already gone, so nothing
+    changes.
+  - Without O(state) the module changes nothing and only reports the connections (all of them, and
+    which ones the selectors chose).
+author:
+  - privnet maintainers (!UNKNOWN)
+requirements:
+  - azure-mgmt-containerregistry >= 14
+options:
+  registry:
+    description:
+      - Name of the container registry.
+    type: str
+    required: true
+  resource_group:
+    description:
+      - Resource group of the container registry.
+    type: str
+    required: true
+  name:
+    description:
+      - Name of the connection, as the registry lists it (C(<registry>.<id>)).
+      - Mutually exclusive with O(private_endpoint_id) and O(all_pending).
+    type: str
+  private_endpoint_id:
+    description:
+      - Resource id of the private endpoint whose connection to choose; its connection name does not
+        need to be known. The endpoint may be in another subscription or tenant.
+      - Mutually exclusive with O(name) and O(all_pending).
+    type: str
+  all_pending:
+    description:
+      - Choose every connection whose status is V(Pending), for example after a geo-replica was added.
+      - None pending is not an error; nothing changes.
+      - Mutually exclusive with O(name) and O(private_endpoint_id).
+    type: bool
+    default: false
+  state:
+    description:
+      - V(approved) or V(rejected) sets the status of the chosen connections; V(absent) deletes them
+        (the private endpoint stays, its connection shows V(Disconnected)).
+      - Needs O(name), O(private_endpoint_id) or O(all_pending=true).
+      - When not given, nothing changes and the connections are only reported.
+    type: str
+    choices: [approved, rejected, absent]
+  description:
+    description:
+      - The reason recorded with the status, shown on the private endpoint's side.
+      - Compared only when given. When not given and the status changes, V(Approved) or V(Rejected).
+      - Only with O(state=approved) or O(state=rejected).
+    type: str
+extends_documentation_fragment:
+  - privnet.azure.azure
+  - privnet.azure.wait
+  - privnet.azure.attributes
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+    details:
+      - The diff shows status and description of each chosen connection, before and after; a deleted
+        connection is absent from C(after).
+  idempotent:
+    support: full
+notes:
+  - A connection whose private endpoint was deleted shows V(Disconnected); it cannot be approved or
+    rejected any more, only deleted (O(state=absent)). The module refuses, before any write, to
+    approve or reject it.
+  - Private endpoints are a Premium feature; a Basic or Standard registry has no connections.
+seealso:
+  - module: privnet.azure.acr_network
+  - name: Manage private endpoint connections of a registry
+    description: The approval workflow and what adding a replica does to connections.
+    link: https://learn.microsoft.com/azure/container-registry/container-registry-private-link
+"""
+
+EXAMPLES = r"""
+- name: Approve the connection of our private endpoint
+  privnet.azure.acr_private_endpoint_connection:
+    resource_group: rg-acr
+    registry: acrprivnetdemo
+    private_endpoint_id: "{{ pe.private_endpoint.id }}"
+    state: approved
+    description: Approved for the app VNet (CHG-1234)
+
+- name: After adding a geo-replica, approve every connection it set back to Pending
+  privnet.azure.acr_private_endpoint_connection:
+    resource_group: rg-acr
+    registry: acrprivnetdemo
+    all_pending: true
+    state: approved
+
+- name: Reject a connection request from an unknown endpoint
+  privnet.azure.acr_private_endpoint_connection:
+    resource_group: rg-acr
+    registry: acrprivnetdemo
+    name: acrprivnetdemo.6f1c2b8a3d4e4f5a9b0c1d2e3f4a5b6c
+    state: rejected
+    description: Not a known workload
+
+- name: Delete the connection of an endpoint that was removed
+  privnet.azure.acr_private_endpoint_connection:
+    resource_group: rg-acr
+    registry: acrprivnetdemo
+    name: acrprivnetdemo.6f1c2b8a3d4e4f5a9b0c1d2e3f4a5b6c
+    state: absent
+
+- name: List the connections
+  privnet.azure.acr_private_endpoint_connection:
+    resource_group: rg-acr
+    registry: acrprivnetdemo
+  register: acr_connections
+"""
+
+RETURN = r"""
+connections:
+  description:
+    - Every private endpoint connection of the registry, after the change; in check mode, as they
+      would be.
+    - With O(wait=false), the chosen connections as requested, before Azure finished applying it.
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: Name of the connection.
+      type: str
+      returned: always
+      sample: acrprivnetdemo.6f1c2b8a3d4e4f5a9b0c1d2e3f4a5b6c
+    id:
+      description: Resource id of the connection.
+      type: str
+      returned: always
+      sample: "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-acr/providers/Microsoft.ContainerRegistry/\
+        registries/acrprivnetdemo/privateEndpointConnections/acrprivnetdemo.6f1c2b8a3d4e4f5a9b0c1d2e3f4a5b6c"
+    private_endpoint_id:
+      description: Resource id of the private endpoint.
+      type: str
+      returned: always
+      sample: /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-network/providers/Microsoft.Network/privateEndpoints/pe-acr
+    status:
+      description: V(Pending), V(Approved), V(Rejected) or V(Disconnected).
+      type: str
+      returned: always
+      sample: Approved
+    description:
+      description: The reason recorded with the status.
+      type: str
+      returned: always
+      sample: Approved for the app VNet (CHG-1234)
+    actions_required:
+      description: Whether the endpoint's owner must act, V(None) or V(Recreate).
+      type: str
+      returned: always
+      sample: None
+    provisioning_state:
+      description: Provisioning state of the connection.
+      type: str
+      returned: always
+      sample: Succeeded
+selected:
+  description: Names of the connections the selectors chose (all of them were acted on when O(state) was given).
+  returned: success
+  type: list
+  elements: str
+  sample: ["acrprivnetdemo.6f1c2b8a3d4e4f5a9b0c1d2e3f4a5b6c"]
+"""
+
+import time
+
+from ansible_collections.privnet.azure.plugins.module_utils._acr import (
+    connection_result,
+    describe,
+    get_connection,
+    get_registry,
+    list_connections,
+    settled,
+    sku_name,
+    wait_until,
+)
+from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
+from ansible_collections.privnet.azure.plugins.module_utils._ids import parse_resource_id, same_id
+from ansible_collections.privnet.azure.plugins.module_utils._validate import name as valid_name
+
+try:
+    from azure.mgmt.containerregistry.models import (
+        PrivateEndpoint,
+        PrivateEndpointConnection,
+        PrivateLinkServiceConnectionState,
+    )
+except ImportError:  # AzureModule.client() reports the missing SDK
+    PrivateEndpoint = PrivateEndpointConnection = PrivateLinkServiceConnectionState = None
+
+STATUS = {"approved": "Approved", "rejected": "Rejected"}
+
+ARGUMENT_SPEC = dict(
+    registry=dict(type="str", required=True),
+    resource_group=dict(type="str", required=True),
+    name=dict(type="str"),
+    private_endpoint_id=dict(type="str"),
+    all_pending=dict(type="bool", default=False),
+    state=dict(type="str", choices=["approved", "rejected", "absent"]),
+    description=dict(type="str"),
+)
+
+
+def check_private_endpoint_id(value, option="private_endpoint_id"):
+    rid = parse_resource_id(value, option)
+    if rid.children or rid.full_type.lower() != "microsoft.network/privateendpoints":
+        raise ValueError(f"{option}: {value!r} is a {rid.full_type} id; expected /subscriptions/<sub>/resourceGroups/"
+                         "<group>/providers/Microsoft.Network/privateEndpoints/<endpoint>")
+    return value
+
+
+def select(module, registry, connections):
+    """The connections the selectors choose; fails, listing what exists, when a named one is missing."""
+    params = module.params
+    if params["name"]:
+        chosen = [c for c in connections if str(c.name).lower() == params["name"].lower()]
+        wanted = f"private endpoint connection '{params['name']}'"
+    elif params["private_endpoint_id"]:
+        chosen = [c for c in connections if same_id(getattr(c.private_endpoint, "id", None),
+                                                    params["private_endpoint_id"])]
+        wanted = f"a private endpoint connection from private endpoint '{params['private_endpoint_id']}'"
+    elif params["all_pending"]:
+        return [c for c in connections if str(connection_result(c)["status"]).lower() == "pending"]
+    else:
+        return list(connections)
+    if not chosen and params["state"] == "absent":
+        return []  # already gone: nothing to delete, and running the task again stays green
+    if not chosen:
+        existing = ", ".join(f"{c.name} ({connection_result(c)['status']})" for c in connections) or "none"
+        hint = ""
+        if sku_name(registry).lower() != "premium":
+            hint = (f" The registry is on the {sku_name(registry)} SKU; private endpoints need Premium "
+                    f"(az acr update --name {registry.name} --sku Premium).")
+        module.fail_json(msg=f"{wanted} was not found on {describe(params['resource_group'], params['registry'])}; "
+                             f"its connections: {existing}.{hint} Nothing was changed.")
+    return chosen
+
+
+def plan(module, chosen):
+    """(connection, target) pairs that need a write; target is a status word or None for delete.
+    Fails before any write for a connection that cannot take the requested status."""
+    state, description = module.params["state"], module.params["description"]
+    changes = []
+    for connection in chosen:
+        current = connection_result(connection)
+        if state == "absent":
+            changes.append((connection, None))
+            continue
+        status = STATUS[state]
+        if str(current["status"]).lower() == "disconnected":
+            module.fail_json(msg=f"private endpoint connection '{connection.name}' is Disconnected (its private "
+                                 f"endpoint was deleted) and cannot be {state}; delete it with state: absent. "
+                                 "Nothing was changed.")
+        if str(current["status"]).lower() != status.lower() or (
+                description is not None and description != current["description"]):
+            changes.append((connection, status))
+    return changes
+
+
+def view(result):
+    return {"status": result["status"], "description": result["description"]}
+
+
+def apply(module, connection, status, description, deadline):
+    """Send one change and, with wait, re-read until Azure shows it; return the connection's new
+    result dict (None once deleted)."""
+    params = module.params
+    resource_group, registry = params["resource_group"], params["registry"]
+    client = module.client("containerregistry")
+    what = f"private endpoint connection '{connection.name}' of {describe(resource_group, registry)}"
+    current = connection_result(connection)
+    if status is None:
+        module.begin(client.private_endpoint_connections.begin_delete, resource_group, registry, connection.name,
+                     what=f"deleting {what}")
+        if module.wait:
+            wait_until(module, lambda: get_connection(module, resource_group, registry, connection.name),
+                       lambda found: found is None, f"the deletion of {what}", deadline)
+        return None
+    body = PrivateEndpointConnection(
+        private_endpoint=PrivateEndpoint(id=current["private_endpoint_id"]),
+        private_link_service_connection_state=PrivateLinkServiceConnectionState(
+            status=status, description=description, actions_required=current["actions_required"] or "None"))
+    module.begin(client.private_endpoint_connections.begin_create_or_update, resource_group, registry,
+                 connection.name, body, what=f"setting {what} to {status}")
+    if not module.wait:
+        return dict(current, status=status, description=description)
+    # The PUT's first answer still shows the old status; wait until a read shows the new one.
+    final = wait_until(
+        module, lambda: get_connection(module, resource_group, registry, connection.name),
+        lambda found: found is None or (str(connection_result(found)["status"]).lower() == status.lower()
+                                        and settled(connection_result(found)["provisioning_state"])),
+        f"{what} to become {status}", deadline)
+    if final is None:
+        module.fail_json(msg=f"{what} disappeared while it was being set to {status}")
+    return connection_result(final)
+
+
+def main():
+    module = AzureModule(argument_spec=ARGUMENT_SPEC, lro=True, supports_check_mode=True)
+    params = module.params
+    state = params["state"]
+
+    # 1. Parse and validate, before any call to Azure.
+    module.validated(valid_name, "registry", params["registry"], "registry")
+    module.validated(valid_name, "resource_group", params["resource_group"], "resource_group")
+    if params["name"] is not None and not params["name"].strip():
+        module.fail_json(msg="name: give the connection name as the registry lists it (<registry>.<id>)")
+    if params["private_endpoint_id"] is not None:
+        module.validated(check_private_endpoint_id, params["private_endpoint_id"])
+    # all_pending: false is no selector, so it may sit next to name (templated playbooks).
+    selectors = [key for key in ("name", "private_endpoint_id", "all_pending") if params[key]]
+    if len(selectors) > 1:
+        module.fail_json(msg=f"parameters are mutually exclusive: {' and '.join(selectors)}; choose the connections "
+                             "by one of name, private_endpoint_id or all_pending: true")
+    selector = bool(selectors)
+    if state and not selector:
+        module.fail_json(msg=f"state: {state} needs the connections to act on: give name, private_endpoint_id "
+                             "or all_pending: true")
+    if params["description"] is not None and state not in STATUS:
+        module.fail_json(msg="description: only used with state: approved or state: rejected")
+
+    # 2. Read the current state.
+    registry = get_registry(module, params["resource_group"], params["registry"])
+    connections = list_connections(module, params["resource_group"], params["registry"])
+    chosen = select(module, registry, connections) if selector else []
+
+    # 3. Compare: which chosen connections need a write.
+    changes = plan(module, chosen) if state else []
+    description = params["description"]
+    targets = {}
+    for connection, status in changes:
+        targets[connection.name] = None if status is None else dict(
+            connection_result(connection), status=status,
+            description=description if description is not None else status)
+    before = {c.name: view(connection_result(c)) for c in chosen}
+    after = {c.name: view(targets.get(c.name, connection_result(c)))
+             for c in chosen if not (c.name in targets and targets[c.name] is None)}
+
+    # 4. Apply, one connection after the other, waiting for each (not in check mode).
+    if changes and not module.check_mode:
+        deadline = time.monotonic() + module.wait_timeout
+        for connection, status in changes:
+            targets[connection.name] = apply(module, connection, status,
+                                             targets[connection.name]["description"] if status else None,
+                                             deadline)
+        if module.wait:
+            after = {name: view(result) for name, result in targets.items() if result is not None}
+            after.update({c.name: view(connection_result(c)) for c in chosen if c.name not in targets})
+
+    # 5. Return every connection, as it is now (or would be).
+    result = []
+    for connection in connections:
+        if connection.name in targets:
+            if targets[connection.name] is not None:
+                result.append(targets[connection.name])
+        else:
+            result.append(connection_result(connection))
+    module.exit(changed=bool(changes), diff={"before": before, "after": after} if state else None,
+                connections=result, selected=[c.name for c in chosen])
+
+
+if __name__ == "__main__":
+    main()

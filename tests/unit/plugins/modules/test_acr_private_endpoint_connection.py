@@ -1,0 +1,333 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to privnet.azure
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+import copy
+from unittest.mock import MagicMock
+
+import pytest
+
+from azure.mgmt.containerregistry import models
+
+from ansible_collections.privnet.azure.plugins.module_utils import _acr
+from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
+from ansible_collections.privnet.azure.plugins.modules import acr_private_endpoint_connection as module_under_test
+from ansible_collections.privnet.azure.tests.unit.helpers import FakePoller, arm_error, not_found
+
+REG_ID = "/subscriptions/sub-1/resourceGroups/rg-acr/providers/Microsoft.ContainerRegistry/registries/acrprivnetdemo"
+NET = "/subscriptions/sub-2/resourceGroups/rg-network/providers/Microsoft.Network/privateEndpoints"
+ARGS = {"subscription_id": "sub-1", "resource_group": "rg-acr", "registry": "acrprivnetdemo"}
+
+
+def connection_wire(name, endpoint, status, description=None):
+    return {"id": f"{REG_ID}/privateEndpointConnections/{name}", "name": name,
+            "type": "Microsoft.ContainerRegistry/registries/privateEndpointConnections",
+            "properties": {"privateEndpoint": {"id": f"{NET}/{endpoint}"},
+                           "privateLinkServiceConnectionState": {
+                               "status": status, "description": description or status, "actionsRequired": "None"},
+                           "provisioningState": "Succeeded"}}
+
+
+@pytest.fixture
+def acr(monkeypatch):
+    """A mocked ContainerRegistryManagementClient holding connections as wire JSON. A PUT
+    answers like ACR: the poller's result still shows the old status with Updating; the
+    new status shows on the next GET."""
+    client = MagicMock()
+    client.clients = []
+    client.sku = "Premium"
+    client.conns = {
+        "acrprivnetdemo.aaa": connection_wire("acrprivnetdemo.aaa", "pe-app", "Pending", "Awaiting Approval"),
+        "acrprivnetdemo.bbb": connection_wire("acrprivnetdemo.bbb", "pe-build", "Approved", "Auto-Approved"),
+        "acrprivnetdemo.ccc": connection_wire("acrprivnetdemo.ccc", "pe-other", "Pending", "Awaiting Approval"),
+    }
+    client.registries.get.side_effect = lambda rg, name: models.Registry({
+        "id": REG_ID, "name": "acrprivnetdemo", "location": "westeurope",
+        "sku": {"name": client.sku, "tier": client.sku}, "properties": {"loginServer": "acrprivnetdemo.azurecr.io"}})
+    client.private_endpoint_connections.list.side_effect = lambda rg, reg: iter(
+        [models.PrivateEndpointConnection(copy.deepcopy(c)) for c in client.conns.values()])
+
+    def get(rg, reg, name):
+        if name not in client.conns:
+            raise not_found()
+        return models.PrivateEndpointConnection(copy.deepcopy(client.conns[name]))
+
+    def put(rg, reg, name, body):
+        old = copy.deepcopy(client.conns[name])
+        sent = body.as_dict()
+        client.conns[name]["properties"]["privateLinkServiceConnectionState"] = \
+            sent["properties"]["privateLinkServiceConnectionState"]
+        old["properties"]["provisioningState"] = "Updating"
+        return FakePoller(result=models.PrivateEndpointConnection(old))
+
+    def delete(rg, reg, name):
+        del client.conns[name]
+        return FakePoller(result=None)
+
+    client.private_endpoint_connections.get.side_effect = get
+    client.private_endpoint_connections.begin_create_or_update.side_effect = put
+    client.private_endpoint_connections.begin_delete.side_effect = delete
+
+    def fake_client(self, name, subscription_id=None):
+        client.clients.append((name, subscription_id))
+        return client
+
+    monkeypatch.setattr(AzureModule, "client", fake_client)
+    monkeypatch.setattr(_acr.time, "sleep", lambda s: None)
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
+    return client
+
+
+def writes(acr):
+    return (acr.private_endpoint_connections.begin_create_or_update.call_count
+            + acr.private_endpoint_connections.begin_delete.call_count)
+
+
+def by_name(result):
+    return {c["name"]: c for c in result["connections"]}
+
+
+def test_lists_every_connection_without_state(run_module, acr):
+    result, failed = run_module(module_under_test.main, ARGS)
+    assert (failed, result["changed"]) == (False, False)
+    assert sorted(by_name(result)) == ["acrprivnetdemo.aaa", "acrprivnetdemo.bbb", "acrprivnetdemo.ccc"]
+    assert by_name(result)["acrprivnetdemo.aaa"] == {
+        "name": "acrprivnetdemo.aaa", "id": f"{REG_ID}/privateEndpointConnections/acrprivnetdemo.aaa",
+        "private_endpoint_id": f"{NET}/pe-app", "status": "Pending", "description": "Awaiting Approval",
+        "actions_required": "None", "provisioning_state": "Succeeded"}
+    assert result["selected"] == []
+    assert writes(acr) == 0
+
+
+def test_show_one_by_name_without_state(run_module, acr):
+    result, failed = run_module(module_under_test.main, dict(ARGS, name="acrprivnetdemo.bbb"))
+    assert (failed, result["changed"], result["selected"]) == (False, False, ["acrprivnetdemo.bbb"])
+
+
+def test_approves_by_name_and_waits_for_the_new_status(run_module, acr):
+    result, failed = run_module(module_under_test.main, dict(ARGS, name="acrprivnetdemo.aaa", state="approved",
+                                                             description="CHG-1", _ansible_diff=True))
+    assert (failed, result["changed"]) == (False, True)
+    [call] = acr.private_endpoint_connections.begin_create_or_update.call_args_list
+    rg, reg, name, body = call.args
+    assert (rg, reg, name) == ("rg-acr", "acrprivnetdemo", "acrprivnetdemo.aaa")
+    assert body.as_dict() == {"properties": {
+        "privateEndpoint": {"id": f"{NET}/pe-app"},
+        "privateLinkServiceConnectionState": {"status": "Approved", "description": "CHG-1", "actionsRequired": "None"}}}
+    # the PUT's answer still said Pending/Updating: the module re-read until Approved
+    assert acr.private_endpoint_connections.get.call_count >= 1
+    assert by_name(result)["acrprivnetdemo.aaa"]["status"] == "Approved"
+    assert by_name(result)["acrprivnetdemo.aaa"]["provisioning_state"] == "Succeeded"
+    assert result["diff"] == {"before": {"acrprivnetdemo.aaa": {"status": "Pending", "description": "Awaiting Approval"}},
+                              "after": {"acrprivnetdemo.aaa": {"status": "Approved", "description": "CHG-1"}}}
+
+
+def test_approving_an_approved_connection_writes_nothing(run_module, acr):
+    result, failed = run_module(module_under_test.main, dict(ARGS, name="acrprivnetdemo.bbb", state="approved"))
+    assert (failed, result["changed"]) == (False, False)
+    assert writes(acr) == 0
+
+
+def test_description_is_compared_only_when_given(run_module, acr):
+    args = dict(ARGS, name="acrprivnetdemo.bbb", state="approved", description="Reviewed")
+    result, _failed = run_module(module_under_test.main, args)
+    assert result["changed"] is True
+    assert by_name(result)["acrprivnetdemo.bbb"]["description"] == "Reviewed"
+    again, _failed = run_module(module_under_test.main, args)
+    assert again["changed"] is False
+    assert writes(acr) == 1
+
+
+def test_default_description_is_the_status(run_module, acr):
+    result, _failed = run_module(module_under_test.main, dict(ARGS, name="acrprivnetdemo.aaa", state="rejected"))
+    body = acr.private_endpoint_connections.begin_create_or_update.call_args.args[3].as_dict()
+    assert body["properties"]["privateLinkServiceConnectionState"]["description"] == "Rejected"
+    assert by_name(result)["acrprivnetdemo.aaa"]["status"] == "Rejected"
+
+
+def test_by_private_endpoint_id_in_another_subscription_any_case(run_module, acr):
+    result, failed = run_module(module_under_test.main, dict(ARGS, private_endpoint_id=f"{NET}/PE-APP".upper(),
+                                                             state="approved"))
+    assert (failed, result["changed"], result["selected"]) == (False, True, ["acrprivnetdemo.aaa"])
+
+
+def test_all_pending_approves_every_pending_connection(run_module, acr):
+    result, failed = run_module(module_under_test.main, dict(ARGS, all_pending=True, state="approved",
+                                                             _ansible_diff=True))
+    assert (failed, result["changed"]) == (False, True)
+    assert sorted(result["selected"]) == ["acrprivnetdemo.aaa", "acrprivnetdemo.ccc"]
+    assert acr.private_endpoint_connections.begin_create_or_update.call_count == 2
+    assert {c["status"] for c in result["connections"]} == {"Approved"}
+    assert sorted(result["diff"]["after"]) == ["acrprivnetdemo.aaa", "acrprivnetdemo.ccc"]
+    again, _failed = run_module(module_under_test.main, dict(ARGS, all_pending=True, state="approved"))
+    assert (again["changed"], again["selected"]) == (False, [])
+    assert acr.private_endpoint_connections.begin_create_or_update.call_count == 2
+
+
+def test_check_mode_predicts_and_writes_nothing(run_module, acr):
+    result, failed = run_module(module_under_test.main, dict(ARGS, all_pending=True, state="rejected",
+                                                             _ansible_check_mode=True, _ansible_diff=True))
+    assert (failed, result["changed"]) == (False, True)
+    assert writes(acr) == 0
+    assert by_name(result)["acrprivnetdemo.aaa"]["status"] == "Rejected"
+    assert result["diff"]["after"]["acrprivnetdemo.ccc"] == {"status": "Rejected", "description": "Rejected"}
+    assert acr.conns["acrprivnetdemo.aaa"]["properties"]["privateLinkServiceConnectionState"]["status"] == "Pending"
+
+
+def test_delete_waits_until_gone_and_drops_it_from_the_result(run_module, acr):
+    result, failed = run_module(module_under_test.main, dict(ARGS, name="acrprivnetdemo.ccc", state="absent",
+                                                             _ansible_diff=True))
+    assert (failed, result["changed"]) == (False, True)
+    acr.private_endpoint_connections.begin_delete.assert_called_once_with("rg-acr", "acrprivnetdemo",
+                                                                          "acrprivnetdemo.ccc")
+    assert "acrprivnetdemo.ccc" not in by_name(result)
+    assert result["diff"] == {"before": {"acrprivnetdemo.ccc": {"status": "Pending", "description": "Awaiting Approval"}},
+                              "after": {}}
+
+
+def test_deleting_a_connection_already_gone_changes_nothing(run_module, acr):
+    result, failed = run_module(module_under_test.main, dict(ARGS, name="acrprivnetdemo.zzz", state="absent"))
+    assert (failed, result["changed"]) == (False, False)
+    assert writes(acr) == 0
+
+
+def test_rejecting_a_missing_connection_by_name_fails_listing_what_exists(run_module, acr):
+    result, failed = run_module(module_under_test.main, dict(ARGS, name="acrprivnetdemo.zzz", state="rejected"))
+    assert failed
+    assert "private endpoint connection 'acrprivnetdemo.zzz' was not found on container registry 'acrprivnetdemo'" \
+        in result["msg"]
+    assert "acrprivnetdemo.aaa (Pending), acrprivnetdemo.bbb (Approved), acrprivnetdemo.ccc (Pending)" in result["msg"]
+    assert writes(acr) == 0
+
+
+def test_missing_endpoint_fails_before_any_write(run_module, acr):
+    result, failed = run_module(module_under_test.main, dict(ARGS, private_endpoint_id=f"{NET}/pe-gone",
+                                                             state="approved"))
+    assert failed
+    assert f"from private endpoint '{NET}/pe-gone' was not found" in result["msg"]
+    assert writes(acr) == 0
+
+
+def test_non_premium_registry_gets_the_hint(run_module, acr):
+    acr.sku = "Standard"
+    acr.conns.clear()
+    result, failed = run_module(module_under_test.main, dict(ARGS, name="acrprivnetdemo.aaa", state="approved"))
+    assert failed
+    assert "its connections: none" in result["msg"]
+    assert "on the Standard SKU; private endpoints need Premium" in result["msg"]
+
+
+def test_disconnected_connection_cannot_be_approved(run_module, acr):
+    acr.conns["acrprivnetdemo.aaa"]["properties"]["privateLinkServiceConnectionState"]["status"] = "Disconnected"
+    result, failed = run_module(module_under_test.main, dict(ARGS, name="acrprivnetdemo.aaa", state="approved"))
+    assert failed
+    assert "is Disconnected" in result["msg"] and "state: absent" in result["msg"]
+    assert writes(acr) == 0
+
+
+def test_timeout_while_waiting_is_reported(run_module, acr, monkeypatch):
+    # Azure accepts the PUT but the status never changes.
+    acr.private_endpoint_connections.begin_create_or_update.side_effect = \
+        lambda rg, reg, name, body: FakePoller(result=None)
+    clock = iter(range(0, 10 ** 9, 50))  # every reading of the clock is 50 s later
+    monkeypatch.setattr(_acr.time, "monotonic", lambda: next(clock))
+    result, failed = run_module(module_under_test.main, dict(ARGS, name="acrprivnetdemo.aaa", state="approved",
+                                                             wait_timeout=120))
+    assert failed
+    assert result["msg"].startswith("timed out after 120 s waiting for private endpoint connection "
+                                    "'acrprivnetdemo.aaa'")
+
+
+def test_no_wait_returns_the_requested_state_without_reading_again(run_module, acr):
+    acr.private_endpoint_connections.begin_create_or_update.side_effect = \
+        lambda rg, reg, name, body: FakePoller(finishes=False)
+    result, failed = run_module(module_under_test.main, dict(ARGS, name="acrprivnetdemo.aaa", state="approved",
+                                                             wait=False))
+    assert (failed, result["changed"]) == (False, True)
+    assert by_name(result)["acrprivnetdemo.aaa"]["status"] == "Approved"
+    acr.private_endpoint_connections.get.assert_not_called()
+
+
+@pytest.mark.parametrize("args,message", [
+    (dict(ARGS, state="approved"), "state: approved needs the connections to act on"),
+    (dict(ARGS, name="a.b", all_pending=True, state="approved"), "mutually exclusive: name and all_pending"),
+    (dict(ARGS, name="a.b", private_endpoint_id=f"{NET}/pe", state="approved"),
+     "mutually exclusive: name and private_endpoint_id"),
+    (dict(ARGS, name="a.b", state="absent", description="x"), "description: only used with state: approved"),
+    (dict(ARGS, private_endpoint_id="/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/"
+                                    "networkInterfaces/nic", state="approved"),
+     "private_endpoint_id: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkInterfaces/nic' "
+     "is a Microsoft.Network/networkInterfaces id"),
+    (dict(ARGS, private_endpoint_id="pe-app", state="approved"), "private_endpoint_id: 'pe-app' is not an Azure "
+                                                                 "resource id"),
+    (dict(ARGS, registry="acr_demo"), "registry: 'acr_demo' is not a valid registry name"),
+    (dict(ARGS, name=" ", state="approved"), "name: give the connection name"),
+    (dict(ARGS, name="a.b", state="approve"), "state must be one of: approved, rejected, absent"),
+])
+def test_invalid_input_fails_before_calling_azure(run_module, acr, args, message):
+    result, failed = run_module(module_under_test.main, args)
+    assert failed
+    assert message in result["msg"]
+    assert acr.clients == []
+
+
+def test_all_pending_false_next_to_name_is_fine(run_module, acr):
+    result, failed = run_module(module_under_test.main, dict(ARGS, name="acrprivnetdemo.bbb", all_pending=False,
+                                                             state="approved"))
+    assert (failed, result["changed"]) == (False, False)
+
+
+def test_azure_error_is_reported_with_code_and_message(run_module, acr):
+    acr.private_endpoint_connections.begin_create_or_update.side_effect = arm_error(
+        400, "PrivateEndpointConnectionCannotBeApproved", "rejected connections cannot be approved")
+    acr.conns["acrprivnetdemo.aaa"]["properties"]["privateLinkServiceConnectionState"]["status"] = "Rejected"
+    result, failed = run_module(module_under_test.main, dict(ARGS, name="acrprivnetdemo.aaa", state="approved"))
+    assert failed
+    assert result["msg"] == ("setting private endpoint connection 'acrprivnetdemo.aaa' of container registry "
+                             "'acrprivnetdemo' (resource group 'rg-acr') to Approved: "
+                             "PrivateEndpointConnectionCannotBeApproved: rejected connections cannot be approved")
+
+
+def test_missing_registry(run_module, acr):
+    acr.registries.get.side_effect = not_found()
+    result, failed = run_module(module_under_test.main, dict(ARGS, all_pending=True, state="approved"))
+    assert failed
+    assert "container registry 'acrprivnetdemo' (resource group 'rg-acr') was not found" in result["msg"]
+    assert writes(acr) == 0
+
+
+def test_end_to_end_against_a_local_arm_stub(run_module, tmp_path, monkeypatch):
+    """The real SDK against an ACR-like stub: PUT answered 201 with the old status, the module
+    waits for the new one; delete; then idempotent with zero writes."""
+    from ansible_collections.privnet.azure.tests.unit.helpers import StaticCredential, TLSServer
+    from ansible_collections.privnet.azure.tests.unit.plugins.modules.test_acr_network import (
+        acr_stub_handler,
+        registry_wire,
+    )
+
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
+    monkeypatch.setattr(AzureModule, "credential", StaticCredential())
+    monkeypatch.setattr(_acr, "POLL_SECONDS", 0.01)
+    state = {"registry": registry_wire(), "replications": [], "requests": [], "connections": {
+        "acrprivnetdemo.aaa": connection_wire("acrprivnetdemo.aaa", "pe-app", "Pending", "Awaiting Approval"),
+        "acrprivnetdemo.ccc": connection_wire("acrprivnetdemo.ccc", "pe-old", "Rejected")}}
+    with TLSServer(tmp_path, acr_stub_handler(state)) as server:
+        common = dict(ARGS, ca_bundle=server.ca_pem,
+                      cloud_environment=f"{server.url}/metadata/endpoints?api-version=2022-09-01")
+        approve = dict(common, private_endpoint_id=f"{NET}/pe-app", state="approved", description="CHG-1")
+        first, failed = run_module(module_under_test.main, approve)
+        assert (failed, first["changed"]) == (False, True), first.get("msg")
+        second, failed = run_module(module_under_test.main, approve)
+        assert (failed, second["changed"]) == (False, False)
+        delete = dict(common, name="acrprivnetdemo.ccc", state="absent")
+        third, failed = run_module(module_under_test.main, delete)
+        assert (failed, third["changed"]) == (False, True), third.get("msg")
+        fourth, failed = run_module(module_under_test.main, delete)
+        assert (failed, fourth["changed"], fourth["selected"]) == (False, False, [])
+    assert [(m, p.rsplit("/", 1)[-1]) for m, p, _b in state["requests"] if m in ("PUT", "DELETE")] == [
+        ("PUT", "acrprivnetdemo.aaa"), ("DELETE", "acrprivnetdemo.ccc")]
+    assert by_name(first)["acrprivnetdemo.aaa"]["status"] == "Approved"
+    assert by_name(first)["acrprivnetdemo.aaa"]["description"] == "CHG-1"
+    assert [c["name"] for c in third["connections"]] == ["acrprivnetdemo.aaa"]
