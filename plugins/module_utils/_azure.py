@@ -193,17 +193,19 @@ class AzureModule(AnsibleModule):
                 return None
         return self._retrying(read, what or _describe(fn), self._deadline())
 
-    def begin(self, fn, *args, what=None, **kwargs):
+    def begin(self, fn, *args, what=None, must_wait=False, **kwargs):
         """Start a long-running operation (a ``begin_*`` SDK method). If ``wait`` is true, wait
         for it up to ``wait_timeout`` seconds and return its result; otherwise return None
         as soon as Azure accepted it. An operation that fails with a retryable ARM code is
-        started again, within the same time budget."""
+        started again, within the same time budget. ``must_wait=True`` waits even with
+        wait=false, for an operation the module's next write depends on (e.g. deleting a DNS
+        zone's links before the zone)."""
         what = what or _describe(fn)
         deadline = self._deadline()
 
         def attempt():
             poller = fn(*args, **kwargs)
-            if not self.wait:
+            if not (self.wait or must_wait):
                 return None
             poller.wait(timeout=max(deadline - time.monotonic(), 0))
             if not poller.done():

@@ -64,10 +64,16 @@ NAME_RULES = {
     "virtual_network_peering": (1, 80, re.compile(rf"^[A-Za-z0-9](?:{_WORD_CHARS}*[A-Za-z0-9_])?$"),
                                 "letters, digits, underscores, periods and hyphens; start with a letter or "
                                 "digit, end with a letter, digit or underscore"),
+    "virtual_network_link": (1, 80, re.compile(rf"^[A-Za-z0-9](?:{_WORD_CHARS}*[A-Za-z0-9_])?$"),
+                             "letters, digits, underscores, periods and hyphens; start with a letter or digit, "
+                             "end with a letter, digit or underscore"),
     "private_endpoint": (2, 64, re.compile(rf"^[A-Za-z0-9]{_WORD_CHARS}*[A-Za-z0-9_]$"),
                          "letters, digits, underscores, periods and hyphens; start with a letter or digit, "
                          "end with a letter, digit or underscore"),
     "registry": (5, 50, re.compile(r"^[A-Za-z0-9]+$"), "letters and digits only (no hyphens)"),
+    "service_endpoint_policy": (1, 80, re.compile(rf"^[A-Za-z0-9](?:{_WORD_CHARS}*[A-Za-z0-9_])?$"),
+                                "letters, digits, underscores, periods and hyphens; start with a letter or "
+                                "digit, end with a letter, digit or underscore"),
 }
 
 _DNS_LABEL = re.compile(r"^(?!-)[A-Za-z0-9_-]{1,63}(?<!-)$")

@@ -53,3 +53,17 @@ def run_module(capsys):
         return result, bool(result.get("failed"))
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def module_warnings_recorded(monkeypatch):
+    """Each module run is a process of its own in real life: forget the warnings and deprecations
+    that earlier tests' runs left in ansible's process-wide lists, and keep module.warn() recording
+    them for the result even after a test imported controller code (a filter plugin's test imports
+    ansible.errors, which makes ansible send warnings to the controller's display instead)."""
+    from ansible.module_utils import _internal as ansible_internal
+    from ansible.module_utils.common import warnings as ansible_warnings
+    monkeypatch.setattr(ansible_internal, "is_controller", False)
+    ansible_warnings._global_warnings.clear()  # pylint: disable=protected-access
+    ansible_warnings._global_deprecations.clear()  # pylint: disable=protected-access
+    yield
