@@ -31,6 +31,7 @@ NETWORK = "Microsoft.Network"
 # Record sets this collection writes carry this key in their metadata; purge removes only those.
 OWNER_KEY = "managed_by"
 OWNER_VALUE = "privnet.azure"
+OWNER_NAME_KEY = "owner"   # who the set belongs to (private_dns_records owner=), scopes purge
 
 MIN_TTL = 1
 MAX_TTL = 2147483647
@@ -270,6 +271,12 @@ def records_wire(record_type, values) -> dict:
     if record_type == "TXT":
         return {"txtRecords": [{"value": [v]} for v in values]}
     raise ValueError(f"record type {record_type} is not managed by this collection")
+
+
+def owner_of(record_set):
+    """The owner written with private_dns_records owner=, or None."""
+    metadata = record_set.metadata or {}
+    return next((v for k, v in metadata.items() if k.lower() == OWNER_NAME_KEY), None)
 
 
 def is_owned(record_set) -> bool:

@@ -98,8 +98,17 @@ options:
         this collection's metadata marker C(managed_by=privnet.azure), that is, that this module wrote.
       - Record sets without the marker, and the SOA record set, are never deleted.
       - Only with O(state=present).
+      - Several owners may share one zone (every registry's records live in C(privatelink.azurecr.io)); give
+        O(owner) so that purge only deletes the record sets of that owner.
     type: bool
     default: false
+  owner:
+    description:
+      - Who the listed record sets belong to, such as the resource id of the registry they serve. Written to
+        their metadata as C(owner); a listed set with another owner is updated to this one.
+      - With O(purge=true), only unlisted sets of this owner are deleted, so tasks for different registries
+        sharing a zone never delete each other's records.
+    type: str
 extends_documentation_fragment:
   - privnet.azure.azure
   - privnet.azure.attributes
@@ -204,6 +213,7 @@ records:
 from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureError, AzureModule
 from ansible_collections.privnet.azure.plugins.module_utils._dns import (
     OWNER_KEY,
+    OWNER_NAME_KEY,
     OWNER_VALUE,
     MAX_TTL,
     MIN_TTL,
@@ -213,6 +223,7 @@ from ansible_collections.privnet.azure.plugins.module_utils._dns import (
     fqdn,
     is_owned,
     is_precondition_failure,
+    owner_of,
     record_name,
     record_type_of,
     record_values,
@@ -236,6 +247,7 @@ ARGUMENT_SPEC = dict(
     records=dict(type="list", elements="dict", options=RECORD_SPEC, default=[]),
     state=dict(type="str", default="present", choices=["present", "absent"]),
     purge=dict(type="bool", default=False),
+    owner=dict(type="str"),
 )
 
 CREATED = "created"
@@ -248,8 +260,10 @@ _PRECONDITION_FAILED = object()
 class Item:
     """One record set the task looks at: what is wanted, what was read, and what to do."""
 
-    def __init__(self, name, record_type, ttl=None, values=None, option=None, delete=False, purged=False):
+    def __init__(self, name, record_type, ttl=None, values=None, option=None, delete=False, purged=False,
+                 owner=None):
         self.name = name
+        self.owner = owner            # the owner option: claimed by writes, scopes purge
         self.type = record_type
         self.ttl = ttl
         self.values = values
@@ -277,7 +291,8 @@ class Item:
                 self.action = DELETED
         elif current is None:
             self.action = CREATED
-        elif current.ttl != self.ttl or not same_values(self.type, self.values, values_of(current)):
+        elif current.ttl != self.ttl or not same_values(self.type, self.values, values_of(current)) \
+                or (self.owner is not None and owner_of(current) != self.owner):
             self.action = UPDATED
         else:
             self.action = UNCHANGED
@@ -288,6 +303,8 @@ class Item:
         metadata = {k: v for k, v in ((self.current.metadata if self.current else None) or {}).items()
                     if k.lower() != OWNER_KEY}
         metadata[OWNER_KEY] = OWNER_VALUE
+        if self.owner is not None:
+            metadata[OWNER_NAME_KEY] = self.owner
         properties = {"ttl": self.ttl, "metadata": metadata}
         properties.update(records_wire(self.type, self.values))
         return {"properties": properties}
@@ -332,7 +349,7 @@ def parse_records(module, zone):
             if not MIN_TTL <= ttl <= MAX_TTL:
                 module.fail_json(msg=f"{option}.ttl: {ttl} is out of range; a TTL is {MIN_TTL} to {MAX_TTL} seconds")
             values = module.validated(record_values, record["type"], record["values"], f"{option}.values")
-        item = Item(name, record["type"], ttl, values, option, delete=not present)
+        item = Item(name, record["type"], ttl, values, option, delete=not present, owner=params["owner"])
         if item.key in seen:
             module.fail_json(msg=f"{option}: the {record['type']} record set '{name}' is already listed as "
                                  f"{seen[item.key]}; list each name and type once, with all its values")
@@ -444,7 +461,8 @@ def main():
     purged = []
     if params["purge"]:
         for key, rs in current.items():
-            if key not in listed and key[1] in RECORD_TYPES and is_owned(rs):
+            if key not in listed and key[1] in RECORD_TYPES and is_owned(rs) \
+                    and (params["owner"] is None or owner_of(rs) == params["owner"]):
                 item = Item(rs.name, key[1], delete=True, purged=True)
                 item.plan(rs)
                 purged.append(item)
