@@ -95,6 +95,14 @@ options:
           - Not changed when not given; Azure uses V(Default) for a new link.
         type: str
         choices: [Default, NxDomainRedirect]
+      state:
+        description:
+          - V(absent) deletes the zone's link to this virtual network (by O(links[].name), or, without a name,
+            whatever link points at the virtual network), leaving the zone and its other links alone.
+          - A zone that does not exist is not created only to remove links from it.
+        type: str
+        choices: [present, absent]
+        default: present
   purge_links:
     description:
       - With V(true), links of the zone that are not listed in O(links) are deleted (all of them when O(links)
@@ -262,6 +270,7 @@ LINK_SPEC = dict(
     resource_group=dict(type="str"),
     registration_enabled=dict(type="bool", default=False),
     resolution_policy=dict(type="str", choices=["Default", "NxDomainRedirect"]),
+    state=dict(type="str", default="present", choices=["present", "absent"]),
 )
 
 ARGUMENT_SPEC = dict(
@@ -287,8 +296,9 @@ class Link:
     """One link: as wanted (None for a link only read), as read, and what to do with it."""
 
     def __init__(self, name, option=None, vnet_id=None, registration_enabled=None, resolution_policy=None,
-                 explicit_name=True):
+                 explicit_name=True, remove=False):
         self.name = name
+        self.remove = remove          # listed with state=absent
         self.option = option
         self.vnet_id = vnet_id
         self.registration_enabled = registration_enabled
@@ -306,7 +316,9 @@ class Link:
         cur = self.current
         if not self.wanted:
             return self.action
-        if cur is None:
+        if self.remove:
+            self.action = DELETED if cur is not None else UNCHANGED
+        elif cur is None:
             self.action = CREATED
         elif not same_id(vnet_of(cur), self.vnet_id):
             self.action = RECREATED
@@ -352,6 +364,9 @@ class Link:
         return view
 
     def returned(self, zone_rid):
+        if self.remove and self.current is None:
+            return {"name": self.name, "id": None, "virtual_network_id": self.vnet_id, "registration_enabled": None,
+                    "resolution_policy": None, "state": None, "provisioning_state": None, "action": UNCHANGED}
         if self.result is not None:
             return link_result(self.result, self.action)
         if self.action == DELETED or (self.action == UNCHANGED and self.current is not None):
@@ -426,7 +441,7 @@ def parse_links(module):
         names[name.lower()] = option
         networks[vnet_id.lower()] = option
         links.append(Link(name, option, vnet_id, spec["registration_enabled"], spec["resolution_policy"],
-                          explicit_name=bool(spec["name"])))
+                          explicit_name=bool(spec["name"]), remove=spec["state"] == "absent"))
     return links
 
 
@@ -532,6 +547,9 @@ def main():
 
     if not present:
         delete_zone(module, client, resource_group, zone, zone_model, current_links, describe)
+    if zone_model is None and wanted and all(link.remove for link in wanted) and not params["tags"]:
+        # Only links to remove, from a zone that is not there: nothing to do (do not create it for that).
+        module.exit(changed=False, zone=None, links=[link.returned(rid) for link in wanted])
 
     # 3. Compare.
     wanted, others = match_links(wanted, current_links, params["purge_links"])
