@@ -1,0 +1,47 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to privnet.azure
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Private Link names: which record in a privatelink zone serves a member's public name.
+
+A service publishes ``<x>.azurecr.io``; Azure DNS answers it with a CNAME to
+``<x>.privatelink.azurecr.io``, so the record that matters is ``<x>`` in the zone
+``privatelink.azurecr.io``. Data endpoints work alike: ``<x>.<region>.data.azurecr.io`` is
+served by ``<x>.<region>.data`` in the same zone.
+
+Private module_utils: an internal API of this collection, it may change at any time.
+"""
+
+from __future__ import annotations
+
+PRIVATELINK = "privatelink."
+# Zones whose services publish names under a suffix other than the zone minus "privatelink.".
+EXTRA_SUFFIXES = {
+    "privatelink.vaultcore.azure.net": ["vault.azure.net"],
+}
+# The zone each kind of private link target needs (the documented zone names).
+ZONE_OF_TARGET = {
+    "microsoft.containerregistry/registries": "privatelink.azurecr.io",
+}
+
+
+def public_suffixes(zone, suffixes=None):
+    """The public name suffixes a privatelink zone serves, longest first."""
+    zone = zone.strip().strip(".").lower()
+    if suffixes is not None:
+        chosen = [str(s).strip().strip(".").lower() for s in ([suffixes] if isinstance(suffixes, str) else suffixes)]
+    elif zone.startswith(PRIVATELINK):
+        chosen = [zone[len(PRIVATELINK):]] + EXTRA_SUFFIXES.get(zone, [])
+    else:
+        chosen = []
+    # Names already under the zone itself (<x>.privatelink.azurecr.io) map to <x> too.
+    return sorted({s for s in chosen + [zone] if s}, key=len, reverse=True)
+
+
+def relative_name(fqdn, suffixes):
+    """The record name serving ``fqdn`` in the zone whose public suffixes are given, or None."""
+    fqdn = str(fqdn).strip().rstrip(".").lower()
+    for suffix in suffixes:
+        if fqdn.endswith("." + suffix) and len(fqdn) > len(suffix) + 1:
+            return fqdn[:-len(suffix) - 1]
+    return None

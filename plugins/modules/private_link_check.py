@@ -1,0 +1,364 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: contributors to privnet.azure
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: private_link_check
+short_description: Verify a private endpoint end to end, the way the documents do from inside the VNet
+version_added: 0.1.0
+description:
+  - Audits one private endpoint and reports findings, each with a severity and the fix. It changes nothing.
+  - For every member of the endpoint (read from its network interface), checks that the private DNS zone
+    exists, is linked to the endpoint's virtual network, and holds an A record with exactly the member's
+    private IP.
+  - Reports stale records in the zone for the same target (for example a removed geo-replica's data
+    endpoint), a connection that is not C(Approved), and, for a container registry, public network
+    access left on.
+  - With O(resolver), asks that DNS server what each public name resolves to, as a VM in the VNet would
+    (C(dig <registry>.azurecr.io)); against Azure, give a DNS Private Resolver inbound endpoint or any
+    resolver inside the VNet that forwards to Azure DNS.
+  - Usable alone, as an audit of existing estates, and as the last step of the
+    P(privnet.azure.acr_private_link#role) role.
+author:
+  - privnet maintainers (!UNKNOWN)
+requirements:
+  - azure-mgmt-network >= 28
+  - azure-mgmt-privatedns >= 1.2
+  - azure-mgmt-containerregistry >= 10 (for registry targets)
+  - dnspython >= 2.6 (for O(resolver))
+options:
+  name:
+    description: Name of the private endpoint.
+    type: str
+    required: true
+  resource_group:
+    description: Resource group of the private endpoint.
+    type: str
+    required: true
+  zone:
+    description:
+      - The private DNS zone that serves the endpoint's names.
+      - Defaults to the documented zone of the target's kind (C(privatelink.azurecr.io) for a registry).
+    type: str
+  zone_resource_group:
+    description: Resource group of the private DNS zone. Defaults to O(resource_group).
+    type: str
+  zone_subscription_id:
+    description: Subscription of the private DNS zone. Defaults to the module's subscription.
+    type: str
+  resolver:
+    description:
+      - A DNS server that answers as Azure DNS answers a VM in the endpoint's virtual network, as
+        C(address) or C(address:port).
+      - Without it, name resolution is not checked.
+    type: str
+  dns_timeout:
+    description: Seconds to wait for each DNS answer.
+    type: float
+    default: 3
+  check_public_access:
+    description: Report a registry target whose public network access is still enabled.
+    type: bool
+    default: true
+  fail_on:
+    description:
+      - Fail the task when there is a finding of this severity or worse.
+      - V(never) only reports.
+    type: str
+    choices: [never, error, warning]
+    default: never
+extends_documentation_fragment:
+  - privnet.azure.azure
+  - privnet.azure.attributes.info_module
+seealso:
+  - module: privnet.azure.private_endpoint
+  - module: privnet.azure.private_dns_records
+  - role: privnet.azure.acr_private_link
+"""
+
+EXAMPLES = r"""
+- name: Verify a registry's private link from the VNet's point of view
+  privnet.azure.private_link_check:
+    name: pe-acrprivnetdemo
+    resource_group: rg-network
+    resolver: 10.20.0.4
+    fail_on: error
+  register: check
+
+- name: Show what a VM in the VNet resolves
+  ansible.builtin.debug:
+    msg: "{{ item.fqdn }} -> {{ item.resolves_to | join(', ') }} (expected {{ item.private_ip }})"
+  loop: "{{ check.names }}"
+"""
+
+RETURN = r"""
+ok:
+  description: True when there is no finding of severity C(error) or C(warning).
+  returned: always
+  type: bool
+findings:
+  description: What is wrong, worst first.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    severity:
+      description: C(error) (private access broken), C(warning) (works, but not as documented).
+      type: str
+    check:
+      description: >-
+        Which check: C(connection), C(zone), C(zone_link), C(record), C(stale_record), C(resolution),
+        C(public_access), C(members).
+      type: str
+    subject:
+      description: The name, zone or resource the finding is about.
+      type: str
+    message:
+      description: What was found.
+      type: str
+    fix:
+      description: How to fix it.
+      type: str
+names:
+  description: One row per public name of the endpoint's members.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    fqdn:
+      description: The public name, for example C(myreg.azurecr.io).
+      type: str
+    member:
+      description: The required member name, for example C(registry_data_westeurope).
+      type: str
+    private_ip:
+      description: The member's private IP address.
+      type: str
+    record:
+      description: The record name in the zone, for example C(myreg.westeurope.data).
+      type: str
+    record_values:
+      description: The addresses the zone's record holds (empty when the record is missing).
+      type: list
+      elements: str
+    resolves_to:
+      description: The addresses the resolver answered (empty when not checked or not resolvable).
+      type: list
+      elements: str
+    ok:
+      description: True when the record (and the resolution, when checked) gives the private IP.
+      type: bool
+zone:
+  description: The zone checked, its resource group, and the virtual networks linked to it.
+  returned: always
+  type: dict
+  sample: {name: privatelink.azurecr.io, resource_group: rg-network, exists: true, linked_virtual_networks: []}
+connection_state:
+  description: The endpoint's connection status (C(Approved), C(Pending), C(Rejected), C(Disconnected)).
+  returned: always
+  type: str
+"""
+
+import traceback
+
+from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
+from ansible_collections.privnet.azure.plugins.module_utils._endpoint import endpoint_result, read_members
+from ansible_collections.privnet.azure.plugins.module_utils._ids import parse_resource_id, same_id
+from ansible_collections.privnet.azure.plugins.module_utils._privatelink import (
+    ZONE_OF_TARGET,
+    public_suffixes,
+    relative_name,
+)
+
+try:
+    import dns.exception
+    import dns.resolver
+    HAS_DNSPYTHON = True
+    DNSPYTHON_IMPORT_ERROR = None
+except ImportError:
+    HAS_DNSPYTHON = False
+    DNSPYTHON_IMPORT_ERROR = traceback.format_exc()
+
+SEVERITY_ORDER = {"error": 0, "warning": 1}
+
+
+class Findings(list):
+    def add(self, severity, check, subject, message, fix):
+        self.append({"severity": severity, "check": check, "subject": subject, "message": message, "fix": fix})
+
+    def worst_first(self):
+        return sorted(self, key=lambda f: SEVERITY_ORDER[f["severity"]])
+
+
+def parse_resolver(value):
+    """'10.0.0.4' or '127.0.0.1:5353' or '[::1]:53' -> (address, port)."""
+    if value.startswith("["):
+        address, _, port = value[1:].partition("]")
+        port = port.lstrip(":")
+    elif value.count(":") == 1:
+        address, port = value.split(":")
+    else:
+        address, port = value, ""
+    if port and not port.isdigit():
+        raise ValueError(f"resolver: {value!r} has a port that is not a number; give address or address:port")
+    return address, int(port or 53)
+
+
+def resolve(address, port, name, timeout):
+    """The A addresses a resolver gives for a name, following CNAMEs; [] when it has none."""
+    resolver = dns.resolver.Resolver(configure=False)
+    resolver.nameservers = [address]
+    resolver.port = port
+    resolver.lifetime = timeout
+    try:
+        return sorted(str(r) for r in resolver.resolve(name, "A"))
+    except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer, dns.resolver.NoNameservers):
+        return []
+
+
+def main():
+    module = AzureModule(
+        argument_spec=dict(
+            name=dict(type="str", required=True),
+            resource_group=dict(type="str", required=True),
+            zone=dict(type="str"),
+            zone_resource_group=dict(type="str"),
+            zone_subscription_id=dict(type="str"),
+            resolver=dict(type="str"),
+            dns_timeout=dict(type="float", default=3),
+            check_public_access=dict(type="bool", default=True),
+            fail_on=dict(type="str", choices=["never", "error", "warning"], default="never"),
+        ),
+        supports_check_mode=True,
+    )
+    params = module.params
+    resolver = module.validated(parse_resolver, params["resolver"]) if params["resolver"] else None
+    if resolver and not HAS_DNSPYTHON:
+        module.fail_json(msg="resolver needs the dnspython package (pip install dnspython)",
+                         exception=DNSPYTHON_IMPORT_ERROR)
+    findings = Findings()
+
+    # The endpoint and its members (one GET each).
+    network = module.client("network")
+    endpoint = module.get_or_none(network.private_endpoints.get, params["resource_group"], params["name"],
+                                  what=f"reading private endpoint '{params['name']}'")
+    if endpoint is None:
+        module.fail_json(msg=f"private endpoint '{params['name']}' was not found in resource group "
+                             f"'{params['resource_group']}'; check name and resource_group")
+    members = read_members(module, endpoint)
+    summary = endpoint_result(endpoint, members)
+    target_id = summary["target_id"]
+    target = parse_resource_id(target_id, "target") if target_id else None
+    vnet_id = str(parse_resource_id(summary["subnet_id"], "subnet").parent) if summary["subnet_id"] else None
+
+    if summary["connection_state"] != "Approved":
+        findings.add("error", "connection", summary["connection"]["name"] or params["name"],
+                     f"the connection is {summary['connection_state']}: no traffic flows until it is Approved",
+                     "approve it on the target (for a registry: privnet.azure.acr_private_endpoint_connection "
+                     "state=approved)")
+    if not members:
+        findings.add("error", "members", params["name"], "the endpoint's network interface has no members yet",
+                     "wait for the endpoint to finish provisioning, then check again")
+
+    # The zone: exists, linked to the endpoint's VNet, records match the members.
+    zone = (params["zone"] or ZONE_OF_TARGET.get(target.full_type.lower() if target else "", "")).lower()
+    if not zone:
+        module.fail_json(msg=f"zone: no default private DNS zone is known for target {target_id}; give zone")
+    zone_rg = params["zone_resource_group"] or params["resource_group"]
+    privatedns = module.client("privatedns", subscription_id=params["zone_subscription_id"])
+    zone_model = module.get_or_none(privatedns.private_zones.get, zone_rg, zone,
+                                    what=f"reading private DNS zone '{zone}'")
+    records, linked = {}, []
+    if zone_model is None:
+        findings.add("error", "zone", zone, f"private DNS zone '{zone}' does not exist in resource group '{zone_rg}'",
+                     "create it with privnet.azure.private_dns_zone, linked to the endpoint's virtual network")
+    else:
+        links = module.call(lambda: list(privatedns.virtual_network_links.list(zone_rg, zone)),
+                            what=f"listing the virtual network links of zone '{zone}'")
+        linked = [link.virtual_network.id for link in links if link.virtual_network is not None]
+        if vnet_id and not any(same_id(vnet_id, v) for v in linked):
+            findings.add("error", "zone_link", zone,
+                         f"zone '{zone}' is not linked to virtual network '{parse_resource_id(vnet_id).name}': "
+                         "VMs there resolve the public address",
+                         "add the virtual network to the zone's links with privnet.azure.private_dns_zone")
+        for record_set in module.call(lambda: list(privatedns.record_sets.list(zone_rg, zone)),
+                                      what=f"listing the record sets of zone '{zone}'"):
+            if record_set.a_records is not None and record_set.name:
+                records[record_set.name.lower()] = sorted(a.ipv4_address for a in record_set.a_records)
+
+    suffixes = public_suffixes(zone)
+    names, expected = [], set()
+    for member in members:
+        for fqdn in member["fqdns"]:
+            record = relative_name(fqdn, suffixes)
+            if record is None:
+                continue
+            expected.add(record)
+            values = records.get(record, [])
+            row = {"fqdn": fqdn, "member": member["required_member_name"], "private_ip": member["private_ip"],
+                   "record": record, "record_values": values, "resolves_to": [], "ok": values == [member["private_ip"]]}
+            if zone_model is not None and not values:
+                findings.add("error", "record", fqdn, f"zone '{zone}' has no A record '{record}'",
+                             f"add '{record}' -> {member['private_ip']} with privnet.azure.private_dns_records")
+            elif zone_model is not None and values != [member["private_ip"]]:
+                findings.add("error", "record", fqdn,
+                             f"record '{record}' holds {', '.join(values)}, not the endpoint's {member['private_ip']}",
+                             f"set '{record}' to {member['private_ip']} with privnet.azure.private_dns_records")
+            if resolver:
+                try:
+                    row["resolves_to"] = resolve(resolver[0], resolver[1], fqdn, params["dns_timeout"])
+                except dns.exception.DNSException as exc:
+                    module.fail_json(msg=f"resolver {params['resolver']} did not answer for {fqdn}: {exc}")
+                if row["resolves_to"] != [member["private_ip"]]:
+                    row["ok"] = False
+                    answer = ", ".join(row["resolves_to"]) or "nothing"
+                    findings.add("error", "resolution", fqdn,
+                                 f"a VM in the virtual network resolves {fqdn} to {answer}, not {member['private_ip']}",
+                                 "fix the zone's record and link; a custom DNS server must forward to Azure DNS "
+                                 "(168.63.129.16)")
+            names.append(row)
+
+    # Stale records: the target's own names that no member needs any more (a removed replica).
+    if target is not None and target.full_type.lower() == "microsoft.containerregistry/registries":
+        prefix = target.name.lower()
+        for record in sorted(records):
+            if (record == prefix or (record.startswith(prefix + ".") and record.endswith(".data"))) \
+                    and record not in expected:
+                findings.add("warning", "stale_record", f"{record}.{zone}",
+                             f"record '{record}' serves no member of this endpoint (a removed replica?)",
+                             "delete it (privnet.azure.private_dns_records state=absent); stale records give "
+                             "'unresolvable host' errors")
+        if params["check_public_access"]:
+            registries = module.client("containerregistry", subscription_id=target.subscription)
+            registry = module.get_or_none(registries.registries.get, target.resource_group, target.name,
+                                          what=f"reading registry '{target.name}'")
+            public = getattr(registry, "public_network_access", None) if registry is not None else None
+            if public is not None and str(getattr(public, "value", public)).lower() == "enabled":
+                findings.add("warning", "public_access", target.name,
+                             "public network access is still enabled: the registry is reachable from outside "
+                             "the virtual network", "disable it with privnet.azure.acr_network "
+                             "public_network_access=disabled")
+
+    findings = findings.worst_first()
+    result = dict(
+        ok=not findings,
+        findings=findings,
+        names=names,
+        zone={"name": zone, "resource_group": zone_rg, "exists": zone_model is not None,
+              "linked_virtual_networks": linked},
+        connection_state=summary["connection_state"],
+    )
+    threshold = {"never": -1, "error": 0, "warning": 1}[params["fail_on"]]
+    failing = [f for f in findings if SEVERITY_ORDER[f["severity"]] <= threshold]
+    if failing:
+        module.fail_json(msg=f"{len(failing)} finding(s) at or above '{params['fail_on']}': "
+                             + "; ".join(f"{f['subject']}: {f['message']}" for f in failing), **result)
+    module.exit(changed=False, **result)
+
+
+if __name__ == "__main__":
+    main()
