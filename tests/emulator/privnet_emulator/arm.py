@@ -72,6 +72,8 @@ class ResourceType:
     list_by_subscription = True
     create_state = "Updating"   # provisioningState shown while a create runs
     always_201 = False          # ACR answers every accepted PUT with 201
+    sync_create_status = 201    # status of a create answered synchronously
+    etag_header = True          # a GET answers with an ETag header (when the type has etags)
 
     def __init__(self, emulator):
         self.emu = emulator
@@ -124,6 +126,18 @@ class ResourceType:
     def put_finished(self, res, op):
         """A PUT/PATCH operation has ended well; it may still fail it late by setting op.error."""
 
+    def synchronous(self, req):
+        """True when this write is answered at once, without an operation."""
+        return self.lro_style == SYNC
+
+    def finishes_at_once(self, res, before):
+        """True when an update needs no time: its operation ends before the answer (Succeeded, no Retry-After)."""
+        return False
+
+    def render_written(self, res):
+        """The body of a PUT/PATCH's first answer (some RPs echo more than a GET shows)."""
+        return self.render(res)
+
     # ---- shared helpers -----------------------------------------------------
     def default_body(self, rid, body):
         out = {}
@@ -168,7 +182,7 @@ class ResourceType:
         out["type"] = self.arm_type
         if self.has_location and not self.is_child:
             out["location"] = res.body.get("location")
-        if not self.is_child or "tags" in res.body:
+        if "tags" in res.body:   # NRP and Private DNS leave `tags` out until some are set (recordings)
             out["tags"] = res.body.get("tags") or {}
         for key in self.top_level_keys:
             if key in res.body:
@@ -177,6 +191,16 @@ class ResourceType:
         props["provisioningState"] = self.provisioning_state(res)
         out["properties"] = props
         return out
+
+
+def repeats_operation_urls(op, kind):
+    """Polls that answer with the operation's URLs again (recordings): NRP's Location polls, ACR's status polls,
+    and Private DNS's status polls while the operation runs."""
+    if op.style == NETWORK:
+        return kind == "result"
+    if op.style == ACR:
+        return kind == "status"
+    return op.style == PRIVATE_DNS and kind == "status" and not op.finished
 
 
 class Engine:
@@ -204,7 +228,7 @@ class Engine:
     def handle(self, req, sub, rg, namespace, segments):
         """segments: the path after /providers/{ns}/, split on '/'."""
         if self.store.get_rg(sub, rg) is None:
-            raise resource_group_not_found(rg)
+            raise self.missing_group(sub, rg, namespace, segments)
         if len(segments) % 2 == 1:
             parent_pairs = [(segments[i], segments[i + 1]) for i in range(0, len(segments) - 1, 2)]
             types = tuple(t for t, _ in parent_pairs) + (segments[-1],)
@@ -234,7 +258,9 @@ class Engine:
             return self.ok(handler, existing)
         if method == "HEAD":
             return Response(204 if existing else 404)
-        if rid.parent() is not None:
+        # A DELETE of something already gone is 204 even when its parent is gone too (ASO recording: a DNS zone
+        # group deleted after its private endpoint). Emulator convention: so for every type.
+        if rid.parent() is not None and method != "DELETE":
             self.require_parent(rid.parent())
         if method == "PUT":
             return self.put(req, handler, rid, existing)
@@ -265,6 +291,16 @@ class Engine:
             return not_found_top(f"{rid.namespace}/{rid.types[0]}", rid.name, rid.resource_group)
         return not_found_child(str(rid))
 
+    def missing_group(self, sub, rg, namespace, segments):
+        """The 404 for a request in a missing group. ARM looks up the regional parent of a child first (ASO
+        recording: a subnet DELETE after its group was deleted names the VNet, ResourceNotFound); a top-level
+        resource, or a child of a global one (a Private DNS link), gets ResourceGroupNotFound (same recording).
+        Emulator convention: children of every regional type (PEs, registries) answer like the subnet."""
+        top = self.handler_for(namespace, segments[:1])
+        if len(segments) > 2 and top is not None and top.fixed_location is None:
+            return self.not_found(ResourceId(sub, rg, namespace, [(segments[0], segments[1])]))
+        return resource_group_not_found(rg)
+
     def require_parent(self, parent):
         if self.store.get(parent.key) is None:
             top = ResourceId(parent.subscription, parent.resource_group, parent.namespace, parent.pairs[:1])
@@ -274,7 +310,7 @@ class Engine:
 
     def ok(self, handler, res, status=200):
         headers = {}
-        if handler.etag_style:
+        if handler.etag_style and handler.etag_header:
             headers["ETag"] = handler.etag_text(res)
         return Response(status, handler.render(res), headers)
 
@@ -345,18 +381,21 @@ class Engine:
                 parent.etag = new_guid()
         self.store.put(res)
         handler.after_write(req, res, before)
-        if handler.lro_style == SYNC:
-            return self.ok(handler, res, 201 if created else 200)
+        if handler.synchronous(req):
+            return self.ok(handler, res, handler.sync_create_status if created else 200)
         op = self.start_operation(req, handler, res, "put", created)
+        if before is not None and handler.finishes_at_once(res, before):
+            self.store.finish_operation(op)
         return self.write_response(req, handler, res, op, created, "put")
 
     def delete(self, req, handler, rid, existing):
         if existing is None:
-            return Response(204 if handler.lro_style != SYNC else 204)
+            return Response(204)
         self.check_conditions(req, handler, existing)
         self.check_busy(req, handler, rid)
         handler.check_delete(req, existing)
-        if handler.lro_style == SYNC:
+        if handler.synchronous(req):
+            existing.transient_state = "Deleting"   # its children's side effects see it going
             self.remove_now(existing)
             return Response(200)
         op = self.start_operation(req, handler, existing, "delete", False)
@@ -396,23 +435,24 @@ class Engine:
 
     def write_response(self, req, handler, res, op, created, kind):
         sub, rid = res.rid.subscription, res.rid
-        headers = {}
-        headers.update(self.emu.retry_after_headers(handler.retry_after))
+        # No Retry-After on an operation that has already ended (ASO recording: a PE tag update).
+        headers = {} if op.finished else self.emu.retry_after_headers(handler.retry_after)
         style = handler.lro_style
         if style == NETWORK:
             base = f"/subscriptions/{sub}/providers/Microsoft.Network/locations/{op.location}"
             headers["Azure-AsyncOperation"] = req.url(f"{base}/operations/{op.id}")
             if kind == "delete":
                 headers["Location"] = req.url(f"{base}/operationResults/{op.id}")
+                op.poll_headers = {k: headers[k] for k in ("Azure-AsyncOperation", "Location")}
                 return Response(202, None, headers)
             headers["Azure-AsyncNotification"] = "Enabled"
-            resp = self.ok(handler, res, 201 if created else 200)
-            resp.headers.update(headers)
-            return resp
+            # NRP sends its ETag header on GETs only, never on a write's answer (every recording).
+            return Response(201 if created else 200, handler.render_written(res), headers)
         if style == PRIVATE_DNS:
             base = f"/subscriptions/{sub}/resourceGroups/{rid.resource_group}/providers/Microsoft.Network"
             headers["Azure-AsyncOperation"] = req.url(f"{base}/privateDnsOperationStatuses/{op.id}")
             headers["Location"] = req.url(f"{base}/privateDnsOperationResults/{op.id}")
+            op.poll_headers = {k: headers[k] for k in ("Azure-AsyncOperation", "Location")}
             return Response(202, None if kind == "delete" else {}, headers)
         if style == ACR:
             type_prefix = rid.types[-1].lower()
@@ -424,9 +464,8 @@ class Engine:
                 body = handler.render(res) if not handler.is_child else None
                 return Response(202, body, headers)
             headers["Azure-AsyncOperation"] = req.url(f"{rid}/operationStatuses/{op.id}")
-            resp = self.ok(handler, res, 201 if created or handler.always_201 else 200)
-            resp.headers.update(headers)
-            return resp
+            op.poll_headers = {"Azure-AsyncOperation": headers["Azure-AsyncOperation"]}
+            return Response(201 if created or handler.always_201 else 200, handler.render_written(res), headers)
         raise AssertionError(style)
 
     def rename_operation(self, op, new_id):
@@ -447,6 +486,8 @@ class Engine:
         headers = {}
         if not op.finished:
             headers.update(self.emu.retry_after_headers(10))
+        if repeats_operation_urls(op, kind):
+            headers.update(op.poll_headers)
         if kind == "status":
             body = {"status": op.status}
             if op.error:
@@ -456,8 +497,8 @@ class Engine:
         if not op.finished:
             return Response(202, None, headers)
         if op.error:
-            return Response(200, {"status": "Failed", "error": op.error})
+            return Response(200, {"status": "Failed", "error": op.error}, headers)
         if op.kind == "delete":
-            return Response(204 if op.style == NETWORK else 200, None)
+            return Response(204 if op.style == NETWORK else 200, None, headers)
         res = self.store.get(op.resource_key)
-        return Response(200, res.handler.render(res) if res else None)
+        return Response(200, res.handler.render(res) if res else None, headers)

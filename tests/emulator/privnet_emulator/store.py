@@ -52,6 +52,7 @@ class Operation:
         self.finish = finish              # callable run once when the operation ends
         self.error = error                # ARM error dict when the operation fails
         self.result = result              # body returned by a Location poll when done
+        self.poll_headers = {}            # headers a status poll repeats (operation URLs)
         self.finished = False
 
     @property

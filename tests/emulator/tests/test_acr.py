@@ -33,8 +33,8 @@ def registry_path(clients, name=REG, rg=RG):
             f"registries/{name}")
 
 
-def send(clients, method, path, body=None):
-    request = HttpRequest(method, f"{path}?api-version={API}", json=body)
+def send(clients, method, path, body=None, api=API):
+    request = HttpRequest(method, path if "api-version=" in path else f"{path}?api-version={api}", json=body)
     return clients.acr.send_request(request)
 
 
@@ -71,9 +71,36 @@ def test_create_answers_201_creating_with_async_operation(clients):
     assert resp.json()["properties"]["provisioningState"] == "Creating"
     assert "etag" not in resp.json() and "ETag" not in resp.headers
     assert f"{registry_path(clients)}/operationStatuses/registries-" in resp.headers["Azure-AsyncOperation"]
+    # Every status poll, the last one too, repeats the operation's URL (recordings).
+    poll = send(clients, "GET", resp.headers["Azure-AsyncOperation"])
+    assert poll.json() == {"status": "Succeeded"}
+    assert poll.headers["Azure-AsyncOperation"] == resp.headers["Azure-AsyncOperation"]
     # A PUT on an existing registry answers 201 too (the recordings), with Updating.
     again = send(clients, "PUT", registry_path(clients), {"location": "westeurope", "sku": {"name": "Basic"}})
     assert again.status_code == 201 and again.json()["properties"]["provisioningState"] == "Updating"
+
+
+def test_patch_is_synchronous(clients):
+    # Every recorded registry PATCH (2019-05-01 up to 2023-11-01-preview) answers 200 at once, no operation.
+    create(clients, sku="Basic")
+    resp = send(clients, "PATCH", registry_path(clients), {"properties": {"adminUserEnabled": True}})
+    assert resp.status_code == 200 and "Azure-AsyncOperation" not in resp.headers
+    assert resp.json()["properties"]["provisioningState"] == "Succeeded"
+    assert resp.json()["properties"]["adminUserEnabled"] is True
+
+
+@pytest.mark.parametrize("api", ["2019-05-01", "2020-11-01-preview", "2021-09-01"])
+def test_older_api_versions_write_synchronously(clients, api):
+    clients.resource.resource_groups.create_or_update(RG, {"location": "westeurope"})
+    body = {"location": "westeurope", "sku": {"name": "Basic"}}
+    created = send(clients, "PUT", registry_path(clients), body, api=api)
+    assert created.status_code == 200 and "Azure-AsyncOperation" not in created.headers
+    assert created.json()["properties"]["provisioningState"] == "Succeeded"
+    updated = send(clients, "PUT", registry_path(clients), dict(body, tags={"a": "b"}), api=api)
+    assert updated.status_code == 200 and updated.json()["tags"] == {"a": "b"}
+    deleted = send(clients, "DELETE", registry_path(clients), api=api)
+    assert (deleted.status_code, deleted.content, "Location" in deleted.headers) == (200, b"", False)
+    assert send(clients, "GET", registry_path(clients)).status_code == 404
 
 
 def test_basic_registry_has_no_network_rule_set(clients):
@@ -257,6 +284,7 @@ def test_connection_wire_shape(clients):
     assert put.json()["properties"]["provisioningState"] == "Updating"
     assert put.json()["properties"]["privateLinkServiceConnectionState"]["status"] == "Pending"
     got = send(clients, "GET", path).json()
+    assert "systemData" in put.json() and "systemData" not in got   # the recording's PUT answer has it, GETs not
     assert got["properties"]["privateLinkServiceConnectionState"]["status"] == "Approved"
     assert got["type"] == "Microsoft.ContainerRegistry/registries/privateEndpointConnections"
     deleted = send(clients, "DELETE", path)

@@ -1,12 +1,17 @@
 """VNets, subnets, gateways and service endpoint policies through the real network SDK: ARM's validation
 errors, "a PUT replaces the whole VNet", read-modify-write of subnets, busy VNets, list pagination."""
 
+import threading
+import time
+
 import pytest
 from azure.core.exceptions import HttpResponseError
+from azure.core.rest import HttpRequest
 from azure.mgmt.network import NetworkManagementClient
 
 LOC = "westeurope"
 SUB_ID = "/subscriptions/{sub}/resourceGroups/rg1/providers/Microsoft.Network"
+NET_API, DNS_API = "2026-03-01", "2024-06-01"
 
 
 def make_rg(clients, name="rg1"):
@@ -30,6 +35,12 @@ def make_gateway(net, name, subnet_id, rg="rg1", location=LOC):
                        "ipConfigurations": [{"name": "default", "properties": {
                            "privateIPAllocationMethod": "Dynamic", "subnet": {"id": subnet_id}}}]},
     }).result()
+
+
+def raw(client, method, path, body=None, api=NET_API):
+    """One request through the SDK's pipeline, to see the wire: status, headers, body keys."""
+    url = path if "api-version=" in path else f"{path}?api-version={api}"
+    return client.send_request(HttpRequest(method, url, json=body))
 
 
 def error_of(excinfo):
@@ -171,46 +182,124 @@ def test_list_pagination_follows_next_link(clients, rg):
     assert len(list(net.virtual_networks.list_all())) == 5
 
 
+# ---- wire shape, as the recordings show it -------------------------------------------------------------------
+def test_vnet_and_subnet_wire_shape(clients, rg):
+    net = clients.network
+    vnet = SUB_ID.format(sub=clients.subscription) + "/virtualNetworks/v1"
+    put = raw(net, "PUT", vnet, vnet_body(["10.0.0.0/16"]))
+    assert put.status_code == 201 and "ETag" not in put.headers     # NRP sends ETag on GETs only
+    assert "tags" not in put.json() and "dhcpOptions" not in put.json()["properties"]   # only when sent
+    got = raw(net, "GET", vnet)
+    assert got.headers["ETag"] == got.json()["etag"]
+    # Enum values are read case-insensitively and echoed in NRP's casing; delegations are always listed.
+    subnet = raw(net, "PUT", f"{vnet}/subnets/s1", {"properties": {
+        "addressPrefix": "10.0.1.0/24", "privateEndpointNetworkPolicies": "disabled",
+        "privateLinkServiceNetworkPolicies": "DISABLED"}})
+    assert subnet.status_code == 201 and "ETag" not in subnet.headers
+    props = subnet.json()["properties"]
+    assert (props["privateEndpointNetworkPolicies"], props["privateLinkServiceNetworkPolicies"],
+            props["delegations"]) == ("Disabled", "Disabled", [])
+    bad = raw(net, "PUT", f"{vnet}/subnets/s2", {"properties": {"addressPrefix": "10.0.2.0/24",
+                                                                 "privateEndpointNetworkPolicies": "Sometimes"}})
+    assert (bad.status_code, bad.json()["error"]["code"]) == (400, "InvalidRequestFormat")
+    # A DELETE's Location poll answers with both operation URLs again, also once done.
+    deleted = raw(net, "DELETE", f"{vnet}/subnets/s1")
+    assert deleted.status_code == 202
+    result = raw(net, "GET", deleted.headers["Location"])
+    assert result.status_code == 204
+    assert (result.headers["Azure-AsyncOperation"], result.headers["Location"]) == (
+        deleted.headers["Azure-AsyncOperation"], deleted.headers["Location"])
+
+
+def test_missing_parent_and_missing_group(clients, rg):
+    net = clients.network
+    vnet = SUB_ID.format(sub=clients.subscription) + "/virtualNetworks/v1"
+    make_vnet(net, "v1", ["10.0.0.0/16"], [("s1", "10.0.1.0/24")])
+    net.virtual_networks.begin_delete(rg, "v1").result()
+    # A DELETE of something gone is 204, its parent gone too; a PUT needs the parent.
+    assert raw(net, "DELETE", f"{vnet}/subnets/s1").status_code == 204
+    put = raw(net, "PUT", f"{vnet}/subnets/s1", {"properties": {"addressPrefix": "10.0.1.0/24"}})
+    assert (put.status_code, put.json()["error"]["code"]) == (404, "ResourceNotFound")
+    # With the group gone, ARM names the (regional) parent of a child, and the group otherwise.
+    clients.resource.resource_groups.begin_delete(rg).result()
+    child = raw(net, "DELETE", f"{vnet}/subnets/s1")
+    assert (child.status_code, child.json()["error"]["code"]) == (404, "ResourceNotFound")
+    assert "'Microsoft.Network/virtualNetworks/v1'" in child.json()["error"]["message"]
+    top = raw(net, "DELETE", vnet)
+    assert (top.status_code, top.json()["error"]["code"]) == (404, "ResourceGroupNotFound")
+    link = raw(clients.privatedns, "DELETE", vnet.replace("virtualNetworks/v1", "privateDnsZones/z.example/"
+                                                          "virtualNetworkLinks/l1"), api=DNS_API)
+    assert (link.status_code, link.json()["error"]["code"]) == (404, "ResourceGroupNotFound")
+
+
 # ---- busy VNets ------------------------------------------------------------------------------------
-def subnet_lro(net, name, prefix):
+# The operation that makes the VNet busy runs with time_scale 100 (minutes), so the next write surely meets it, and
+# control.advance() ends it: no race with the clock. The refused writes' Retry-After is scaled by 0.05.
+SLOW, QUICK = {"latency": "realistic", "time_scale": 100.0}, {"time_scale": 0.05}
+
+
+def subnet_lro(net, name, prefix, **kwargs):
     """Start a subnet write and return as soon as the initial response is in."""
-    return net.subnets.begin_create_or_update("rg1", "v1", name, {"properties": {"addressPrefix": prefix}})
+    return net.subnets.begin_create_or_update("rg1", "v1", name, {"properties": {"addressPrefix": prefix}}, **kwargs)
+
+
+def start_busy(clients, name, prefix):
+    """Start a subnet write whose operation lasts until control.advance() (no SDK polling thread)."""
+    clients.control.config(**SLOW)
+    subnet_lro(clients.network, name, prefix, polling=False)
+    assert clients.network.subnets.get("rg1", "v1", name).provisioning_state == "Updating"
+    clients.control.config(**QUICK)
+
+
+def advance_once_refused(control, path):
+    """End the pending operation as soon as the log shows a write to `path` refused with 429."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if any(e["status"] == 429 for e in control.log(method="PUT", path=path)):
+            control.advance()
+            return
+        time.sleep(0.01)
 
 
 def test_another_operation_in_progress(clients, rg):
     net = clients.network
     make_vnet(net, "v1", ["10.0.0.0/16"])
-    clients.control.config(latency="realistic", time_scale=0.05)
-    poller = subnet_lro(net, "s1", "10.0.1.0/24")
-    assert poller.status() != "Succeeded"
+    start_busy(clients, "s1", "10.0.1.0/24")
     with pytest.raises(HttpResponseError) as err:
         subnet_lro(net, "s2", "10.0.2.0/24")
     assert error_of(err) == (409, "AnotherOperationInProgress")
     assert "Another operation on this or dependent resource is in progress." in err.value.error.message
-    assert poller.result().provisioning_state == "Succeeded"
+    clients.control.advance()
+    assert net.subnets.get("rg1", "v1", "s1").provisioning_state == "Succeeded"
     assert subnet_lro(net, "s2", "10.0.2.0/24").result().name == "s2"
 
 
 def test_busy_vnet_answers_retryable_error(clients, rg, make_client):
     net = clients.network
     make_vnet(net, "v1", ["10.0.0.0/16"])
-    clients.control.config(latency="realistic", time_scale=0.05, busy_response="retryable")
+    clients.control.config(busy_response="retryable")
     strict = make_client(NetworkManagementClient, retry_total=0)
-    poller = subnet_lro(net, "s1", "10.0.1.0/24")
+    start_busy(clients, "s1", "10.0.1.0/24")
     with pytest.raises(HttpResponseError) as err:
         subnet_lro(strict, "s2", "10.0.2.0/24")
     assert error_of(err) == (429, "RetryableError")
     assert err.value.error.details[0].code == "RetryableErrorDueToAnotherOperation"
     # A scaled sub-second hint travels in retry-after-ms (the SDKs read Retry-After as an integer).
     assert err.value.response.headers.get("retry-after-ms") == "250"
-    poller.result()
-    # With the default retry policy the 429 is absorbed: the SDK waits Retry-After and retries.
-    poller = subnet_lro(net, "s2", "10.0.2.0/24")
+    clients.control.advance()
+    # With the default retry policy the 429 is absorbed: the SDK waits Retry-After and retries, and meanwhile the
+    # operation that made the VNet busy ends.
+    start_busy(clients, "s2", "10.0.2.0/24")
     clients.control.clear_log()
-    assert subnet_lro(net, "s3", "10.0.3.0/24").result().name == "s3"
+    ender = threading.Thread(target=advance_once_refused, args=(clients.control, "/subnets/s3"))
+    ender.start()
+    try:
+        assert subnet_lro(net, "s3", "10.0.3.0/24").result().name == "s3"
+    finally:
+        ender.join()
     puts = [e["status"] for e in clients.control.log(method="PUT", path="/subnets/s3")]
     assert puts[0] == 429 and puts[-1] == 201
-    poller.result()
+    assert net.subnets.get("rg1", "v1", "s2").provisioning_state == "Succeeded"
 
 
 # ---- gateways -------------------------------------------------------------------------------------
@@ -248,6 +337,19 @@ def test_gateway_needs_gateway_subnet_and_makes_it_in_use(clients, rg):
     net.virtual_network_gateways.begin_delete(rg, "gw").result()
     net.subnets.begin_delete(rg, "v1", "GatewaySubnet").result()
     assert [s.name for s in net.subnets.list(rg, "v1")] == ["app"]
+
+
+def test_gateway_wire_shape(clients, rg):
+    net = clients.network
+    vnet = make_vnet(net, "v1", ["10.0.0.0/16"], [("GatewaySubnet", "10.0.255.0/27")])
+    path = SUB_ID.format(sub=clients.subscription) + "/virtualNetworkGateways/gw"
+    put = raw(net, "PUT", path, {"location": LOC, "properties": {"sku": {"name": "Basic"}, "ipConfigurations": [
+        {"name": "default", "properties": {"subnet": {"id": f"{vnet.id}/subnets/GatewaySubnet"}}}]}})
+    assert put.status_code == 201
+    assert put.json()["properties"]["vpnClientConfiguration"]["vpnClientProtocols"] == ["SSTP"]
+    got = raw(net, "GET", path)
+    assert "vpnClientConfiguration" not in got.json()["properties"]
+    assert "ETag" not in got.headers and got.json()["etag"].startswith('W/"')
 
 
 def test_gateway_is_a_long_operation(clients, rg):

@@ -159,6 +159,26 @@ def test_pe_put_is_idempotent_and_keeps_its_nic_and_connection(clients):
     assert [m[1] for m in members(nic_of(clients, again))] == ["10.20.1.4", "10.20.1.5"]
 
 
+def test_tag_only_update_is_done_at_once(clients):
+    subnet_id, registry = make_network(clients), make_registry(clients)
+    pe = make_pe(clients, subnet_id, registry.id)
+    clients.control.config(latency="realistic", time_scale=1.0)
+    url = f"{pe.id}?api-version=2026-03-01"
+    body = dict(pe_body(subnet_id, registry.id), tags={"env": "test"})
+    # Only the tags change: 200, Succeeded, an operation URL but no Retry-After (ASO recording).
+    tagged = clients.network.send_request(HttpRequest("PUT", url, json=body))
+    assert tagged.status_code == 200 and tagged.json()["properties"]["provisioningState"] == "Succeeded"
+    assert "Azure-AsyncOperation" in tagged.headers
+    assert "Retry-After" not in tagged.headers and "retry-after-ms" not in tagged.headers
+    assert clients.network.send_request(HttpRequest("GET", tagged.headers["Azure-AsyncOperation"])).json() == \
+        {"status": "Succeeded"}
+    # Any other change takes its time.
+    body["properties"]["customDnsConfigs"] = [{"fqdn": "x.example.com", "ipAddresses": ["10.20.1.200"]}]
+    changed = clients.network.send_request(HttpRequest("PUT", url, json=body))
+    assert changed.status_code == 200 and changed.json()["properties"]["provisioningState"] == "Updating"
+    assert changed.headers["Retry-After"] == "10"
+
+
 def test_custom_nic_name_and_second_endpoint_gets_next_addresses(clients):
     subnet_id = make_network(clients)
     registry = make_registry(clients)

@@ -4,6 +4,7 @@ import pytest
 from azure.core import MatchConditions
 from azure.core.exceptions import (HttpResponseError, ResourceExistsError, ResourceModifiedError,
                                    ResourceNotFoundError)
+from azure.core.rest import HttpRequest
 
 ZONE = "privatelink.azurecr.io"
 # Private DNS operations take 30 s with Retry-After 30; the SDK reads an initial Retry-After as an int, so the
@@ -61,6 +62,22 @@ def test_zone_poll_is_202_while_running(clients, rg):
     assert zone.properties.provisioning_state == "Succeeded"
     statuses = [e["status"] for e in clients.control.log(kind="arm") if "privateDnsOperationStatuses" in e["path"]]
     assert statuses[0] == 202 and statuses[-1] == 200
+
+
+def test_running_status_poll_repeats_the_operation_urls(clients, rg):
+    clients.control.config(latency="realistic", time_scale=1.0)
+    path = f"/subscriptions/{clients.subscription}/resourceGroups/{rg}/providers/Microsoft.Network/privateDnsZones/" \
+           "slow.example.com?api-version=2024-06-01"
+    started = clients.privatedns.send_request(HttpRequest("PUT", path, json={"location": "global"}))
+    assert (started.status_code, started.json()) == (202, {})
+    urls = {k: started.headers[k] for k in ("Azure-AsyncOperation", "Location")}
+    running = clients.privatedns.send_request(HttpRequest("GET", urls["Azure-AsyncOperation"]))
+    assert (running.status_code, running.json()) == (202, {"status": "InProgress"})
+    assert {k: running.headers[k] for k in urls} == urls
+    clients.control.advance()
+    done = clients.privatedns.send_request(HttpRequest("GET", urls["Azure-AsyncOperation"]))
+    assert (done.status_code, done.json()) == (200, {"status": "Succeeded"})
+    assert "Azure-AsyncOperation" not in done.headers and "Location" not in done.headers
 
 
 def test_zone_list_tags_patch_and_delete(clients, rg):

@@ -2,9 +2,16 @@
 privateLinkResources and checkNameAvailability.
 
 Writes answer as ACR does (arm-wire-contract.md §1.1): 201 with the resource (provisioningState Creating/Updating)
-and Azure-AsyncOperation `{id}/operationStatuses/{type}-{uuid}`; DELETE 202 with Location
-`.../providers/Microsoft.ContainerRegistry/locations/{loc}/operationResults/{type}-{uuid}` (a registry's body is the
-registry with provisioningState Deleting; a child's body is empty). No etag.
+and Azure-AsyncOperation `{id}/operationStatuses/{type}-{uuid}`, which every status poll repeats; DELETE 202 with
+Location `.../providers/Microsoft.ContainerRegistry/locations/{loc}/operationResults/{type}-{uuid}` (a registry's body
+is the registry with provisioningState Deleting; a child's body is empty). No etag.
+Registries depend on the api-version (recordings): a PATCH is always synchronous (200, Succeeded, no operation: seen
+at 2019-05-01, 2020-11-01-preview, 2021-08-01-preview and 2023-11-01-preview, the last in azure-cli
+test_acr_network_rule.yaml, Dec 2023); a PUT or DELETE is synchronous (200) at api-versions before 2021-08-01-preview
+and at 2021-09-01, and runs an operation (201 / 202) at 2021-08-01-preview and the later ones.
+Emulator convention: the current SDK's 2025-11-01 (never recorded) behaves like the newest recordings: PATCH
+  synchronous, PUT/DELETE with an operation; so do the other unrecorded api-versions after 2021-08-01-preview.
+A private endpoint connection's PUT answer carries systemData, its GETs do not (recording, 2019-12-01-preview).
 A private endpoint connection is created by endpoints.py when a private endpoint targets the registry, named
 `<registry>.<32hex>`; it holds the connection state the endpoint shows. Approving or rejecting it is a PUT whose
 201 body still shows the old state (provisioningState Updating); the final GET shows the new one.
@@ -127,6 +134,12 @@ def check_enum(value, allowed, field):
     return value
 
 
+def synchronous_api(api_version):
+    """Registry PUT/DELETE at these api-versions answer at once (recordings: 2019-05-01, 2020-11-01-preview,
+    2021-09-01 synchronous; 2021-08-01-preview asynchronous)."""
+    return (api_version or "") < "2021-08-01-preview" or api_version == "2021-09-01"
+
+
 def system_data(emu, res):
     who = emu.identity.client_id
     modified = res.body.get("modified") or res.created
@@ -147,6 +160,10 @@ class Registry(AcrType):
     top_level_keys = ("sku", "identity")
     duration = 10.0
     create_state = "Creating"
+    sync_create_status = 200   # a synchronous create answers 200 (recordings)
+
+    def synchronous(self, req):
+        return req.method == "PATCH" or synchronous_api(req.api_version)
 
     def validate(self, req, rid, body, existing):
         if existing is None:
@@ -252,6 +269,7 @@ class Registry(AcrType):
 
     def render(self, res):
         out = super().render(res)
+        out["tags"] = res.body.get("tags") or {}   # ACR always shows tags, {} when none (recordings)
         out["systemData"] = system_data(self.emu, res)
         identity = out.get("identity")
         if identity and "systemassigned" in (identity.get("type") or "").lower():
@@ -385,6 +403,11 @@ class PrivateEndpointConnection(AcrType):
         new["previousState"] = visible_state(existing)
         new["properties"]["privateLinkServiceConnectionState"] = new_state
         return new
+
+    def render_written(self, res):
+        out = self.render(res)
+        out["systemData"] = system_data(self.emu, res)
+        return out
 
     def render(self, res):
         out = {"type": self.arm_type, "id": str(res.rid), "name": res.rid.name}

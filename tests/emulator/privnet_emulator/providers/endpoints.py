@@ -44,6 +44,8 @@ Emulator convention: customDnsConfigs lists fqdn + address per member once the P
 Emulator convention: a connection whose registry-side connection is gone shows
   {status: Disconnected, description: "Connection removed by the private link service owner.", actionsRequired: None}.
 Emulator convention: ipVersionType is echoed (default IPv4); addresses are always IPv4.
+A PUT that changes nothing but an endpoint's tags has finished when NRP answers (ASO recording: 200, Succeeded,
+Azure-AsyncOperation, no Retry-After); any other change takes the endpoint's usual time.
 """
 
 import copy
@@ -53,7 +55,7 @@ from ..arm import ResourceType
 from ..errors import ArmError, bad_request, invalid_reference
 from ..ids import ResourceId, new_guid, same_id
 from ..store import Resource
-from .network import allocate_ip, lookup, subnet_prefixes, vnet_key_of
+from .network import allocate_ip, canonical_enum, lookup, subnet_prefixes, vnet_key_of
 
 CONNECTION_KINDS = ("privateLinkServiceConnections", "manualPrivateLinkServiceConnections")
 PE_TYPES = ("privateEndpoints",)
@@ -64,13 +66,6 @@ RECORD_TTL = 10
 DISCONNECTED = {"status": "Disconnected", "description": "Connection removed by the private link service owner.",
                 "actionsRequired": "None"}
 IP_VERSIONS = ("IPv4", "IPv6", "DualStack")
-
-
-def without_unset_tags(out, res):
-    """NRP leaves `tags` out of a resource that was never given any (recordings)."""
-    if "tags" not in res.body:
-        out.pop("tags", None)
-    return out
 
 
 def cannot_parse(detail=""):
@@ -235,10 +230,7 @@ class PrivateEndpoint(ResourceType):
             self.check_unchanged(rid, existing, props, kind, conn)
         for k in CONNECTION_KINDS:
             props[k] = [{"name": c["name"], "properties": self.connection_request(c)} for c in props.get(k) or []]
-        version = props.get("ipVersionType") or "IPv4"
-        if version not in IP_VERSIONS:
-            raise cannot_parse(f"The value '{version}' is not valid for ipVersionType.")
-        props["ipVersionType"] = version
+        props["ipVersionType"] = canonical_enum(props.get("ipVersionType") or "IPv4", IP_VERSIONS, "ipVersionType")
         props["customNetworkInterfaceName"] = props.get("customNetworkInterfaceName") or ""
         props["customDnsConfigs"] = [{"fqdn": c.get("fqdn"), "ipAddresses": list(c.get("ipAddresses") or [])}
                                      for c in props.get("customDnsConfigs") or []]
@@ -423,6 +415,11 @@ class PrivateEndpoint(ResourceType):
         for group in self.store.children(res.key, "privateDnsZoneGroups"):
             write_zone_records(self.emu, group)
 
+    def finishes_at_once(self, res, before):
+        # A PUT that changes nothing but tags is done before NRP answers (ASO recording: 200, provisioningState
+        # Succeeded, Azure-AsyncOperation and no Retry-After).
+        return {k: v for k, v in before.items() if k != "tags"} == {k: v for k, v in res.body.items() if k != "tags"}
+
     def check_delete(self, req, res):
         # Deleting an endpoint supersedes its zone groups' running operations, which end Canceled (ASO recording).
         # Done here because the engine starts the delete right after this check.
@@ -476,9 +473,6 @@ class PrivateEndpoint(ResourceType):
                 {"fqdn": fqdn, "ipAddresses": [ip]} for _, fqdns, ip in member_ips(self.emu, res) for fqdn in fqdns]
         return props
 
-    def render(self, res):
-        return without_unset_tags(super().render(res), res)
-
 
 # ---- network interfaces ----------------------------------------------------------------------------------------------
 class NetworkInterface(ResourceType):
@@ -520,9 +514,8 @@ class NetworkInterface(ResourceType):
             vnet = self.store.get(vnet_key_of(subnet.rid))
             if vnet.body.get("location") != new["location"] or not subnet_prefixes(subnet.properties):
                 raise invalid_reference(subnet_id, str(rid))
-            method = p.get("privateIPAllocationMethod") or "Dynamic"
-            if method not in ("Dynamic", "Static"):
-                raise cannot_parse(f"The value '{method}' is not valid for privateIPAllocationMethod.")
+            method = canonical_enum(p.get("privateIPAllocationMethod") or "Dynamic", ("Dynamic", "Static"),
+                                    "privateIPAllocationMethod")
             cur = current.get(name.lower())
             cur_p = cur["properties"] if cur else {}
             same_subnet = cur is not None and same_id(cur_p["subnet"]["id"], str(subnet.rid))
@@ -569,9 +562,6 @@ class NetworkInterface(ResourceType):
         props.update({"macAddress": "", "vnetEncryptionSupported": False, "hostedWorkloads": [],
                       "tapConfigurations": [], "nicType": "Standard", "auxiliaryMode": "None", "auxiliarySku": "None"})
         return props
-
-    def render(self, res):
-        return without_unset_tags(super().render(res), res)
 
 
 # ---- private DNS zone groups -------------------------------------------------------------------------------------

@@ -7,6 +7,10 @@ gateway gets a private address there, which makes the GatewaySubnet "in use" (In
 Service endpoint policies: definitions `{name, properties{service, serviceResources[], description?}}`;
 subnets reference policies by id in `serviceEndpointPolicies[{id}]` and the policy lists them in `subnets`.
 
+Wire shape (azure-cli recording, Basic gateway): the PUT's answer shows the default vpnClientConfiguration (SSTP,
+empty lists), the GETs do not; a GET answers without an ETag header (the body keeps its etag).
+Emulator convention: every SKU gets the recorded Basic default vpnClientConfiguration in a PUT's answer (only a Basic
+  gateway was recorded); one the client sent is kept and shown everywhere.
 Emulator convention: a gateway ipConfiguration whose subnet is not a subnet named GatewaySubnet (or whose VNet
   has no such subnet) is 400 GatewaySubnetNotFound; a missing VNet, or one in another region, is 400
   InvalidResourceReference.
@@ -46,11 +50,21 @@ def peerings_using(emu, vnet_key):
             if p.properties.get("useRemoteGateways") and same_id(remote_id_of(p), vnet_key)]
 
 
+DEFAULT_VPN_CLIENT = {"vpnClientProtocols": ["SSTP"], "vpnAuthenticationTypes": [], "vpnClientRootCertificates": [],
+                      "vpnClientRevokedCertificates": [], "radiusServers": [], "vpnClientIpsecPolicies": []}
+
+
 class VirtualNetworkGateway(ResourceType):
     types = GATEWAY_TYPE
     duration = 1800.0
     delete_duration = 900.0
     retry_after = 10
+    etag_header = False
+
+    def render_written(self, res):
+        out = self.render(res)
+        out["properties"].setdefault("vpnClientConfiguration", copy.deepcopy(DEFAULT_VPN_CLIENT))
+        return out
 
     def validate(self, req, rid, body, existing):
         new = self.default_body(rid, body)

@@ -2,6 +2,10 @@
 
 Peerings, gateways, NICs, private endpoints and DNS zone groups live in sibling modules and are
 registered from here.
+
+Wire shape (recordings): a VNet shows `tags` and `dhcpOptions` only when they were sent; a subnet always lists
+`delegations` ([] when none); enum values (network policies, ipVersionType, privateIPAllocationMethod) are read
+case-insensitively and answered in NRP's casing; the ETag header comes with GETs only (arm.py).
 """
 
 import copy
@@ -113,6 +117,17 @@ def allocate_ip(emu, subnet_res, wanted=None, taken=()):
                                       "enough capacity for 1 IP addresses.")
 
 
+def canonical_enum(value, allowed, field):
+    """NRP reads enum values case-insensitively and answers with its own casing (SDK recording: a subnet PUT
+    with privateLinkServiceNetworkPolicies "disabled" answers "Disabled")."""
+    found = next((a for a in allowed if a.lower() == str(value).lower()), None)
+    if found is None:
+        raise bad_request("InvalidRequestFormat",
+                          f"Cannot parse the request. The value '{value}' is not valid for {field}; expected one "
+                          f"of {', '.join(allowed)}.")
+    return found
+
+
 def vnet_key_of(rid):
     """The key of the virtual network a Microsoft.Network id lives under (or None)."""
     if rid.types and rid.types[0].lower() == "virtualnetworks":
@@ -147,8 +162,7 @@ class VirtualNetwork(ResourceType):
                     raise bad_request("NetcfgInvalidAddressSpace",
                                       f"Address space {a} overlaps with address space {b} in virtual network "
                                       f"{rid.name}.")
-        props.setdefault("dhcpOptions", {"dnsServers": []})
-        props.setdefault("enableDdosProtection", False)
+        props.setdefault("enableDdosProtection", False)   # dhcpOptions only when sent (recordings)
         props.setdefault("privateEndpointVNetPolicies", "Disabled")
         subnets = props.pop("subnets", None) or []
         props.pop("virtualNetworkPeerings", None)  # peerings are managed through their own path
@@ -265,20 +279,11 @@ class Subnet(ResourceType):
         if not subnet_prefixes(props):
             raise bad_request("InvalidRequestFormat",
                               f"Cannot parse the request: subnet {sid.name} has no addressPrefix.")
-        policy = props.get("privateEndpointNetworkPolicies")
-        if policy is None:
-            props["privateEndpointNetworkPolicies"] = "Disabled"
-        elif policy not in PE_POLICIES:
-            raise bad_request("InvalidRequestFormat",
-                              f"Cannot parse the request. The value '{policy}' is not valid for "
-                              f"privateEndpointNetworkPolicies; expected one of {', '.join(PE_POLICIES)}.")
-        pls = props.get("privateLinkServiceNetworkPolicies")
-        if pls is None:
-            props["privateLinkServiceNetworkPolicies"] = "Enabled"
-        elif pls not in PLS_POLICIES:
-            raise bad_request("InvalidRequestFormat",
-                              f"Cannot parse the request. The value '{pls}' is not valid for "
-                              "privateLinkServiceNetworkPolicies; expected Enabled or Disabled.")
+        props["privateEndpointNetworkPolicies"] = canonical_enum(
+            props.get("privateEndpointNetworkPolicies") or "Disabled", PE_POLICIES, "privateEndpointNetworkPolicies")
+        props["privateLinkServiceNetworkPolicies"] = canonical_enum(
+            props.get("privateLinkServiceNetworkPolicies") or "Enabled", PLS_POLICIES,
+            "privateLinkServiceNetworkPolicies")
         endpoints = []
         for entry in props.get("serviceEndpoints") or []:
             service = entry.get("service")
@@ -301,8 +306,7 @@ class Subnet(ResourceType):
             d.setdefault("properties", {})["provisioningState"] = "Succeeded"
             d["properties"].setdefault("actions", [])
             delegations.append(d)
-        if "delegations" in props:
-            props["delegations"] = delegations
+        props["delegations"] = delegations   # always listed, [] when none (recordings)
         return props
 
     def validate(self, req, rid, body, existing):

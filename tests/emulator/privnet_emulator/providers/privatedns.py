@@ -130,7 +130,7 @@ def require_global_location(body):
 
 
 class PrivateDnsType(ResourceType):
-    """What zones and links share: Private DNS LROs, location global, tags only when set."""
+    """What zones and links share: Private DNS LROs, location global."""
     lro_style = PRIVATE_DNS
     fixed_location = "global"
     duration = 30.0
@@ -149,8 +149,6 @@ class PrivateDnsType(ResourceType):
     def render(self, res):
         out = super().render(res)
         out["location"] = "global"
-        if "tags" not in res.body:
-            out.pop("tags", None)
         return out
 
 
