@@ -1,0 +1,688 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to privnet.azure
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+import copy
+import ipaddress
+import json
+
+import pytest
+
+from azure.mgmt.network import models
+from azure.mgmt.network._utils.model_base import SdkJSONEncoder
+
+from ansible_collections.privnet.azure.plugins.module_utils import _endpoint
+from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
+from ansible_collections.privnet.azure.plugins.modules import private_endpoint
+from ansible_collections.privnet.azure.tests.unit.helpers import FakePoller, arm_error, not_found
+
+SUB = "sub-1"
+NET = f"/subscriptions/{SUB}/resourceGroups/rg-network/providers/Microsoft.Network"
+VNET_ID = f"{NET}/virtualNetworks/vnet-app"
+SUBNET_ID = f"{VNET_ID}/subnets/snet-workload"
+SUBNET_VM_ID = f"{VNET_ID}/subnets/snet-vm"
+REGISTRY_ID = f"/subscriptions/{SUB}/resourceGroups/rg-acr/providers/Microsoft.ContainerRegistry/registries/acrprivnetdemo"
+BASIC_ID = f"/subscriptions/{SUB}/resourceGroups/rg-acr/providers/Microsoft.ContainerRegistry/registries/acrbasicdemo"
+STORAGE_ID = f"/subscriptions/{SUB}/resourceGroups/rg-data/providers/Microsoft.Storage/storageAccounts/stdata"
+PE_ID = f"{NET}/privateEndpoints/pe-acr"
+ZONE_ID = f"{NET}/privateDnsZones/privatelink.azurecr.io"
+BASE = {"subscription_id": SUB, "name": "pe-acr", "resource_group": "rg-network", "virtual_network": "vnet-app",
+        "subnet": "snet-workload", "target_id": REGISTRY_ID}
+
+
+def wire(model):
+    """What the SDK puts on the wire for a model."""
+    return json.loads(json.dumps(model, cls=SdkJSONEncoder, exclude_readonly=True))
+
+
+class FakeAzure:
+    """A small, stateful stand-in for the network and private DNS clients, following NRP:
+    an endpoint PUT creates a network interface whose IP configurations carry the target's
+    members (for a registry: registry + registry_data_<region> per replica region)."""
+
+    def __init__(self):
+        self.writes = []  # (operation, args)
+        self.reads = []
+        self.clients = []
+        self.endpoints = {}
+        self.nics = {}
+        self.zone_groups = {}  # endpoint name -> {group name: wire}
+        self.zones = {ZONE_ID.lower()}
+        self.subnet_store = {
+            SUBNET_ID.lower(): {"id": SUBNET_ID, "name": "snet-workload",
+                                "properties": {"addressPrefix": "10.20.1.0/24"}},
+            SUBNET_VM_ID.lower(): {"id": SUBNET_VM_ID, "name": "snet-vm",
+                                   "properties": {"addressPrefix": "10.20.2.0/24"}},
+        }
+        self.vnet_location = "westeurope"
+        self.regions = {REGISTRY_ID.lower(): ["westeurope", "eastus"], BASIC_ID.lower(): ["westeurope"]}
+        self.wait = True
+        self.create_error = None
+        ns = type("NS", (), {})
+        self.private_endpoints = ns()
+        self.private_endpoints.get = self.pe_get
+        self.private_endpoints.begin_create_or_update = self.pe_put
+        self.private_endpoints.begin_delete = self.pe_delete
+        self.private_endpoints.list = self.pe_list
+        self.private_endpoints.list_by_subscription = self.pe_list_all
+        self.network_interfaces = ns()
+        self.network_interfaces.get = self.nic_get
+        self.subnets = ns()
+        self.subnets.get = self.subnet_get
+        self.virtual_networks = ns()
+        self.virtual_networks.get = self.vnet_get
+        self.private_dns_zone_groups = ns()
+        self.private_dns_zone_groups.list = self.zg_list
+        self.private_dns_zone_groups.get = self.zg_get
+        self.private_dns_zone_groups.begin_create_or_update = self.zg_put
+        self.private_dns_zone_groups.begin_delete = self.zg_delete
+        self.private_zones = ns()
+        self.private_zones.get = self.zone_get
+
+    # ---- endpoints
+    def pe_get(self, rg, name, **kwargs):
+        self.reads.append(("pe_get", name))
+        stored = self.endpoints.get(name.lower())
+        if stored is None:
+            raise not_found()
+        return models.PrivateEndpoint(copy.deepcopy(stored))
+
+    def pe_list(self, rg):
+        self.reads.append(("pe_list", rg))
+        return [models.PrivateEndpoint(copy.deepcopy(e)) for e in self.endpoints.values()
+                if f"/resourceGroups/{rg}/".lower() in e["id"].lower()]
+
+    def pe_list_all(self):
+        self.reads.append(("pe_list_all",))
+        return [models.PrivateEndpoint(copy.deepcopy(e)) for e in self.endpoints.values()]
+
+    def pe_put(self, rg, name, model):
+        body = wire(model)
+        self.writes.append(("pe_put", name, copy.deepcopy(body)))
+        if self.create_error is not None:
+            raise self.create_error
+        props = body["properties"]
+        existing = self.endpoints.get(name.lower())
+        pe_id = f"/subscriptions/{SUB}/resourceGroups/{rg}/providers/Microsoft.Network/privateEndpoints/{name}"
+        for kind, status in (("privateLinkServiceConnections", ("Approved", "Auto-Approved")),
+                             ("manualPrivateLinkServiceConnections", ("Pending", "Awaiting Approval"))):
+            for conn in props.get(kind, []):
+                conn.setdefault("id", f"{pe_id}/{kind}/{conn['name']}")
+                conn["properties"].setdefault("privateLinkServiceConnectionState", {
+                    "status": status[0], "description": status[1], "actionsRequired": "None"})
+        if existing is None:
+            nic_name = props.get("customNetworkInterfaceName") or f"{name}.nic.00000000-aaaa"
+            nic_id = f"/subscriptions/{SUB}/resourceGroups/{rg}/providers/Microsoft.Network/networkInterfaces/{nic_name}"
+            self.nics[nic_id.lower()] = self.make_nic(nic_id, pe_id, props)
+        else:
+            nic_id = existing["properties"]["networkInterfaces"][0]["id"]
+        props["networkInterfaces"] = [{"id": nic_id}]
+        props["provisioningState"] = "Succeeded"
+        stored = dict(body, id=pe_id, name=name, type="Microsoft.Network/privateEndpoints", etag='W/"1"')
+        self.endpoints[name.lower()] = stored
+        return FakePoller(result=models.PrivateEndpoint(copy.deepcopy(stored)) if self.wait else None)
+
+    def make_nic(self, nic_id, pe_id, props):
+        conn = (props.get("privateLinkServiceConnections") or props.get("manualPrivateLinkServiceConnections"))[0]
+        target = conn["properties"]["privateLinkServiceId"]
+        registry = target.rsplit("/", 1)[-1]
+        members = [("registry", [f"{registry}.azurecr.io"])] + [
+            (f"registry_data_{r}", [f"{registry}.{r}.data.azurecr.io"]) for r in self.regions.get(target.lower(), [])]
+        static = {c["properties"]["memberName"]: c["properties"]["privateIPAddress"]
+                  for c in props.get("ipConfigurations", [])}
+        subnet = self.subnet_store[props["subnet"]["id"].lower()]
+        hosts = ipaddress.ip_network(subnet["properties"]["addressPrefix"]).hosts()
+        for _reserved in range(3):
+            next(hosts)
+        configs = []
+        for member, fqdns in members:
+            configs.append({"name": f"privateEndpointIpConfig.{member}", "properties": {
+                "privateIPAddress": static.get(member) or str(next(hosts)),
+                "privateIPAllocationMethod": "Static" if member in static else "Dynamic",
+                "subnet": {"id": props["subnet"]["id"]},
+                "privateLinkConnectionProperties": {"groupId": "registry", "requiredMemberName": member,
+                                                    "fqdns": fqdns}}})
+        return {"id": nic_id, "name": nic_id.rsplit("/", 1)[-1],
+                "properties": {"privateEndpoint": {"id": pe_id}, "ipConfigurations": configs}}
+
+    def pe_delete(self, rg, name):
+        self.writes.append(("pe_delete", name))
+        stored = self.endpoints.pop(name.lower(), None)
+        if stored is not None:
+            self.nics.pop(stored["properties"]["networkInterfaces"][0]["id"].lower(), None)
+            self.zone_groups.pop(name.lower(), None)
+        return FakePoller(result=None)
+
+    def nic_get(self, rg, name, **kwargs):
+        self.reads.append(("nic_get", name))
+        for nic in self.nics.values():
+            if nic["name"].lower() == name.lower():
+                return models.NetworkInterface(copy.deepcopy(nic))
+        raise not_found()
+
+    # ---- subnets / vnets
+    def subnet_get(self, rg, vnet, name):
+        self.reads.append(("subnet_get", name))
+        for subnet in self.subnet_store.values():
+            if subnet["id"].lower().endswith(f"/virtualnetworks/{vnet}/subnets/{name}".lower()):
+                return models.Subnet(copy.deepcopy(subnet))
+        raise not_found()
+
+    def vnet_get(self, rg, name):
+        self.reads.append(("vnet_get", name))
+        return models.VirtualNetwork({"id": VNET_ID, "name": name, "location": self.vnet_location})
+
+    # ---- zone groups and zones
+    def zg_list(self, pe_name, rg):
+        self.reads.append(("zg_list", pe_name))
+        return [models.PrivateDnsZoneGroup(copy.deepcopy(g)) for g in self.zone_groups.get(pe_name.lower(), {}).values()]
+
+    def zg_get(self, rg, pe_name, name):
+        self.reads.append(("zg_get", name))
+        group = self.zone_groups.get(pe_name.lower(), {}).get(name.lower())
+        if group is None:
+            raise not_found()
+        return models.PrivateDnsZoneGroup(copy.deepcopy(group))
+
+    def zg_put(self, rg, pe_name, name, model):
+        body = wire(model)
+        self.writes.append(("zg_put", name, copy.deepcopy(body)))
+        for config in body["properties"]["privateDnsZoneConfigs"]:
+            config["properties"]["recordSets"] = [{"recordType": "A", "recordSetName": "acrprivnetdemo",
+                                                   "fqdn": "acrprivnetdemo.privatelink.azurecr.io", "ttl": 10,
+                                                   "ipAddresses": ["10.20.1.4"]}]
+        stored = dict(body, name=name, id=f"{PE_ID}/privateDnsZoneGroups/{name}")
+        self.zone_groups.setdefault(pe_name.lower(), {})[name.lower()] = stored
+        return FakePoller(result=models.PrivateDnsZoneGroup(copy.deepcopy(stored)))
+
+    def zg_delete(self, rg, pe_name, name):
+        self.writes.append(("zg_delete", name))
+        self.zone_groups.get(pe_name.lower(), {}).pop(name.lower(), None)
+        return FakePoller(result=None)
+
+    def zone_get(self, rg, name):
+        self.reads.append(("zone_get", name))
+        zone_id = f"/subscriptions/{SUB}/resourceGroups/{rg}/providers/Microsoft.Network/privateDnsZones/{name}"
+        if zone_id.lower() not in self.zones:
+            raise not_found()
+        return object()
+
+    def write_ops(self):
+        return [w[0] for w in self.writes]
+
+
+@pytest.fixture(autouse=True)
+def fresh_warnings(monkeypatch):
+    """ansible-core keeps module warnings in a process-wide dict; start every test empty."""
+    from ansible.module_utils.common import warnings as ansible_warnings
+    monkeypatch.setattr(ansible_warnings, "_global_warnings", {})
+
+
+@pytest.fixture
+def azure(monkeypatch):
+    fake = FakeAzure()
+
+    def fake_client(self, name, subscription_id=None):
+        fake.clients.append((name, subscription_id))
+        return fake
+
+    monkeypatch.setattr(AzureModule, "client", fake_client)
+    monkeypatch.setattr(AzureModule, "wait", property(lambda self: fake.wait and self.params.get("wait", True)))
+    monkeypatch.setattr("ansible_collections.privnet.azure.plugins.module_utils._azure.time.sleep", lambda s: None)
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
+    return fake
+
+
+def warnings_of(result):
+    """The warning texts of a module result (ansible-core 2.19 returns them as structured events)."""
+    return [w["event"]["msg"] if isinstance(w, dict) else w for w in result.get("warnings", [])]
+
+
+def run(run_module, args):
+    return run_module(private_endpoint.main, args)
+
+
+def create(run_module, azure, **extra):
+    result, failed = run(run_module, dict(BASE, **extra))
+    assert not failed, result
+    return result
+
+
+# ---- creation ---------------------------------------------------------------------------------
+
+def test_creates_an_endpoint_to_a_registry_and_returns_its_three_members(run_module, azure):
+    result = create(run_module, azure, connection_name="acr-connection")
+    assert result["changed"] is True and result["replaced"] is False
+    [(op, name, body)] = azure.writes
+    assert (op, name) == ("pe_put", "pe-acr")
+    assert body["location"] == "westeurope"  # the virtual network's region
+    props = body["properties"]
+    assert props["subnet"] == {"id": SUBNET_ID}
+    assert props["privateLinkServiceConnections"] == [{"name": "acr-connection", "properties": {
+        "privateLinkServiceId": REGISTRY_ID, "groupIds": ["registry"]}}]
+    assert "manualPrivateLinkServiceConnections" not in props
+    pe = result["private_endpoint"]
+    assert pe["id"] == PE_ID and pe["group_ids"] == ["registry"] and pe["target_id"] == REGISTRY_ID
+    assert pe["connection"]["status"] == "Approved" and pe["connection"]["manual"] is False
+    assert result["connection_state"] == "Approved"
+    assert result["members"] == pe["members"]
+    assert [(m["required_member_name"], m["fqdns"]) for m in result["members"]] == [
+        ("registry", ["acrprivnetdemo.azurecr.io"]),
+        ("registry_data_westeurope", ["acrprivnetdemo.westeurope.data.azurecr.io"]),
+        ("registry_data_eastus", ["acrprivnetdemo.eastus.data.azurecr.io"]),
+    ]
+    assert all(ipaddress.ip_address(m["private_ip"]) in ipaddress.ip_network("10.20.1.0/24")
+               for m in result["members"])
+    assert pe["network_interface_name"] == "pe-acr.nic.00000000-aaaa"
+    assert warnings_of(result) == []
+
+
+def test_second_run_changes_nothing_and_writes_nothing(run_module, azure):
+    create(run_module, azure, tags={"owner": "platform"})
+    azure.writes.clear()
+    azure.reads.clear()
+    second = create(run_module, azure, tags={"owner": "platform"})
+    assert second["changed"] is False
+    assert azure.writes == []
+    # three reads: the subnet (static addresses are checked against it), the endpoint, its NIC
+    assert [r[0] for r in azure.reads] == ["subnet_get", "pe_get", "nic_get"]
+    assert len(second["members"]) == 3
+
+
+def test_check_mode_create_writes_nothing_and_predicts(run_module, azure):
+    result = create(run_module, azure, manual=True, request_message="please", _ansible_check_mode=True,
+                    _ansible_diff=True)
+    assert result["changed"] is True
+    assert azure.writes == []
+    pe = result["private_endpoint"]
+    assert pe["id"] == PE_ID and pe["location"] == "westeurope" and pe["subnet_id"] == SUBNET_ID
+    assert pe["connection"]["manual"] is True and pe["connection"]["request_message"] == "please"
+    assert result["members"] == []  # not known before Azure creates the network interface
+    assert result["diff"]["before"]["target_id"] is None
+    assert result["diff"]["after"]["target_id"] == REGISTRY_ID
+    assert result["diff"]["after"]["manual"] is True
+
+
+def test_manual_connection_is_pending(run_module, azure):
+    result = create(run_module, azure, manual=True, request_message="Pull access for the build agents")
+    body = azure.writes[0][2]["properties"]
+    assert "privateLinkServiceConnections" not in body
+    assert body["manualPrivateLinkServiceConnections"][0]["properties"]["requestMessage"] == \
+        "Pull access for the build agents"
+    assert body["manualPrivateLinkServiceConnections"][0]["name"] == "pe-acr"  # default: the endpoint's name
+    assert result["connection_state"] == "Pending"
+    assert result["private_endpoint"]["connection"]["description"] == "Awaiting Approval"
+
+
+def test_subnet_by_id_in_another_subscription(run_module, azure):
+    other = SUBNET_ID.replace(SUB, "sub-2")
+    azure.subnet_store[other.lower()] = dict(azure.subnet_store[SUBNET_ID.lower()], id=other)
+    args = {k: v for k, v in BASE.items() if k not in ("virtual_network", "subnet")}
+    result, failed = run(run_module, dict(args, subnet_id=other))
+    assert not failed, result
+    assert ("network", "sub-2") in azure.clients
+    assert azure.writes[0][2]["properties"]["subnet"]["id"] == other
+
+
+def test_virtual_network_in_another_resource_group(run_module, azure):
+    result, failed = run(run_module, dict(BASE, resource_group="rg-endpoints",
+                                          virtual_network_resource_group="rg-network"))
+    assert not failed, result
+    assert azure.writes[0][2]["properties"]["subnet"]["id"] == SUBNET_ID
+
+
+def test_static_addresses_and_network_interface_name(run_module, azure):
+    ips = [{"group_id": "registry", "member_name": "registry", "private_ip_address": "10.20.1.10"},
+           {"group_id": "registry", "member_name": "registry_data_westeurope", "private_ip_address": "10.20.1.11"},
+           {"group_id": "registry", "member_name": "registry_data_eastus", "private_ip_address": "10.20.1.12",
+            "name": "ipc-eastus"}]
+    result = create(run_module, azure, ip_configurations=ips, network_interface_name="nic-pe-acr")
+    props = azure.writes[0][2]["properties"]
+    assert props["customNetworkInterfaceName"] == "nic-pe-acr"
+    assert [(c["name"], c["properties"]["privateIPAddress"]) for c in props["ipConfigurations"]] == [
+        ("registry", "10.20.1.10"), ("registry_data_westeurope", "10.20.1.11"), ("ipc-eastus", "10.20.1.12")]
+    assert [m["private_ip"] for m in result["members"]] == ["10.20.1.10", "10.20.1.11", "10.20.1.12"]
+    assert result["private_endpoint"]["network_interface_name"] == "nic-pe-acr"
+    azure.writes.clear()
+    # names left out are taken from the endpoint: no change
+    again = create(run_module, azure, ip_configurations=ips[:2] + [dict(ips[2], name=None)],
+                   network_interface_name="NIC-pe-acr")
+    assert again["changed"] is False and azure.writes == []
+
+
+def test_group_ids_default_to_registry_and_are_required_for_other_targets(run_module, azure):
+    result, failed = run(run_module, dict(BASE, target_id=STORAGE_ID))
+    assert failed
+    assert result["msg"].startswith("group_ids: required for a Microsoft.Storage/storageAccounts target")
+    assert azure.clients == []
+
+
+# ---- validation before any write --------------------------------------------------------------
+
+@pytest.mark.parametrize("extra,message", [
+    ({"target_id": "/subscriptions/sub-1/resourceGroups/rg-acr/registries/x"}, "target_id: "),
+    ({"target_id": "acrprivnetdemo"}, "target_id: 'acrprivnetdemo' is not an Azure resource id"),
+    ({"name": "pe acr"}, "name: 'pe acr' is not a valid private endpoint name"),
+    ({"subnet": "snet workload"}, "subnet: 'snet workload' is not a valid subnet name"),
+    ({"ip_configurations": [{"group_id": "registry", "member_name": "registry", "private_ip_address": "10.20.1.x"}]},
+     "ip_configurations[0].private_ip_address: '10.20.1.x' is not an IP address"),
+    ({"ip_configurations": [{"group_id": "blob", "member_name": "registry", "private_ip_address": "10.20.1.9"}]},
+     "ip_configurations[0].group_id: 'blob' is not one of group_ids"),
+    ({"ip_configurations": [{"group_id": "registry", "member_name": "registry", "private_ip_address": "10.20.1.9"}]},
+     "ip_configurations: a registry endpoint needs an address for every member"),
+    ({"ip_configurations": [
+        {"group_id": "registry", "member_name": "registry", "private_ip_address": "10.20.1.9"},
+        {"group_id": "registry", "member_name": "registry_data_westeurope", "private_ip_address": "10.20.1.9"}]},
+     "ip_configurations[1].private_ip_address: 10.20.1.9 is given to two members"),
+    ({"dns_zone_group": {"zones": []}}, "dns_zone_group.zones"),
+    ({"dns_zone_group": {"zones": ["azurecr"]}}, "dns_zone_group.zones: 'azurecr' needs at least two labels"),
+    ({"group_ids": ["registry", ""]}, "group_ids: empty group id"),
+])
+def test_bad_input_fails_before_calling_azure(run_module, azure, extra, message):
+    result, failed = run(run_module, dict(BASE, **extra))
+    assert failed
+    assert message in result["msg"]
+    assert azure.clients == [] and azure.writes == []
+
+
+@pytest.mark.parametrize("address,message", [
+    ("10.20.2.10", "ip_configurations[0].private_ip_address: 10.20.2.10 is outside subnet 'snet-workload' of "
+                   "virtual network 'vnet-app'"),
+    ("10.20.1.3", "ip_configurations[0].private_ip_address: 10.20.1.3 is reserved by Azure in 10.20.1.0/24"),
+    ("10.20.1.255", "is reserved by Azure"),
+])
+def test_static_address_outside_or_reserved_fails_after_reading_the_subnet(run_module, azure, address, message):
+    ips = [{"group_id": "registry", "member_name": "registry", "private_ip_address": address},
+           {"group_id": "registry", "member_name": "registry_data_westeurope", "private_ip_address": "10.20.1.20"}]
+    result, failed = run(run_module, dict(BASE, ip_configurations=ips))
+    assert failed
+    assert message in result["msg"]
+    assert ("subnet_get", "snet-workload") in azure.reads
+    assert azure.writes == []
+
+
+def test_unknown_subnet_fails_clearly(run_module, azure):
+    result, failed = run(run_module, dict(BASE, subnet="snet-missing"))
+    assert failed
+    assert "subnet 'snet-missing' of virtual network 'vnet-app'" in result["msg"] and "not found" in result["msg"]
+    assert azure.writes == []
+
+
+def test_delegated_subnet_is_refused(run_module, azure):
+    azure.subnet_store[SUBNET_ID.lower()]["properties"]["delegations"] = [
+        {"name": "aci", "properties": {"serviceName": "Microsoft.ContainerInstance/containerGroups"}}]
+    result, failed = run(run_module, BASE)
+    assert failed
+    assert "is delegated to Microsoft.ContainerInstance/containerGroups" in result["msg"]
+    assert azure.writes == []
+
+
+def test_location_other_than_the_virtual_networks_is_refused(run_module, azure):
+    result, failed = run(run_module, dict(BASE, location="East US"))
+    assert failed
+    assert result["msg"].startswith("location: 'East US' is not the region of virtual network 'vnet-app'")
+    assert azure.writes == []
+    ok = create(run_module, azure, location="West Europe")
+    assert ok["changed"] and azure.writes[0][2]["location"] == "West Europe"
+
+
+def test_azure_error_is_reported_with_code_and_message(run_module, azure):
+    azure.create_error = arm_error(400, "PrivateLinkNotSupportedForSku",
+                                   "Private endpoints are only supported on the Premium SKU.")
+    result, failed = run(run_module, dict(BASE, target_id=BASIC_ID))
+    assert failed
+    assert result["msg"] == ("creating private endpoint 'pe-acr' (resource group 'rg-network'): "
+                             "PrivateLinkNotSupportedForSku: Private endpoints are only supported on the Premium SKU.")
+    assert result["azure_error"]["status_code"] == 400
+    assert "Traceback" not in json.dumps(result)
+
+
+# ---- updates in place ---------------------------------------------------------------------------
+
+def test_tags_change_in_place_keeping_unmanaged_properties(run_module, azure):
+    create(run_module, azure, tags={"owner": "platform", "cost": "1"})
+    stored = azure.endpoints["pe-acr"]
+    stored["properties"]["applicationSecurityGroups"] = [{"id": f"{NET}/applicationSecurityGroups/asg-pe"}]
+    stored["properties"]["customDnsConfigs"] = [{"fqdn": "acrprivnetdemo.azurecr.io", "ipAddresses": ["10.20.1.4"]}]
+    azure.writes.clear()
+    result = create(run_module, azure, tags={"owner": "team-x"}, _ansible_diff=True)
+    assert result["changed"] is True
+    [(op, _name, body)] = azure.writes
+    assert op == "pe_put"
+    assert body["tags"] == {"owner": "team-x"}
+    assert body["properties"]["applicationSecurityGroups"] == [{"id": f"{NET}/applicationSecurityGroups/asg-pe"}]
+    assert body["properties"]["customDnsConfigs"][0]["fqdn"] == "acrprivnetdemo.azurecr.io"
+    assert body["properties"]["subnet"] == {"id": SUBNET_ID}
+    assert result["diff"]["before"]["tags"] == {"owner": "platform", "cost": "1"}
+    assert result["diff"]["after"]["tags"] == {"owner": "team-x"}
+    assert result["private_endpoint"]["tags"] == {"owner": "team-x"}
+    assert result["members"][0]["required_member_name"] == "registry"
+
+
+def test_purge_tags_false_merges(run_module, azure):
+    create(run_module, azure, tags={"owner": "platform"})
+    azure.writes.clear()
+    result = create(run_module, azure, tags={"env": "prod"}, purge_tags=False)
+    assert result["private_endpoint"]["tags"] == {"owner": "platform", "env": "prod"}
+    azure.writes.clear()
+    again = create(run_module, azure, tags={"env": "prod"}, purge_tags=False)
+    assert again["changed"] is False and azure.writes == []
+
+
+def test_request_message_changes_in_place(run_module, azure):
+    create(run_module, azure, manual=True, request_message="one")
+    azure.writes.clear()
+    result = create(run_module, azure, manual=True, request_message="two")
+    [(op, _name, body)] = azure.writes
+    assert op == "pe_put"
+    assert body["properties"]["manualPrivateLinkServiceConnections"][0]["properties"]["requestMessage"] == "two"
+    assert result["private_endpoint"]["connection"]["request_message"] == "two"
+
+
+def test_drifted_tags_are_corrected(run_module, azure):
+    create(run_module, azure, tags={"owner": "platform"})
+    azure.endpoints["pe-acr"]["tags"] = {"owner": "someone-else"}
+    azure.writes.clear()
+    result = create(run_module, azure, tags={"owner": "platform"})
+    assert result["changed"] is True
+    assert azure.writes[0][2]["tags"] == {"owner": "platform"}
+
+
+def test_failed_endpoint_is_applied_again(run_module, azure):
+    create(run_module, azure)
+    azure.endpoints["pe-acr"]["properties"]["provisioningState"] = "Failed"
+    azure.writes.clear()
+    result = create(run_module, azure)
+    assert result["changed"] is True
+    assert azure.write_ops() == ["pe_put"]
+
+
+# ---- fields Azure sets only at creation --------------------------------------------------------
+
+@pytest.mark.parametrize("extra,field", [
+    ({"subnet": "snet-vm"}, "subnet_id"),
+    ({"manual": True}, "manual"),
+    ({"connection_name": "other"}, "connection_name"),
+    ({"network_interface_name": "nic-other"}, "network_interface_name"),
+    ({"group_ids": ["registry", "registry_data"]}, "group_ids"),
+    ({"location": "eastus"}, "location"),
+])
+def test_immutable_change_without_replace_fails_without_writing(run_module, azure, extra, field):
+    create(run_module, azure)
+    azure.writes.clear()
+    result, failed = run(run_module, dict(BASE, **extra))
+    assert failed
+    assert result["msg"].startswith(f"private endpoint 'pe-acr' (resource group 'rg-network'): {field} cannot be "
+                                    "changed in place")
+    assert "Set replace: true" in result["msg"]
+    assert field in result["immutable_changes"]["before"]
+    assert azure.writes == []
+
+
+def test_immutable_change_in_check_mode_is_reported_with_a_warning(run_module, azure):
+    create(run_module, azure)
+    azure.writes.clear()
+    result = create(run_module, azure, subnet="snet-vm", _ansible_check_mode=True, _ansible_diff=True)
+    assert result["changed"] is True and result["replaced"] is False
+    assert any("subnet_id cannot be changed in place" in w for w in warnings_of(result))
+    assert result["diff"]["before"]["subnet_id"] == SUBNET_ID
+    assert result["diff"]["after"]["subnet_id"] == SUBNET_VM_ID
+    assert azure.writes == []
+
+
+def test_replace_deletes_and_recreates(run_module, azure):
+    create(run_module, azure)
+    azure.writes.clear()
+    result = create(run_module, azure, subnet="snet-vm", replace=True)
+    assert result["changed"] is True and result["replaced"] is True
+    assert azure.write_ops() == ["pe_delete", "pe_put"]
+    assert result["private_endpoint"]["subnet_id"] == SUBNET_VM_ID
+    assert all(m["private_ip"].startswith("10.20.2.") for m in result["members"])
+    azure.writes.clear()
+    again = create(run_module, azure, subnet="snet-vm", replace=True)
+    assert again["changed"] is False and azure.writes == []
+
+
+def test_replace_waits_for_the_delete_even_with_wait_false(run_module, azure):
+    create(run_module, azure)
+    azure.writes.clear()
+    waited = []
+    delete = azure.private_endpoints.begin_delete
+
+    def tracked_delete(rg, name):
+        poller = delete(rg, name)
+        waited.append(poller)
+        return poller
+
+    azure.private_endpoints.begin_delete = tracked_delete
+    result = create(run_module, azure, subnet="snet-vm", replace=True, wait=False)
+    assert result["replaced"] is True
+    assert waited and waited[0].waited  # the delete was waited for before the create
+
+
+def test_replace_in_check_mode_writes_nothing(run_module, azure):
+    create(run_module, azure)
+    azure.writes.clear()
+    result = create(run_module, azure, subnet="snet-vm", replace=True, _ansible_check_mode=True)
+    assert result["changed"] is True and result["replaced"] is True
+    assert result["private_endpoint"]["subnet_id"] == SUBNET_VM_ID
+    assert azure.writes == []
+
+
+# ---- DNS zone group -----------------------------------------------------------------------------
+
+def test_zone_group_created_with_the_endpoint(run_module, azure):
+    result = create(run_module, azure, dns_zone_group={"zones": ["privatelink.azurecr.io"]}, _ansible_diff=True)
+    assert azure.write_ops() == ["pe_put", "zg_put"]
+    body = azure.writes[1][2]
+    assert body["properties"]["privateDnsZoneConfigs"] == [
+        {"name": "privatelink-azurecr-io", "properties": {"privateDnsZoneId": ZONE_ID}}]
+    group = result["private_endpoint"]["dns_zone_group"]
+    assert group["name"] == "default" and group["zones"] == [ZONE_ID]
+    assert group["records"][0]["name"] == "acrprivnetdemo"
+    assert result["diff"]["after"]["dns_zone_group"] == {"name": "default", "zones": [ZONE_ID]}
+    azure.writes.clear()
+    azure.reads.clear()
+    again = create(run_module, azure, dns_zone_group={"zones": [ZONE_ID]})
+    assert again["changed"] is False and azure.writes == []
+    assert again["private_endpoint"]["dns_zone_group"] == group
+    # unchanged: the listing is all it reads of the zone group; no zone is read either
+    assert [r[0] for r in azure.reads] == ["subnet_get", "pe_get", "zg_list", "nic_get"]
+
+
+def test_zone_group_with_a_missing_zone_fails_before_any_write(run_module, azure):
+    result, failed = run(run_module, dict(BASE, dns_zone_group={"zones": ["privatelink.blob.core.windows.net"]}))
+    assert failed
+    assert "dns_zone_group.zones: private DNS zone 'privatelink.blob.core.windows.net'" in result["msg"]
+    assert azure.writes == []
+
+
+def test_zone_group_added_and_removed_in_place(run_module, azure):
+    create(run_module, azure)
+    azure.writes.clear()
+    create(run_module, azure, dns_zone_group={"name": "acr", "zones": ["privatelink.azurecr.io"]})
+    assert azure.write_ops() == ["zg_put"]
+    azure.writes.clear()
+    result = create(run_module, azure, dns_zone_group={"name": "acr", "state": "absent"})
+    assert result["changed"] is True and azure.write_ops() == ["zg_delete"]
+    azure.writes.clear()
+    again = create(run_module, azure, dns_zone_group={"name": "acr", "state": "absent"})
+    assert again["changed"] is False and azure.writes == []
+
+
+def test_another_zone_group_is_not_overwritten(run_module, azure):
+    create(run_module, azure)
+    azure.zone_groups["pe-acr"] = {"deployedbypolicy": {"name": "deployedByPolicy", "properties": {
+        "privateDnsZoneConfigs": []}}}
+    azure.writes.clear()
+    result, failed = run(run_module, dict(BASE, dns_zone_group={"zones": ["privatelink.azurecr.io"]}))
+    assert failed
+    assert "already has the DNS zone group 'deployedByPolicy'" in result["msg"]
+    assert azure.writes == []
+    # left out, the policy's zone group is left alone
+    assert create(run_module, azure)["changed"] is False
+
+
+# ---- wait=false ---------------------------------------------------------------------------------
+
+def test_wait_false_returns_what_azure_knows(run_module, azure):
+    azure.wait = False
+    result = create(run_module, azure, wait=False)
+    assert result["changed"] is True
+    assert result["private_endpoint"]["id"] == PE_ID
+    assert ("pe_get", "pe-acr") in azure.reads[1:]
+
+
+# ---- state=absent -------------------------------------------------------------------------------
+
+def test_delete_returns_the_members_it_had(run_module, azure):
+    create(run_module, azure)
+    azure.writes.clear()
+    result, failed = run(run_module, {"subscription_id": SUB, "name": "pe-acr", "resource_group": "rg-network",
+                                      "state": "absent", "_ansible_diff": True})
+    assert not failed and result["changed"] is True
+    assert azure.write_ops() == ["pe_delete"]
+    assert len(result["members"]) == 3
+    assert result["diff"]["after"] == {"state": "absent"}
+    assert result["diff"]["before"]["target_id"] == REGISTRY_ID
+    azure.writes.clear()
+    again, _failed = run(run_module, {"subscription_id": SUB, "name": "pe-acr", "resource_group": "rg-network",
+                                      "state": "absent"})
+    assert again["changed"] is False and azure.writes == []
+
+
+def test_delete_in_check_mode_writes_nothing(run_module, azure):
+    create(run_module, azure)
+    azure.writes.clear()
+    result, _failed = run(run_module, {"subscription_id": SUB, "name": "pe-acr", "resource_group": "rg-network",
+                                       "state": "absent", "_ansible_check_mode": True})
+    assert result["changed"] is True and azure.writes == []
+
+
+def test_rejected_connection_warns(run_module, azure):
+    create(run_module, azure, manual=True)
+    state = azure.endpoints["pe-acr"]["properties"]["manualPrivateLinkServiceConnections"][0]["properties"]
+    state["privateLinkServiceConnectionState"] = {"status": "Rejected", "description": "no", "actionsRequired": "None"}
+    result = create(run_module, azure, manual=True)
+    assert result["connection_state"] == "Rejected"
+    assert any("the connection is Rejected" in w for w in warnings_of(result))
+
+
+# ---- _endpoint helpers --------------------------------------------------------------------------
+
+def test_members_skip_ip_configurations_without_private_link_properties():
+    nic = models.NetworkInterface({"id": "/nic", "properties": {"ipConfigurations": [
+        {"name": "plain", "properties": {"privateIPAddress": "10.0.0.9"}},
+        {"name": "pe", "properties": {"privateIPAddress": "10.0.0.4", "privateLinkConnectionProperties": {
+            "groupId": "blob", "requiredMemberName": "blob", "fqdns": ["Store.blob.core.windows.net."]}}}]}})
+    assert _endpoint.members(nic) == [{"group_id": "blob", "required_member_name": "blob", "private_ip": "10.0.0.4",
+                                       "fqdns": ["store.blob.core.windows.net"]}]
+    assert _endpoint.members(None) == []
+
+
+def test_endpoint_result_of_an_endpoint_without_connection():
+    result = _endpoint.endpoint_result(models.PrivateEndpoint({"id": PE_ID, "name": "pe-acr"}), [])
+    assert result["connection"]["name"] is None and result["target_id"] is None and result["group_ids"] == []
+    assert result["resource_group"] == "rg-network" and result["members"] == []

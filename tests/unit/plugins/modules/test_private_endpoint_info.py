@@ -1,0 +1,112 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to privnet.azure
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
+from ansible_collections.privnet.azure.plugins.modules import private_endpoint, private_endpoint_info
+from ansible_collections.privnet.azure.tests.unit.helpers import arm_error
+from ansible_collections.privnet.azure.tests.unit.plugins.modules.test_private_endpoint import (
+    BASE,
+    BASIC_ID,
+    REGISTRY_ID,
+    SUB,
+    FakeAzure,
+)
+
+
+@pytest.fixture
+def azure(monkeypatch, run_module):
+    """Three endpoints: two to the Premium registry (rg-network, rg-other), one to the Basic one."""
+    fake = FakeAzure()
+
+    def fake_client(self, name, subscription_id=None):
+        fake.clients.append((name, subscription_id))
+        return fake
+
+    monkeypatch.setattr(AzureModule, "client", fake_client)
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
+    for extra in ({"name": "pe-acr"}, {"name": "pe-acr-2", "resource_group": "rg-other",
+                                       "virtual_network_resource_group": "rg-network", "manual": True},
+                  {"name": "pe-basic", "target_id": BASIC_ID}):
+        _result, failed = run_module(private_endpoint.main, dict(BASE, **extra))
+        assert not failed
+    fake.reads.clear()
+    fake.clients.clear()
+    return fake
+
+
+def info(run_module, **args):
+    result, failed = run_module(private_endpoint_info.main, dict({"subscription_id": SUB}, **args))
+    assert not failed, result
+    assert result["changed"] is False
+    return result["private_endpoints"]
+
+
+def test_by_name_returns_the_endpoint_and_its_members(run_module, azure):
+    [pe] = info(run_module, name="pe-acr", resource_group="rg-network")
+    assert pe["name"] == "pe-acr" and pe["target_id"] == REGISTRY_ID
+    assert [m["required_member_name"] for m in pe["members"]] == [
+        "registry", "registry_data_westeurope", "registry_data_eastus"]
+    assert pe["connection_state"] == "Approved"
+    assert [r[0] for r in azure.reads] == ["pe_get", "nic_get"]
+
+
+def test_by_name_missing_is_an_empty_list(run_module, azure):
+    assert info(run_module, name="pe-nope", resource_group="rg-network") == []
+    assert [r[0] for r in azure.reads] == ["pe_get"]
+
+
+def test_by_resource_group(run_module, azure):
+    found = info(run_module, resource_group="rg-other")
+    assert [pe["name"] for pe in found] == ["pe-acr-2"]
+    assert found[0]["connection_state"] == "Pending" and found[0]["connection"]["manual"] is True
+    assert [r[0] for r in azure.reads] == ["pe_list", "nic_get"]
+
+
+def test_across_the_subscription_with_one_nic_read_per_endpoint(run_module, azure):
+    found = info(run_module)
+    # sorted by id: rg-network's two endpoints, then rg-other's
+    assert [pe["name"] for pe in found] == ["pe-acr", "pe-basic", "pe-acr-2"]
+    assert [r[0] for r in azure.reads] == ["pe_list_all", "nic_get", "nic_get", "nic_get"]
+    assert all(pe["members"] for pe in found)
+
+
+def test_target_filter_is_case_insensitive(run_module, azure):
+    found = info(run_module, target_id=REGISTRY_ID.upper())
+    assert sorted(pe["name"] for pe in found) == ["pe-acr", "pe-acr-2"]
+    # endpoints of other targets cost no network interface read
+    assert [r[0] for r in azure.reads] == ["pe_list_all", "nic_get", "nic_get"]
+
+
+def test_name_needs_resource_group(run_module, azure):
+    result, failed = run_module(private_endpoint_info.main, {"subscription_id": SUB, "name": "pe-acr"})
+    assert failed and "resource_group" in result["msg"]
+    assert azure.clients == []
+
+
+def test_bad_target_id_fails_before_calling_azure(run_module, azure):
+    result, failed = run_module(private_endpoint_info.main, {"subscription_id": SUB, "target_id": "acrprivnetdemo"})
+    assert failed and result["msg"].startswith("target_id: 'acrprivnetdemo' is not an Azure resource id")
+    assert azure.clients == []
+
+
+def test_azure_error_is_reported(run_module, azure):
+    def denied(rg):
+        raise arm_error(403, "AuthorizationFailed", "no read on rg-secret")
+
+    azure.private_endpoints.list = denied
+    result, failed = run_module(private_endpoint_info.main, {"subscription_id": SUB, "resource_group": "rg-secret"})
+    assert failed
+    assert result["msg"] == ("listing the private endpoints of resource group 'rg-secret': AuthorizationFailed: "
+                             "no read on rg-secret")
+
+
+def test_endpoint_without_network_interface_has_no_members(run_module, azure):
+    azure.endpoints["pe-acr"]["properties"]["networkInterfaces"] = []
+    [pe] = info(run_module, name="pe-acr", resource_group="rg-network")
+    assert pe["members"] == [] and pe["network_interface_id"] is None
+    assert [r[0] for r in azure.reads] == ["pe_get"]
