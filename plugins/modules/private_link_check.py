@@ -77,7 +77,6 @@ extends_documentation_fragment:
 seealso:
   - module: privnet.azure.private_endpoint
   - module: privnet.azure.private_dns_records
-  - role: privnet.azure.acr_private_link
 """
 
 EXAMPLES = r"""
@@ -197,7 +196,7 @@ class Findings(list):
 def parse_resolver(value):
     """'10.0.0.4' or '127.0.0.1:5353' or '[::1]:53' -> (address, port)."""
     if value.startswith("["):
-        address, _, port = value[1:].partition("]")
+        address, _bracket, port = value[1:].partition("]")
         port = port.lstrip(":")
     elif value.count(":") == 1:
         address, port = value.split(":")
