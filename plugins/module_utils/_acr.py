@@ -13,18 +13,13 @@ Private module_utils: an internal API of this collection, it may change at any t
 from __future__ import annotations
 
 import time
-from enum import Enum
 
 from ansible_collections.privnet.azure.plugins.module_utils._ids import parse_resource_id
+from ansible_collections.privnet.azure.plugins.module_utils._diff import text
 
 CONTAINER_REGISTRY = "Microsoft.ContainerRegistry"
 TRANSITIONAL_STATES = frozenset(("creating", "updating", "deleting", "accepted", "provisioning"))
 POLL_SECONDS = 2
-
-
-def text(value):
-    """The wire value of an SDK enum (a str subclass whose str() is "Class.MEMBER"), else value."""
-    return value.value if isinstance(value, Enum) else value
 
 
 def region(value):

@@ -13,8 +13,14 @@ Private module_utils: an internal API of this collection, it may change at any t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
+
+
+def text(value):
+    """The wire value of an SDK enum (a str subclass whose str() is "Class.MEMBER"); other values unchanged."""
+    return value.value if isinstance(value, Enum) else value
 
 
 def ci(value):

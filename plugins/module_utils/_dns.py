@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from enum import Enum
 
 from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureError
 from ansible_collections.privnet.azure.plugins.module_utils._ids import ResourceId
+from ansible_collections.privnet.azure.plugins.module_utils._diff import text
 
 try:
     from azure.core import MatchConditions
@@ -43,11 +43,6 @@ RECORD_TYPES = ("A", "AAAA", "CNAME", "MX", "PTR", "SRV", "TXT")
 
 _LABEL = re.compile(r"^[A-Za-z0-9_-]{1,63}$")
 _HOST_LABEL = re.compile(r"^(?!-)[A-Za-z0-9_-]{1,63}(?<!-)$")
-
-
-def text(value):
-    """The wire value of an SDK enum (whose str() is "Class.MEMBER"); other values unchanged."""
-    return value.value if isinstance(value, Enum) else value
 
 
 def describe_zone(resource_group, zone) -> str:

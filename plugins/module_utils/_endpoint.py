@@ -18,9 +18,9 @@ Private module_utils: an internal API of this collection, it may change at any t
 
 from __future__ import annotations
 
-from enum import Enum
 
 from ansible_collections.privnet.azure.plugins.module_utils._ids import parse_resource_id
+from ansible_collections.privnet.azure.plugins.module_utils._diff import text
 
 NETWORK = "Microsoft.Network"
 REGISTRY_TYPE = "Microsoft.ContainerRegistry/registries"
@@ -29,11 +29,6 @@ PRIVATE_LINK_SERVICE_TYPE = "Microsoft.Network/privateLinkServices"
 
 def describe(resource_group, name) -> str:
     return f"private endpoint '{name}' (resource group '{resource_group}')"
-
-
-def text(value):
-    """The wire value of an SDK enum (a str subclass whose str() is "Class.MEMBER")."""
-    return value.value if isinstance(value, Enum) else value
 
 
 def location_key(value):

@@ -14,9 +14,9 @@ Private module_utils: an internal API of this collection, it may change at any t
 from __future__ import annotations
 
 import ipaddress
-from enum import Enum
 
 from ansible_collections.privnet.azure.plugins.module_utils._ids import parse_resource_id, same_id
+from ansible_collections.privnet.azure.plugins.module_utils._diff import text
 
 FLAGS = ("allow_virtual_network_access", "allow_forwarded_traffic", "allow_gateway_transit", "use_remote_gateways")
 WIRE_FLAGS = {
@@ -37,11 +37,6 @@ CREATE_DEFAULTS = {
 KEPT_PROPERTIES = ("doNotVerifyRemoteGateways", "peerCompleteVnets", "localSubnetNames", "remoteSubnetNames",
                    "enableOnlyIPv6Peering")
 OUT_OF_SYNC = ("LocalNotInSync", "RemoteNotInSync", "LocalAndRemoteNotInSync")
-
-
-def text(value):
-    """The wire value of an SDK enum (a str subclass whose str() is 'Class.MEMBER')."""
-    return value.value if isinstance(value, Enum) else value
 
 
 def prefixes(address_space) -> list:

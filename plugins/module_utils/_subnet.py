@@ -14,9 +14,9 @@ Private module_utils: an internal API of this collection, it may change at any t
 
 from __future__ import annotations
 
-from enum import Enum
 
 from ansible_collections.privnet.azure.plugins.module_utils._ids import parse_resource_id
+from ansible_collections.privnet.azure.plugins.module_utils._diff import text
 
 NETWORK = "Microsoft.Network"
 
@@ -84,8 +84,8 @@ def subnet_result(subnet) -> dict:
         "virtual_network": rid.name if rid else None,
         "address_prefix": subnet.address_prefix,
         "address_prefixes": list(subnet.address_prefixes or []),
-        "private_endpoint_network_policies": _text(subnet.private_endpoint_network_policies),
-        "private_link_service_network_policies": _text(subnet.private_link_service_network_policies),
+        "private_endpoint_network_policies": text(subnet.private_endpoint_network_policies),
+        "private_link_service_network_policies": text(subnet.private_link_service_network_policies),
         "service_endpoints": [
             {"service": se.service, "locations": list(se.locations or [])}
             for se in subnet.service_endpoints or []
@@ -94,14 +94,9 @@ def subnet_result(subnet) -> dict:
         "route_table_id": _ref(subnet.route_table),
         "nat_gateway_id": _ref(subnet.nat_gateway),
         "delegations": [{"name": d.name, "service_name": d.service_name} for d in subnet.delegations or []],
-        "provisioning_state": _text(subnet.provisioning_state),
+        "provisioning_state": text(subnet.provisioning_state),
     }
 
 
 def _ref(sub_resource):
     return sub_resource.id if sub_resource is not None else None
-
-
-def _text(value):
-    # SDK enums are str subclasses whose str() is "Class.MEMBER"; return the wire value.
-    return value.value if isinstance(value, Enum) else value

@@ -258,8 +258,8 @@ links:
 """
 
 from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule, HttpResponseError
-from ansible_collections.privnet.azure.plugins.module_utils._diff import ci
-from ansible_collections.privnet.azure.plugins.module_utils._dns import NETWORK, describe_zone, text, zone_id
+from ansible_collections.privnet.azure.plugins.module_utils._diff import ci, text
+from ansible_collections.privnet.azure.plugins.module_utils._dns import NETWORK, describe_zone, zone_id
 from ansible_collections.privnet.azure.plugins.module_utils._ids import parse_resource_id, same_id
 from ansible_collections.privnet.azure.plugins.module_utils._validate import dns_zone_name
 from ansible_collections.privnet.azure.plugins.module_utils._validate import name as valid_name

@@ -497,7 +497,7 @@ replaced:
 import ipaddress
 
 from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
-from ansible_collections.privnet.azure.plugins.module_utils._diff import ci, compare, unordered
+from ansible_collections.privnet.azure.plugins.module_utils._diff import ci, compare, text, unordered
 from ansible_collections.privnet.azure.plugins.module_utils._endpoint import (
     NETWORK,
     PRIVATE_LINK_SERVICE_TYPE,
@@ -507,7 +507,6 @@ from ansible_collections.privnet.azure.plugins.module_utils._endpoint import (
     endpoint_result,
     location_key,
     read_members,
-    text,
 )
 from ansible_collections.privnet.azure.plugins.module_utils._ids import build_resource_id, parse_resource_id
 from ansible_collections.privnet.azure.plugins.module_utils._subnet import describe as describe_subnet

@@ -345,6 +345,7 @@ from ansible_collections.privnet.azure.plugins.module_utils._azure import (
     ResourceNotFoundError,
 )
 from ansible_collections.privnet.azure.plugins.module_utils._ids import ResourceId, resolve_resource_id, same_id
+from ansible_collections.privnet.azure.plugins.module_utils._diff import text
 from ansible_collections.privnet.azure.plugins.module_utils._peering import (
     CREATE_DEFAULTS,
     FLAGS,
@@ -362,7 +363,6 @@ from ansible_collections.privnet.azure.plugins.module_utils._peering import (
     prefixes,
     remote_id,
     side_result,
-    text,
     vnet_prefixes,
 )
 from ansible_collections.privnet.azure.plugins.module_utils._validate import name as valid_name
