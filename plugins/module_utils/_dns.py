@@ -19,7 +19,6 @@ import re
 
 from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureError
 from ansible_collections.privnet.azure.plugins.module_utils._ids import ResourceId
-from ansible_collections.privnet.azure.plugins.module_utils._diff import text
 
 try:
     from azure.core import MatchConditions
