@@ -12,14 +12,11 @@ Private module_utils: an internal API of this collection, it may change at any t
 
 from __future__ import annotations
 
-import time
-
-from ansible_collections.privnet.azure.plugins.module_utils._ids import parse_resource_id
 from ansible_collections.privnet.azure.plugins.module_utils._diff import text
+from ansible_collections.privnet.azure.plugins.module_utils._ids import parse_resource_id
 
 CONTAINER_REGISTRY = "Microsoft.ContainerRegistry"
 TRANSITIONAL_STATES = frozenset(("creating", "updating", "deleting", "accepted", "provisioning"))
-POLL_SECONDS = 2
 
 
 def region(value):
@@ -147,19 +144,6 @@ def registry_result(registry, replicas) -> dict:
                                          for c in getattr(registry, "private_endpoint_connections", None) or []],
         "provisioning_state": text(getattr(registry, "provisioning_state", None)),
     }
-
-
-def wait_until(module, read, reached, what, deadline):
-    """Call ``read()`` every few seconds until ``reached(value)`` is true; return that value.
-    Fails naming ``what`` when ``deadline`` (a time.monotonic() value) passes first."""
-    while True:
-        value = read()
-        if reached(value):
-            return value
-        if time.monotonic() + POLL_SECONDS > deadline:
-            module.fail_json(msg=f"timed out after {module.wait_timeout} s waiting for {what}; the change goes on "
-                                 "in Azure (raise wait_timeout, or set wait=false to not wait)")
-        time.sleep(POLL_SECONDS)
 
 
 def settled(provisioning_state) -> bool:

@@ -33,7 +33,7 @@ from ansible_collections.privnet.azure.plugins.module_utils._diff import Differe
 from ansible_collections.privnet.azure.plugins.module_utils._ids import resolve_resource_id
 
 try:
-    from azure.core.exceptions import AzureError, HttpResponseError, ResourceNotFoundError
+    from azure.core.exceptions import AzureError, HttpResponseError, ResourceNotFoundError, ServiceResponseError
     HAS_AZURE_CORE = True
     AZURE_CORE_IMPORT_ERROR = None
 except ImportError:
@@ -48,6 +48,9 @@ except ImportError:
         pass
 
     class ResourceNotFoundError(HttpResponseError):
+        pass
+
+    class ServiceResponseError(AzureError):
         pass
 
 # name -> (Python module, client class, PyPI package). Only the SDK a module asks for is imported.
@@ -65,6 +68,10 @@ CLIENTS = {
 RETRYABLE_CODES = frozenset(("AnotherOperationInProgress", "RetryableError", "RetryableErrorDueToAnotherOperation",
                              "ReferencedResourceNotProvisioned"))
 RETRY_MAX_ATTEMPTS = 8
+# A connection closed before the answer came (ServiceResponseError): azure-core sends GET, PUT and
+# DELETE again itself, never PATCH (nor POST). Every write of this collection is a PUT or a PATCH
+# of absolute values, so sending it again is safe: these few more attempts cover PATCH.
+RETRY_LOST_ANSWER_ATTEMPTS = 3
 RETRY_BASE_DELAY = 2.0  # seconds; doubles each attempt, with jitter, capped below
 RETRY_MAX_DELAY = 60.0
 # LRO polling interval when the server sends no Retry-After (a Retry-After always wins).
@@ -215,6 +222,22 @@ class AzureModule(AnsibleModule):
 
         return self._retrying(attempt, what, deadline)
 
+    def wait_until(self, read, reached, what, deadline=None):
+        """Call ``read()`` every POLLING_INTERVAL seconds until ``reached(value)``; return that value.
+        For states an LRO does not cover (a peering becoming Connected, a connection Approved).
+        Fails naming ``what`` (a text, or a function of the last value read) once ``deadline``
+        (time.monotonic(); default wait_timeout from now) passes."""
+        deadline = deadline or self._deadline()
+        while True:
+            value = read()
+            if reached(value):
+                return value
+            if time.monotonic() + POLLING_INTERVAL > deadline:
+                label = what(value) if callable(what) else what
+                self.fail_json(msg=f"timed out after {self.wait_timeout} s waiting for {label}; the change goes on "
+                                   "in Azure (raise wait_timeout, or set wait=false to not wait)")
+            time.sleep(POLLING_INTERVAL)
+
     def _deadline(self):
         return time.monotonic() + self.wait_timeout
 
@@ -228,7 +251,8 @@ class AzureModule(AnsibleModule):
                 # Exponential backoff with jitter, so parallel tasks hitting the same VNet spread out.
                 delay = min(RETRY_BASE_DELAY * 2 ** (attempt - 1), RETRY_MAX_DELAY)
                 delay = random.uniform(delay / 2, delay)
-                if (retryable_code(exc) is None or attempt >= RETRY_MAX_ATTEMPTS
+                lost_answer = isinstance(exc, ServiceResponseError) and attempt < RETRY_LOST_ANSWER_ATTEMPTS
+                if ((retryable_code(exc) is None and not lost_answer) or attempt >= RETRY_MAX_ATTEMPTS
                         or time.monotonic() + delay > deadline):
                     self.fail_azure(what, exc)
                 time.sleep(delay)

@@ -199,7 +199,6 @@ from ansible_collections.privnet.azure.plugins.module_utils._acr import (
     list_connections,
     settled,
     sku_name,
-    wait_until,
 )
 from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
 from ansible_collections.privnet.azure.plugins.module_utils._ids import parse_resource_id, same_id
@@ -299,8 +298,8 @@ def apply(module, connection, status, description, deadline):
         module.begin(client.private_endpoint_connections.begin_delete, resource_group, registry, connection.name,
                      what=f"deleting {what}")
         if module.wait:
-            wait_until(module, lambda: get_connection(module, resource_group, registry, connection.name),
-                       lambda found: found is None, f"the deletion of {what}", deadline)
+            module.wait_until(lambda: get_connection(module, resource_group, registry, connection.name),
+                              lambda found: found is None, f"the deletion of {what}", deadline)
         return None
     body = PrivateEndpointConnection(
         private_endpoint=PrivateEndpoint(id=current["private_endpoint_id"]),
@@ -311,8 +310,8 @@ def apply(module, connection, status, description, deadline):
     if not module.wait:
         return dict(current, status=status, description=description)
     # The PUT's first answer still shows the old status; wait until a read shows the new one.
-    final = wait_until(
-        module, lambda: get_connection(module, resource_group, registry, connection.name),
+    final = module.wait_until(
+        lambda: get_connection(module, resource_group, registry, connection.name),
         lambda found: found is None or (str(connection_result(found)["status"]).lower() == status.lower()
                                         and settled(connection_result(found)["provisioning_state"])),
         f"{what} to become {status}", deadline)

@@ -339,7 +339,6 @@ remote:
 import time
 
 from ansible_collections.privnet.azure.plugins.module_utils._azure import (
-    POLLING_INTERVAL,
     AzureModule,
     HttpResponseError,
     ResourceNotFoundError,
@@ -669,18 +668,15 @@ def read_peering(module, side):
 
 def wait_connected(module, local, remote, deadline):
     """Poll both sides until both are Connected; fail after the deadline."""
-    while True:
+    def read():
         local.result_peering = read_peering(module, local)
         remote.result_peering = read_peering(module, remote)
-        peerings = (local.result_peering, remote.result_peering)
-        states = [text(p.peering_state) if p is not None else None for p in peerings]
-        if states == ["Connected", "Connected"]:
-            return
-        if time.monotonic() + POLLING_INTERVAL > deadline:
-            module.fail_json(msg=f"timed out after {module.wait_timeout} s waiting for both sides of the peering to "
-                                 f"be Connected (local '{local.name}': {states[0]}, remote '{remote.name}': "
-                                 f"{states[1]}); raise wait_timeout, or set wait=false to not wait")
-        time.sleep(POLLING_INTERVAL)
+        return [text(p.peering_state) if p is not None else None
+                for p in (local.result_peering, remote.result_peering)]
+
+    module.wait_until(read, lambda states: states == ["Connected", "Connected"],
+                      lambda states: f"both sides of the peering to be Connected (local '{local.name}': {states[0]}, "
+                                     f"remote '{remote.name}': {states[1]})", deadline)
 
 
 def delete(module, side):

@@ -11,7 +11,7 @@ import pytest
 
 from azure.mgmt.containerregistry import models
 
-from ansible_collections.privnet.azure.plugins.module_utils import _acr
+from ansible_collections.privnet.azure.plugins.module_utils import _acr, _azure
 from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
 from ansible_collections.privnet.azure.plugins.modules import acr_private_endpoint_connection as module_under_test
 from ansible_collections.privnet.azure.tests.unit.helpers import FakePoller, arm_error, not_found
@@ -75,7 +75,7 @@ def acr(monkeypatch):
         return client
 
     monkeypatch.setattr(AzureModule, "client", fake_client)
-    monkeypatch.setattr(_acr.time, "sleep", lambda s: None)
+    monkeypatch.setattr(_azure.time, "sleep", lambda s: None)
     monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
     return client
 
@@ -232,7 +232,7 @@ def test_timeout_while_waiting_is_reported(run_module, acr, monkeypatch):
     acr.private_endpoint_connections.begin_create_or_update.side_effect = \
         lambda rg, reg, name, body: FakePoller(result=None)
     clock = iter(range(0, 10 ** 9, 50))  # every reading of the clock is 50 s later
-    monkeypatch.setattr(_acr.time, "monotonic", lambda: next(clock))
+    monkeypatch.setattr(_azure.time, "monotonic", lambda: next(clock))
     result, failed = run_module(module_under_test.main, dict(ARGS, name="acrprivnetdemo.aaa", state="approved",
                                                              wait_timeout=120))
     assert failed
@@ -309,7 +309,7 @@ def test_end_to_end_against_a_local_arm_stub(run_module, tmp_path, monkeypatch):
 
     monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
     monkeypatch.setattr(AzureModule, "credential", StaticCredential())
-    monkeypatch.setattr(_acr, "POLL_SECONDS", 0.01)
+    monkeypatch.setattr(_azure, "POLLING_INTERVAL", 0.01)
     state = {"registry": registry_wire(), "replications": [], "requests": [], "connections": {
         "acrprivnetdemo.aaa": connection_wire("acrprivnetdemo.aaa", "pe-app", "Pending", "Awaiting Approval"),
         "acrprivnetdemo.ccc": connection_wire("acrprivnetdemo.ccc", "pe-old", "Rejected")}}

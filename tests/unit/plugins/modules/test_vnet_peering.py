@@ -10,7 +10,7 @@ import pytest
 
 from azure.mgmt.network import models
 
-from ansible_collections.privnet.azure.plugins.module_utils import _peering
+from ansible_collections.privnet.azure.plugins.module_utils import _azure, _peering
 from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
 from ansible_collections.privnet.azure.plugins.modules import vnet_peering
 from ansible_collections.privnet.azure.tests.unit.helpers import FakePoller, arm_error, not_found
@@ -173,6 +173,7 @@ def arm(monkeypatch):
 
     monkeypatch.setattr(AzureModule, "client", fake_client)
     monkeypatch.setattr(vnet_peering.time, "sleep", lambda s: None)
+    monkeypatch.setattr(_azure.time, "sleep", lambda s: None)
     monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
     return fake
 
