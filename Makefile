@@ -27,7 +27,7 @@ SANITY_TREE := $(CURDIR)/.cache/sanity/ansible_collections/privnet/azure
 # (build_ignore in galaxy.yml), with their own pytest suites; they are not collection content.
 SANITY_EXCLUDE := ':!tests/emulator' ':!bench'
 
-.PHONY: venv collection-link unit sanity lint test emulator-tests integration molecule emulator demo clean
+.PHONY: venv collection-link unit sanity lint test emulator-tests integration awx-ee molecule emulator demo clean
 
 venv: $(STAMP)
 
@@ -95,10 +95,17 @@ emulator: venv
 demo: venv collection-link
 	PATH=$(BIN):$$PATH scripts/demo
 
-molecule:
-	@echo "molecule: scenarios not written yet"
+# Molecule, in collection mode: one scenario per role under extensions/molecule/, each against its
+# own emulator (started by create, stopped by destroy); the full sequence, non-interactively.
+molecule: venv collection-link
+	PATH=$(BIN):$$PATH $(BIN)/molecule test --all
 
-test: unit emulator-tests integration sanity lint molecule
+# The AWX job-template run (ansible-runner, AWX's credential variables only) and the execution
+# environment's build context (ansible-builder create).
+awx-ee: venv collection-link
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/awx tests/ee
+
+test: unit emulator-tests integration awx-ee sanity lint molecule
 
 clean:
 	rm -rf .cache tests/output

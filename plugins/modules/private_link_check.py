@@ -340,7 +340,7 @@ def main():
                 findings.add("warning", "public_access", target.name,
                              "public network access is still enabled: the registry is reachable from outside "
                              "the virtual network", "disable it with privnet.azure.acr_network "
-                             "public_network_access=disabled")
+                             "public_network_access=Disabled")
 
     findings = findings.worst_first()
     result = dict(

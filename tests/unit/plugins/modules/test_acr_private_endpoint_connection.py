@@ -11,7 +11,7 @@ import pytest
 
 from azure.mgmt.containerregistry import models
 
-from ansible_collections.privnet.azure.plugins.module_utils import _acr, _azure
+from ansible_collections.privnet.azure.plugins.module_utils import _azure
 from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
 from ansible_collections.privnet.azure.plugins.modules import acr_private_endpoint_connection as module_under_test
 from ansible_collections.privnet.azure.tests.unit.helpers import FakePoller, arm_error, not_found
