@@ -48,7 +48,7 @@ def installed_collections(tmp_path_factory):
                    check=True, capture_output=True, text=True)
     tarball = next(p for p in out.iterdir() if p.name.startswith("privnet-azure-") and p.suffix == ".gz")
     target = out / "requirements_collections"
-    subprocess.run([os.path.join(BIN, "ansible-galaxy"), "collection", "install", "--offline", "-p", str(target),
+    subprocess.run([os.path.join(BIN, "ansible-galaxy"), "collection", "install", "--offline", "--force", "-p", str(target),
                     str(tarball)], check=True, capture_output=True, text=True)
     assert (target / "ansible_collections" / "privnet" / "azure" / "MANIFEST.json").is_file()
     return target

@@ -106,7 +106,7 @@ def test_ansible_builder_create_and_introspect(tarball, tmp_path):
 
     # The galaxy stage: WORKDIR /build (the context's _build), install from requirements.yml.
     installed = tmp_path / "usr-share-ansible" / "collections"
-    proc = subprocess.run([os.path.join(BIN, "ansible-galaxy"), "collection", "install", "--offline", "-r",
+    proc = subprocess.run([os.path.join(BIN, "ansible-galaxy"), "collection", "install", "--offline", "--force", "-r",
                            "requirements.yml", "--collections-path", str(installed)],
                           capture_output=True, text=True, cwd=build_dir, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
