@@ -27,7 +27,7 @@ SANITY_TREE := $(CURDIR)/.cache/sanity/ansible_collections/privnet/azure
 # (build_ignore in galaxy.yml), with their own pytest suites; they are not collection content.
 SANITY_EXCLUDE := ':!tests/emulator' ':!bench'
 
-.PHONY: venv collection-link unit sanity lint test emulator-tests integration awx-ee molecule emulator demo clean
+.PHONY: venv collection-link unit sanity lint test emulator-tests integration awx-ee molecule reliability soak bench emulator demo clean
 
 venv: $(STAMP)
 
@@ -104,6 +104,20 @@ molecule: venv collection-link
 # environment's build context (ansible-builder create).
 awx-ee: venv collection-link
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/awx tests/ee
+
+# Reliability (issue 9): transient and permanent faults, bad inputs, check mode, secrets and
+# concurrency against the emulator; writes tests/reliability/RESULTS.md. `soak` is the long run
+# (a seeded 20% transient-fault rate over many seeds), not part of make test.
+reliability: venv collection-link
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/reliability
+
+soak: venv collection-link
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/reliability --soak
+
+# Benchmarks against azure.azcollection (bench/README.md): long, and a 1.3 GB bench-only venv.
+bench: venv collection-link
+	bench/setup.sh
+	$(BIN)/python bench/run.py
 
 test: unit emulator-tests integration awx-ee sanity lint molecule
 

@@ -1,0 +1,370 @@
+"""The benchmark runner: privnet.azure against azure.azcollection on the same emulator.
+
+For each latency mode, scenario and run, the two sides take turns (ours first on even runs,
+azcollection first on odd ones); before every measured run the emulator is reset and the
+scenario's estate loaded through the control API. Per run it records wall time, the CPU time of
+the whole process tree, ARM requests by method, writes, token requests (from the emulator's
+request log), and per module process the peak RSS and CPU (every module runs under
+bench/bin/timed-python, i.e. GNU time). Results: bench/results/results.json and README.md.
+
+Run with the repo's venv (it imports the emulator's test helpers): `.venv/bin/python bench/run.py`.
+A side whose playbook does not exist yet is reported as "missing"; the other side still runs.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+from privnet_emulator.testing import Control, read_env
+
+BENCH = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(BENCH)
+sys.path.insert(0, BENCH)
+import scenarios  # noqa: E402  (bench/scenarios.py, next to this file)
+
+AZ_VENV = os.path.join(BENCH, ".venv-azcollection")
+AZ_SITE = os.path.join(AZ_VENV, "lib", f"python{sys.version_info.major}.{sys.version_info.minor}", "site-packages")
+AZ_COLLECTION = os.path.join(AZ_SITE, "ansible_collections", "azure", "azcollection")
+
+# name -> the estate to load, an inventory (bench/scenarios.py; written to a file, {inventory}) and per
+# side the command ("ansible-playbook" is the side's own). Placeholders: {repo} {bench} {inventory}
+# {forks} {spokes}. A side whose .yml is absent is "missing".
+SCENARIOS = {
+    "acr_private_link": {
+        "estate": lambda a: {"name": "acr"}, "inventory": lambda a: scenarios.acr_inventory(),
+        "ours": ["ansible-playbook", "-i", "{inventory}", "-e", "privnet_hosts=registries",
+                 "{repo}/playbooks/acr_private_link.yml"],
+        "azcollection": ["ansible-playbook", "{bench}/azcollection/acr_private_link.yml"],
+    },
+    # The same playbook on the estate it already converged: the cost of a no-op run.
+    "acr_private_link_rerun": {
+        "estate": lambda a: {"name": "acr"}, "inventory": lambda a: scenarios.acr_inventory(), "warm": True,
+        "ours": ["ansible-playbook", "-i", "{inventory}", "-e", "privnet_hosts=registries",
+                 "{repo}/playbooks/acr_private_link.yml"],
+        "azcollection": ["ansible-playbook", "{bench}/azcollection/acr_private_link.yml"],
+    },
+    "hub_spoke": {
+        "estate": lambda a: scenarios.hub_spoke(a.spokes), "inventory": lambda a: scenarios.hub_spoke_inventory(a.spokes),
+        "ours": ["ansible-playbook", "-i", "{inventory}", "-f", "{forks}", "{repo}/playbooks/hub_spoke.yml"],
+        "azcollection": ["ansible-playbook", "{bench}/azcollection/hub_spoke.yml", "-e", "spoke_count={spokes}"],
+    },
+    "fleet": {
+        "estate": lambda a: scenarios.fleet(a.fleet), "inventory": lambda a: scenarios.fleet_inventory(a.fleet),
+        "ours": ["ansible-playbook", "-i", "{inventory}", "-f", "{forks}", "-e", "privnet_hosts=registries",
+                 "{repo}/playbooks/acr_private_link.yml"],
+        "azcollection": ["ansible-playbook", "-i", "{inventory}", "-f", "{forks}", "{bench}/azcollection/fleet.yml"],
+    },
+}
+SIDES = ("ours", "azcollection")
+LATENCY = {"instant": {"latency": "instant"}, "realistic": {"latency": "realistic"}}
+
+
+class Emulator:
+    """The emulator as a subprocess of the runner, its output in a file (a pipe nobody reads could fill)."""
+
+    def __init__(self, data_dir):
+        self.data_dir = data_dir
+        self.proc = subprocess.Popen([sys.executable, "-m", "privnet_emulator", "--data-dir", data_dir],
+                                     stdout=open(os.path.join(data_dir, "emulator.log"), "w", encoding="utf-8"),
+                                     stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 30
+        while not os.path.exists(os.path.join(data_dir, "env")):
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the emulator did not start: see {data_dir}/emulator.log")
+            time.sleep(0.05)
+        self.env = read_env(data_dir)
+        self.control = Control(self.env["PRIVNET_EMULATOR_URL"], self.env["REQUESTS_CA_BUNDLE"])
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(10)
+        shutil.rmtree(self.data_dir, ignore_errors=True)
+
+
+def side_setup(side, emu_env):
+    """(venv bin dir, environment) for a side. Both get only AWX's credential variable names."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AZURE_", "ANSIBLE_", "PYTHON"))}
+    env.update({k: emu_env[k] for k in ("AZURE_SUBSCRIPTION_ID", "AZURE_CLIENT_ID", "AZURE_SECRET", "AZURE_TENANT",
+                                        "AZURE_CLOUD_ENVIRONMENT", "REQUESTS_CA_BUNDLE")})
+    env.update(ANSIBLE_NOCOLOR="1", ANSIBLE_LOCALHOST_WARNING="False", ANSIBLE_INVENTORY_UNPARSED_WARNING="False")
+    if side == "ours":
+        env["ANSIBLE_COLLECTIONS_PATH"] = os.path.join(REPO, ".cache", "collections")
+        return os.path.join(REPO, ".venv", "bin"), env
+    env["ANSIBLE_COLLECTIONS_PATH"] = AZ_SITE
+    # azcollection reads a cloud URL msrestazure's way: the ARM base, to which it appends
+    # /metadata/endpoints?api-version=2015-01-01 (bench/shim/sitecustomize.py restores that function).
+    env["AZURE_CLOUD_ENVIRONMENT"] = emu_env["PRIVNET_EMULATOR_URL"]
+    env["PYTHONPATH"] = os.path.join(BENCH, "shim")
+    # Documented azcollection option: else MSAL asks login.microsoftonline.com to validate the authority.
+    env["AZURE_DISABLE_INSTANCE_DISCOVERY"] = "true"
+    return os.path.join(AZ_VENV, "bin"), env
+
+
+def command(spec, side, args, inventory):
+    argv = [a.format(repo=REPO, bench=BENCH, inventory=inventory, forks=args.forks, spokes=args.spokes)
+            for a in spec[side]]
+    missing = [a for a in argv if a.endswith((".yml", ".yaml")) and a != inventory and not os.path.exists(a)]
+    return argv, missing
+
+
+def measure(argv, env, log_path):
+    """Run argv; return (rc, wall s, tree CPU s, tree max RSS MiB, module processes)."""
+    rss_log = log_path + ".modules"
+    env = dict(env, PRIVNET_BENCH_RSS_LOG=rss_log)
+    with open(log_path, "w", encoding="utf-8") as out:
+        start = time.monotonic()
+        proc = subprocess.Popen(argv, env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(proc.pid, 0)  # usage covers every reaped descendant too
+        wall = time.monotonic() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    modules = []  # (start, end, rss MiB, cpu s); GNU time adds a line of its own when a module fails
+    if os.path.exists(rss_log):
+        with open(rss_log, encoding="utf-8") as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) == 5 and all(p.replace(".", "", 1).isdigit() for p in parts):
+                    begin, kib, elapsed, user, system = map(float, parts)
+                    modules.append((begin, begin + elapsed, kib / 1024, user + system))
+        os.remove(rss_log)
+    return proc.returncode, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, modules
+
+
+def concurrent_rss(modules):
+    """The largest sum of module peak RSS over processes alive at the same time (an upper bound)."""
+    events = sorted([(m[0], m[2]) for m in modules] + [(m[1], -m[2]) for m in modules])
+    peak = total = 0
+    for _, delta in events:
+        total += delta
+        peak = max(peak, total)
+    return peak
+
+
+def requests_since(control, mark):
+    entries = control.log(since=mark)
+    arm = [e for e in entries if e["kind"] == "arm"]
+    by_method, by_kind = {}, {}
+    for e in arm:
+        by_method[e["method"]] = by_method.get(e["method"], 0) + 1
+    for e in entries:
+        by_kind[e["kind"]] = by_kind.get(e["kind"], 0) + 1
+    statuses = {}
+    for e in arm:
+        if e["status"] >= 300:  # 404s are mostly read-before-create; 409/429/5xx are contention or faults
+            statuses[str(e["status"])] = statuses.get(str(e["status"]), 0) + 1
+    return {"arm_requests": len(arm), "writes": sum(e["write"] for e in arm), "by_method": by_method,
+            "arm_statuses": statuses, "token_requests": by_kind.get("token", 0), "by_kind": by_kind}
+
+
+def one_run(emu, spec, side, args, mode, inventory, log_path):
+    argv, missing = command(spec, side, args, inventory)
+    if missing:
+        return {"status": "missing", "missing": missing}
+    bindir, env = side_setup(side, emu.env)
+    python = os.path.join(bindir, "python")
+    argv = [os.path.join(bindir, argv[0]), *argv[1:], "-e", f"ansible_python_interpreter={BENCH}/bin/timed-python"]
+    env["PRIVNET_BENCH_PYTHON"] = python
+    env["PATH"] = bindir + os.pathsep + env.get("PATH", "")
+    emu.control.reset()
+    emu.control.config(**LATENCY[mode], time_scale=args.time_scale)
+    emu.control.scenario(spec["estate"](args))
+    if spec.get("warm"):
+        rc = measure(argv, env, log_path + ".warm")[0]
+        if rc:
+            return {"status": "failed", "rc": rc, "log": log_path + ".warm"}
+    mark = emu.control.summary()["last_seq"]
+    rc, wall, cpu, tree_rss, modules = measure(argv, env, log_path)
+    result = {"status": "ok" if rc == 0 else "failed", "rc": rc, "wall_s": round(wall, 3), "cpu_s": round(cpu, 2),
+              "tree_max_rss_mib": round(tree_rss, 1), "module_runs": len(modules),
+              "module_peak_rss_mib": round(max((m[2] for m in modules), default=0), 1),
+              "module_concurrent_rss_mib": round(concurrent_rss(modules), 1),
+              "module_cpu_s": round(sum(m[3] for m in modules), 2), "log": os.path.relpath(log_path, REPO)}
+    result.update(requests_since(emu.control, mark))
+    return result
+
+
+def aggregate(runs):
+    ok = [r for r in runs if r["status"] == "ok"]
+    if not ok:
+        return {"status": runs[0]["status"] if runs else "not run", "runs": len(runs),
+                "missing": runs[0].get("missing") if runs else None}
+
+    def med(key):
+        return statistics.median(r[key] for r in ok)
+    methods = sorted({m for r in ok for m in r["by_method"]})
+    return {"status": "ok", "runs": len(runs), "failed": len(runs) - len(ok),
+            "wall_s": {"median": round(med("wall_s"), 2), "min": min(r["wall_s"] for r in ok),
+                       "max": max(r["wall_s"] for r in ok)},
+            "cpu_s": round(med("cpu_s"), 2), "module_cpu_s": round(med("module_cpu_s"), 2),
+            "module_runs": med("module_runs"), "module_peak_rss_mib": max(r["module_peak_rss_mib"] for r in ok),
+            "module_concurrent_rss_mib": max(r["module_concurrent_rss_mib"] for r in ok),
+            "tree_max_rss_mib": max(r["tree_max_rss_mib"] for r in ok),
+            "arm_requests": med("arm_requests"), "writes": med("writes"),
+            "arm_statuses": {c: statistics.median(r["arm_statuses"].get(c, 0) for r in ok)
+                             for c in sorted({c for r in ok for c in r["arm_statuses"]})},
+            "token_requests": med("token_requests"),
+            "by_method": {m: statistics.median(r["by_method"].get(m, 0) for r in ok) for m in methods}}
+
+
+def installed_sizes():
+    sizes = {}
+    for side, python, reqs, collection in (
+            ("ours", os.path.join(REPO, ".venv", "bin", "python"), os.path.join(REPO, "requirements.txt"),
+             [os.path.join(REPO, "plugins"), os.path.join(REPO, "roles"), os.path.join(REPO, "playbooks")]),
+            ("azcollection", os.path.join(AZ_VENV, "bin", "python"), os.path.join(AZ_COLLECTION, "requirements.txt"),
+             [AZ_COLLECTION])):
+        out = subprocess.run([python, os.path.join(BENCH, "depsize.py"), reqs], check=True, capture_output=True,
+                             text=True).stdout
+        sizes[side] = json.loads(out)
+        sizes[side]["collection_bytes"] = sum(os.path.getsize(os.path.join(d, f)) for top in collection
+                                              if os.path.isdir(top) for d, _, files in os.walk(top) for f in files
+                                              if "__pycache__" not in d)
+    return sizes
+
+
+def versions():
+    def ask(python, code):
+        return subprocess.run([python, "-c", code], capture_output=True, text=True).stdout.strip()
+    core = "import ansible.release as r; print(r.__version__)"
+    az = json.load(open(os.path.join(AZ_COLLECTION, "MANIFEST.json"), encoding="utf-8"))["collection_info"]["version"]
+    return {"python": platform.python_version(), "cpus": os.cpu_count(), "machine": platform.machine(),
+            "ours_ansible_core": ask(os.path.join(REPO, ".venv", "bin", "python"), core),
+            "azcollection_ansible_core": ask(os.path.join(AZ_VENV, "bin", "python"), core), "azcollection": az}
+
+
+def ratio(ours, theirs):
+    return f"{ours / theirs:.2f}" if isinstance(ours, (int, float)) and theirs else "n/a"
+
+
+def markdown(results):
+    meta = results["meta"]
+    lines = ["# Benchmark: privnet.azure vs azure.azcollection", "",
+             f"Generated by `make bench` (bench/run.py) on {meta['date']}: {meta['runs']} runs per side, scenario "
+             f"and latency mode, sides alternating, one emulator (reset + estate loaded before each run). "
+             f"Machine: {meta['versions']['cpus']} CPUs, Python {meta['versions']['python']}; azure.azcollection "
+             f"{meta['versions']['azcollection']} on ansible-core {meta['versions']['azcollection_ansible_core']}, "
+             f"ours on ansible-core {meta['versions']['ours_ansible_core']}. Realistic latency: Azure-like "
+             f"durations x {meta['time_scale']}. Hub-spoke: {meta['spokes']} spokes; fleet: {meta['fleet']} "
+             f"registries, forks {meta['forks']}. How each figure is taken: bench/README.md.", ""]
+    for mode, per_scenario in results["modes"].items():
+        lines += [f"## Latency: {mode}", "",
+                  "| scenario | side | wall s median (min-max) | CPU s | module runs | ARM requests | writes "
+                  "| by method | non-2xx | tokens | peak module RSS MiB | concurrent module RSS MiB |",
+                  "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+        for name, sides in per_scenario.items():
+            for side in SIDES:
+                agg = sides[side]["summary"]
+                if agg["status"] != "ok":
+                    lines.append(f"| {name} | {side} | {agg['status']} | | | | | | | | | |")
+                    continue
+                w = agg["wall_s"]
+                fails = f" ({agg['failed']} failed)" if agg["failed"] else ""
+                methods = " ".join(f"{m}:{n:g}" for m, n in agg["by_method"].items())
+                statuses = " ".join(f"{c}:{n:g}" for c, n in agg["arm_statuses"].items() if n)
+                lines.append(f"| {name} | {side} | {w['median']} ({w['min']}-{w['max']}){fails} | {agg['cpu_s']} | "
+                             f"{agg['module_runs']:g} | {agg['arm_requests']:g} | {agg['writes']:g} | {methods} | {statuses} | "
+                             f"{agg['token_requests']:g} | {agg['module_peak_rss_mib']} | {agg['module_concurrent_rss_mib']} |")
+        lines += ["", "Ratios ours / azcollection (below 1: ours is smaller or faster):", "",
+                  "| scenario | wall | CPU | ARM requests | writes | tokens | peak module RSS | concurrent module RSS |",
+                  "|---|---|---|---|---|---|---|---|"]
+        for name, sides in per_scenario.items():
+            o, a = sides["ours"]["summary"], sides["azcollection"]["summary"]
+            if o["status"] != "ok" or a["status"] != "ok":
+                lines.append(f"| {name} | n/a (ours: {o['status']}, azcollection: {a['status']}) | | | | | | |")
+                continue
+            lines.append(f"| {name} | {ratio(o['wall_s']['median'], a['wall_s']['median'])} | "
+                         f"{ratio(o['cpu_s'], a['cpu_s'])} | {ratio(o['arm_requests'], a['arm_requests'])} | "
+                         f"{ratio(o['writes'], a['writes'])} | {ratio(o['token_requests'], a['token_requests'])} | "
+                         f"{ratio(o['module_peak_rss_mib'], a['module_peak_rss_mib'])} | "
+                         f"{ratio(o['module_concurrent_rss_mib'], a['module_concurrent_rss_mib'])} |")
+        lines.append("")
+    sizes = results["installed"]
+    lines += ["## Installed size of the Python dependencies", "",
+              "| side | distributions | MiB | collection files MiB | largest |", "|---|---|---|---|---|"]
+    for side in SIDES:
+        s = sizes[side]
+        top = ", ".join(f"{d['name']} {d['bytes'] / 2**20:.0f}" for d in s["largest"][:3])
+        lines.append(f"| {side} | {s['distributions']} | {s['bytes'] / 2**20:.0f} | {s['collection_bytes'] / 2**20:.1f} "
+                     f"| {top} |")
+    lines.append(f"\nRatio ours / azcollection: {ratio(sizes['ours']['bytes'], sizes['azcollection']['bytes'])}.")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=5, help="measured runs per side, scenario and mode (default 5)")
+    parser.add_argument("--scenario", action="append", choices=sorted(SCENARIOS), help="default: all")
+    parser.add_argument("--side", action="append", choices=SIDES, help="default: both")
+    parser.add_argument("--latency", action="append", choices=sorted(LATENCY), help="default: instant and realistic")
+    parser.add_argument("--time-scale", type=float, default=0.05, help="realistic durations x this (default 0.05)")
+    parser.add_argument("--spokes", type=int, default=10)
+    parser.add_argument("--fleet", type=int, default=20, help="registries in the fleet scenario")
+    parser.add_argument("--forks", type=int, default=10, help="ansible forks for the fleet scenario")
+    parser.add_argument("--out", default=os.path.join(BENCH, "results"))
+    parser.add_argument("--report-only", action="store_true",
+                        help="rebuild the summaries and README.md from OUT/results.json without running anything")
+    args = parser.parse_args(argv)
+    if args.report_only:
+        with open(os.path.join(args.out, "results.json"), encoding="utf-8") as f:
+            results = json.load(f)
+        for per_scenario in results["modes"].values():
+            for sides_ in per_scenario.values():
+                for side in sides_.values():
+                    side["summary"] = aggregate(side["runs"])
+        write(results, args.out)
+        return 0
+    names = args.scenario or list(SCENARIOS)
+    sides = args.side or list(SIDES)
+    modes = args.latency or ["instant", "realistic"]
+    logs = os.path.join(args.out, "logs")
+    os.makedirs(logs, exist_ok=True)
+
+    results = {"meta": {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+                        "runs": args.runs, "time_scale": args.time_scale, "spokes": args.spokes, "fleet": args.fleet,
+                        "forks": args.forks, "versions": versions(),
+                        "commands": {n: {s: SCENARIOS[n][s] for s in SIDES} for n in names}},
+               "installed": installed_sizes(), "modes": {}}
+    emu = Emulator(tempfile.mkdtemp(prefix="privnet-bench-"))
+    try:
+        for mode in modes:
+            per_scenario = results["modes"].setdefault(mode, {})
+            for name in names:
+                spec = SCENARIOS[name]
+                inventory = None
+                if "inventory" in spec:
+                    inventory = os.path.join(logs, f"{name}-inventory.json")
+                    with open(inventory, "w", encoding="utf-8") as f:
+                        json.dump(spec["inventory"](args), f)
+                runs = {side: [] for side in SIDES}
+                for i in range(args.runs):
+                    for side in (sides if i % 2 == 0 else sides[::-1]):
+                        if runs[side] and runs[side][0]["status"] == "missing":
+                            continue  # reported once
+                        run = one_run(emu, spec, side, args, mode, inventory, os.path.join(logs, f"{mode}-{name}-{side}-{i}.log"))
+                        runs[side].append(run)
+                        print(f"[{mode}] {name} {side} #{i}: {run['status']} "
+                              f"{run.get('wall_s', '')}s {run.get('arm_requests', '')} requests", flush=True)
+                per_scenario[name] = {side: {"summary": aggregate(runs[side]), "runs": runs[side]} for side in SIDES}
+                write(results, args.out)  # after every scenario: a long bench that is stopped keeps what it did
+    finally:
+        emu.stop()
+    print(f"wrote {os.path.relpath(args.out, REPO)}/results.json and README.md")
+    return 0
+
+
+def write(results, out):
+    with open(os.path.join(out, "results.json"), "w", encoding="utf-8") as f:
+        json.dump(results, f, indent=1)
+    with open(os.path.join(out, "README.md"), "w", encoding="utf-8") as f:
+        f.write(markdown(results))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
