@@ -114,10 +114,12 @@ reliability: venv collection-link
 soak: venv collection-link
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/reliability --soak
 
-# Benchmarks against azure.azcollection (bench/README.md): long, and a 1.3 GB bench-only venv.
+# Benchmarks against azure.azcollection (bench/README.md). Not part of `make test`: about 80 min
+# and a 1.3 GB virtualenv. BENCH_ARGS narrows it, e.g. BENCH_ARGS="--runs 1 --latency instant".
+BENCH_ARGS ?=
 bench: venv collection-link
 	bench/setup.sh
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 test: unit emulator-tests integration awx-ee sanity lint molecule
 
