@@ -121,7 +121,7 @@ bench: venv collection-link
 	bench/setup.sh
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
-test: unit emulator-tests integration awx-ee sanity lint molecule
+test: unit emulator-tests integration awx-ee reliability sanity lint molecule
 
 clean:
 	rm -rf .cache tests/output

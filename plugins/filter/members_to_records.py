@@ -32,6 +32,9 @@ options:
   _input:
     description:
       - The members, a list of C(group_id), C(required_member_name), C(private_ip) and C(fqdns).
+      - A member that M(privnet.azure.private_endpoint) only predicts (check mode, endpoint not created yet) has
+        C(private_ip) V((known after apply\)); its record gets that value, which M(privnet.azure.private_dns_records)
+        takes in check mode only.
       - A private endpoint (a dict with C(members)), a module result with C(members), or a list of
         private endpoints are accepted too; their members are taken.
     type: raw
@@ -106,7 +109,11 @@ from collections.abc import Mapping, Sequence
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.privnet.azure.plugins.module_utils._privatelink import public_suffixes, relative_name
+from ansible_collections.privnet.azure.plugins.module_utils._privatelink import (
+    KNOWN_AFTER_APPLY,
+    public_suffixes,
+    relative_name,
+)
 
 MAX_TTL = 2147483647
 
@@ -152,11 +159,14 @@ def members_to_records(members, zone, ttl=3600, suffixes=None, strict=False):
         address = member.get("private_ip")
         if not address:
             continue  # Azure has not given this member an address yet
-        try:
-            ip = ipaddress.ip_address(str(address))
-        except ValueError:
-            raise AnsibleFilterError(f"members_to_records: member {member.get('required_member_name')!r} has "
-                                     f"private_ip {address!r}, which is not an IP address") from None
+        if address == KNOWN_AFTER_APPLY:
+            ip = _Unknown()  # a member check mode predicts: its record is known, its address is not
+        else:
+            try:
+                ip = ipaddress.ip_address(str(address))
+            except ValueError:
+                raise AnsibleFilterError(f"members_to_records: member {member.get('required_member_name')!r} has "
+                                         f"private_ip {address!r}, which is not an IP address") from None
         for fqdn in member.get("fqdns") or []:
             fqdn = str(fqdn).strip().rstrip(".").lower()
             name = relative_name(fqdn, accepted)
@@ -179,6 +189,15 @@ def members_to_records(members, zone, ttl=3600, suffixes=None, strict=False):
                                  f"zone {zone}; give the zone of this service (for a registry, "
                                  "privatelink.azurecr.io) or its public suffix in suffixes")
     return list(records.values())
+
+
+class _Unknown:
+    """The address of a predicted member: an IPv4 address (what Azure gives an endpoint) not known yet."""
+
+    version = 4
+
+    def __str__(self):
+        return KNOWN_AFTER_APPLY
 
 
 class FilterModule:

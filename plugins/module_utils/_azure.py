@@ -31,6 +31,7 @@ from ansible_collections.privnet.azure.plugins.module_utils._auth import (
 from ansible_collections.privnet.azure.plugins.module_utils._cloud import resolve_cloud
 from ansible_collections.privnet.azure.plugins.module_utils._diff import Difference
 from ansible_collections.privnet.azure.plugins.module_utils._ids import resolve_resource_id
+from ansible_collections.privnet.azure.plugins.module_utils._validate import subscription_id as valid_subscription_id
 
 try:
     from azure.core.exceptions import AzureError, HttpResponseError, ResourceNotFoundError, ServiceResponseError
@@ -67,6 +68,9 @@ CLIENTS = {
 # the documented remedy. A plain "Conflict" is not among them: that one is a real conflict.
 RETRYABLE_CODES = frozenset(("AnotherOperationInProgress", "RetryableError", "RetryableErrorDueToAnotherOperation",
                              "ReferencedResourceNotProvisioned"))
+# A 404 with one of these codes says the request went to the wrong place, not that the resource
+# is absent: reading it as "absent" would let state=absent succeed against the wrong subscription.
+NOT_ABSENCE_CODES = frozenset(("SubscriptionNotFound",))
 RETRY_MAX_ATTEMPTS = 8
 # A connection closed before the answer came (ServiceResponseError): azure-core sends GET, PUT and
 # DELETE again itself, never PATCH (nor POST). Every write of this collection is a PUT or a PATCH
@@ -115,7 +119,7 @@ class AzureModule(AnsibleModule):
         value = self.params.get("subscription_id")
         if not value:
             self.fail_json(msg="subscription_id is required: set the option or AZURE_SUBSCRIPTION_ID")
-        return value
+        return self.validated(valid_subscription_id, value)
 
     @property
     def connection_verify(self):
@@ -192,11 +196,14 @@ class AzureModule(AnsibleModule):
         return self._retrying(lambda: fn(*args, **kwargs), what or _describe(fn), self._deadline())
 
     def get_or_none(self, fn, *args, what=None, **kwargs):
-        """Like call(), but a 404 (ResourceNotFoundError) returns None."""
+        """Like call(), but a 404 (ResourceNotFoundError) returns None, unless its code says the
+        subscription itself was not found."""
         def read():
             try:
                 return fn(*args, **kwargs)
-            except ResourceNotFoundError:
+            except ResourceNotFoundError as exc:
+                if not means_absent(exc):
+                    raise
                 return None
         return self._retrying(read, what or _describe(fn), self._deadline())
 
@@ -304,6 +311,12 @@ def azure_error_info(exc) -> dict:
         "target": getattr(error, "target", None),
         "status_code": getattr(exc, "status_code", None),
     }
+
+
+def means_absent(exc):
+    """True when ``exc`` is a 404 that says the resource read does not exist."""
+    return ((isinstance(exc, ResourceNotFoundError) or getattr(exc, "status_code", None) == 404)
+            and azure_error_info(exc)["code"] not in NOT_ABSENCE_CODES)
 
 
 def retryable_code(exc):

@@ -19,6 +19,7 @@ import re
 
 from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureError
 from ansible_collections.privnet.azure.plugins.module_utils._ids import ResourceId
+from ansible_collections.privnet.azure.plugins.module_utils._privatelink import KNOWN_AFTER_APPLY
 
 try:
     from azure.core import MatchConditions
@@ -124,6 +125,8 @@ def _fields(value, count, option, layout):
 
 
 def _parse_a(value, option):
+    if value == KNOWN_AFTER_APPLY:
+        return value  # a check-mode prediction; the records module refuses it outside check mode
     try:
         return str(ipaddress.IPv4Address(str(value).strip()))
     except ValueError:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from ansible_collections.privnet.azure.plugins.module_utils._ids import parse_resource_id
 from ansible_collections.privnet.azure.plugins.module_utils._diff import text
+from ansible_collections.privnet.azure.plugins.module_utils._privatelink import KNOWN_AFTER_APPLY, predicted_fqdns
 
 NETWORK = "Microsoft.Network"
 REGISTRY_TYPE = "Microsoft.ContainerRegistry/registries"
@@ -85,6 +86,35 @@ def members(nic):
 def read_members(module, endpoint):
     """One GET of the endpoint's network interface; its members ([] when it has none yet)."""
     return members(read_network_interface(module, endpoint))
+
+
+def predicted_members(module, target, group_ids, static_ips):
+    """The members an endpoint to ``target`` (a ResourceId) will have once created, for check mode:
+    for a registry, from its private link resources (one read: the registry and one data member per
+    replica region), with the static address asked for or KNOWN_AFTER_APPLY. [] for other targets,
+    whose member names are not known before the endpoint exists."""
+    if target.full_type.lower() != REGISTRY_TYPE.lower():
+        return []
+    client = module.client("containerregistry", subscription_id=target.subscription)
+    resources = module.get_or_none(
+        lambda: list(client.registries.list_private_link_resources(target.resource_group, target.name)),
+        what=f"listing the private link resources of registry '{target.name}'") or []
+    addresses = {(c["group_id"].lower(), c["member_name"].lower()): c["private_ip_address"] for c in static_ips or []}
+    result = []
+    for resource in resources:
+        # azure-mgmt-containerregistry 15 nests these under .properties; older versions flatten them.
+        link = getattr(resource, "properties", None) or resource
+        group_id = link.group_id or ""
+        if group_id.lower() not in [g.lower() for g in group_ids]:
+            continue
+        for member in link.required_members or []:
+            result.append({
+                "group_id": group_id,
+                "required_member_name": member,
+                "private_ip": addresses.get((group_id.lower(), member.lower()), KNOWN_AFTER_APPLY),
+                "fqdns": predicted_fqdns(target.name, member, link.required_zone_names),
+            })
+    return result
 
 
 def zone_group_result(group):

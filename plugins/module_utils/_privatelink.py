@@ -25,6 +25,32 @@ ZONE_OF_TARGET = {
 }
 
 
+# What check mode shows for an address Azure gives only when the endpoint is created (the private
+# IP of a member of an endpoint that does not exist yet). private_dns_records takes it in check
+# mode only, so that `--check` on an empty estate predicts the records a real run writes.
+KNOWN_AFTER_APPLY = "(known after apply)"
+
+# A registry's data endpoint members are registry_data_<region>, serving <registry>.<region>.data.<suffix>.
+_REGISTRY_DATA = "registry_data_"
+
+
+def predicted_fqdns(resource_name, member, zone_names):
+    """The public names an endpoint member will serve, as Azure sets them on the endpoint's network
+    interface: ``<resource>.<suffix>`` for the member named like its group (``registry``, ``blob``,
+    ...), ``<registry>.<region>.data.<suffix>`` for a registry's data member; [] when unknown."""
+    names = []
+    for zone in zone_names or []:
+        zone = str(zone).strip().strip(".").lower()
+        if not zone.startswith(PRIVATELINK):
+            continue
+        suffix = zone[len(PRIVATELINK):]
+        if member.startswith(_REGISTRY_DATA):
+            names.append(f"{resource_name}.{member[len(_REGISTRY_DATA):]}.data.{suffix}".lower())
+        else:
+            names.append(f"{resource_name}.{suffix}".lower())
+    return names
+
+
 def public_suffixes(zone, suffixes=None):
     """The public name suffixes a privatelink zone serves, longest first."""
     zone = zone.strip().strip(".").lower()

@@ -76,6 +76,19 @@ NAME_RULES = {
                                 "digit, end with a letter, digit or underscore"),
 }
 
+_GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
+
+
+def subscription_id(value, option="subscription_id") -> str:
+    """A subscription id is a GUID, in every Azure cloud (Azure Stack Hub's too); catching a name
+    given in its place here beats ARM's 'not found' on the first read."""
+    text = str(value or "").strip()
+    if not _GUID.match(text):
+        raise ValueError(f"{option}: {value!r} is not a subscription id; give the subscription's GUID "
+                         "(az account show --query id), not its name")
+    return text
+
+
 _DNS_LABEL = re.compile(r"^(?!-)[A-Za-z0-9_-]{1,63}(?<!-)$")
 
 

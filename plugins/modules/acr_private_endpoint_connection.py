@@ -21,13 +21,15 @@ description:
   - A connection already in the requested state is left alone (no write). A connection named by
     O(name) or O(private_endpoint_id) that does not exist fails the task, listing the registry's
     connections, before anything is written; with O(state=absent) it is already gone, so nothing
-    changes.
+    changes. In check mode, a O(private_endpoint_id) whose endpoint does not exist yet (an earlier task
+    only predicted it) reports the change with a warning instead.
   - Without O(state) the module changes nothing and only reports the connections (all of them, and
     which ones the selectors chose).
 author:
   - privnet maintainers (!UNKNOWN)
 requirements:
   - azure-mgmt-containerregistry >= 14
+  - azure-mgmt-network >= 28 (check mode with O(private_endpoint_id) only)
 options:
   registry:
     description:
@@ -250,6 +252,8 @@ def select(module, registry, connections):
         return list(connections)
     if not chosen and params["state"] == "absent":
         return []  # already gone: nothing to delete, and running the task again stays green
+    if not chosen and params["private_endpoint_id"] and params["state"] in STATUS and module.check_mode:
+        predicted_request(module, connections)
     if not chosen:
         existing = ", ".join(f"{c.name} ({connection_result(c)['status']})" for c in connections) or "none"
         hint = ""
@@ -259,6 +263,25 @@ def select(module, registry, connections):
         module.fail_json(msg=f"{wanted} was not found on {describe(params['resource_group'], params['registry'])}; "
                              f"its connections: {existing}.{hint} Nothing was changed.")
     return chosen
+
+
+def predicted_request(module, connections):
+    """Check mode, no connection from the endpoint: when the endpoint does not exist either, an earlier
+    task of the same check-mode run only predicted it, and the real run will find the connection it
+    requests. Report the change, with a warning; an endpoint that exists without a connection fails
+    as in a real run."""
+    params = module.params
+    rid = parse_resource_id(params["private_endpoint_id"], "private_endpoint_id")
+    network = module.client("network", subscription_id=rid.subscription)
+    endpoint = module.get_or_none(network.private_endpoints.get, rid.resource_group, rid.name,
+                                  what=f"reading private endpoint '{rid.name}'")
+    if endpoint is not None:
+        return
+    module.warn(f"private endpoint '{rid.name}' does not exist yet (check mode): its connection to "
+                f"{describe(params['resource_group'], params['registry'])} is assumed to be requested by then")
+    after = {rid.name: {"status": STATUS[params["state"]], "description": params["description"]}}
+    module.exit(changed=True, diff={"before": {}, "after": after},
+                connections=[connection_result(c) for c in connections], selected=[])
 
 
 def plan(module, chosen):

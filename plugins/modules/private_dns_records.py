@@ -82,6 +82,9 @@ options:
             V(TXT) - strings of up to 1024 characters each, given as a YAML list (a plain string
             with commas would be split).
           - Order does not matter; host names compare case-insensitively, with or without a trailing dot.
+          - In check mode an A value may be V((known after apply\)), the address of an endpoint member that
+            M(privnet.azure.private_endpoint) only predicts (see P(privnet.azure.members_to_records#filter)); the
+            record set then shows as created or updated.
         type: list
         elements: str
   state:
@@ -231,6 +234,7 @@ from ansible_collections.privnet.azure.plugins.module_utils._dns import (
     same_values,
     values_of,
 )
+from ansible_collections.privnet.azure.plugins.module_utils._privatelink import KNOWN_AFTER_APPLY
 from ansible_collections.privnet.azure.plugins.module_utils._validate import dns_zone_name
 from ansible_collections.privnet.azure.plugins.module_utils._validate import name as valid_name
 
@@ -349,6 +353,9 @@ def parse_records(module, zone):
             if not MIN_TTL <= ttl <= MAX_TTL:
                 module.fail_json(msg=f"{option}.ttl: {ttl} is out of range; a TTL is {MIN_TTL} to {MAX_TTL} seconds")
             values = module.validated(record_values, record["type"], record["values"], f"{option}.values")
+            if KNOWN_AFTER_APPLY in values and not module.check_mode:
+                module.fail_json(msg=f"{option}.values: {KNOWN_AFTER_APPLY!r} stands for an address Azure gives when "
+                                     "the private endpoint is created (check mode predicts it); give the address")
         item = Item(name, record["type"], ttl, values, option, delete=not present, owner=params["owner"])
         if item.key in seen:
             module.fail_json(msg=f"{option}: the {record['type']} record set '{name}' is already listed as "

@@ -257,7 +257,7 @@ links:
       choices: [created, updated, recreated, deleted, unchanged]
 """
 
-from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule, HttpResponseError
+from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule, HttpResponseError, means_absent
 from ansible_collections.privnet.azure.plugins.module_utils._diff import ci, text
 from ansible_collections.privnet.azure.plugins.module_utils._dns import NETWORK, describe_zone, zone_id
 from ansible_collections.privnet.azure.plugins.module_utils._ids import parse_resource_id, same_id
@@ -500,7 +500,7 @@ def check_networks_exist(module, links):
                 client.virtual_networks.get(rid.resource_group, rid.name)
                 return True
             except HttpResponseError as exc:
-                if exc.status_code == 404:
+                if means_absent(exc):
                     return False
                 if exc.status_code == 403:
                     return True   # no read right on that VNet: let Azure judge the link itself

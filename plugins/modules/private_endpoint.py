@@ -33,6 +33,7 @@ author:
 requirements:
   - azure-mgmt-network >= 28
   - azure-mgmt-privatedns >= 1.1 (only to check the zones of O(dns_zone_group))
+  - azure-mgmt-containerregistry >= 10 (only in check mode, to predict a new registry endpoint's members)
 options:
   name:
     description:
@@ -80,7 +81,9 @@ options:
     type: str
   group_ids:
     description:
-      - The target's sub-resources the endpoint connects to, such as V(registry), V(blob) or V(vault).
+      - The target's sub-resource the endpoint connects to, such as V(registry), V(blob) or V(vault).
+      - Azure permits one group id per endpoint (C(OnlyOneGroupIdPermitted)); for two sub-resources of one
+        target (a storage account's V(blob) and V(file)) create two endpoints.
       - Defaults to V([registry]) for a container registry and to none for a private link service;
         required for every other kind of target.
     type: list
@@ -205,8 +208,10 @@ attributes:
   check_mode:
     support: full
     details:
-      - Makes no change, and returns the endpoint as it would be; members of an endpoint that does not
-        exist yet are not known and are returned empty.
+      - Makes no change, and returns the endpoint as it would be. For an endpoint not created yet, the
+        connection state is predicted (V(Approved), or V(Pending) with O(manual=true)) and so are a
+        registry's members (from its private link resources), with the static address asked for or
+        C((known after apply\)); other targets' members are returned empty.
   diff_mode:
     support: full
     details:
@@ -416,7 +421,8 @@ private_endpoint:
     members:
       description:
         - The endpoint's members, read from its network interface, one per IP configuration.
-        - Empty until Azure has created the network interface.
+        - Empty until Azure has created the network interface; predicted in check mode (see the
+          C(check_mode) attribute).
       type: list
       elements: dict
       returned: always
@@ -506,6 +512,7 @@ from ansible_collections.privnet.azure.plugins.module_utils._endpoint import (
     describe,
     endpoint_result,
     location_key,
+    predicted_members,
     read_members,
 )
 from ansible_collections.privnet.azure.plugins.module_utils._ids import build_resource_id, parse_resource_id
@@ -657,9 +664,7 @@ def present(module):
             require_zones(module, zone_group["zones"])
         model = endpoint_model(module, location, subnet_rid, target, group_ids, desired, wanted_ips)
         if module.check_mode:
-            model.id = build_resource_id(module.subscription_id, resource_group, NETWORK, "privateEndpoints", name)
-            model.name = name
-            endpoint = model
+            endpoint = predicted_endpoint(module, model)
         else:
             if replaced:
                 module.begin(client.private_endpoints.begin_delete, resource_group, name, must_wait=True,
@@ -687,9 +692,13 @@ def present(module):
 
     # 5. Return what Azure has now (or, in check mode, what it would have).
     endpoint = settled(module, endpoint, desired, subnet_rid, target, group_ids, wanted_ips)
-    # A predicted endpoint (check mode) has no network interface yet: its members are not known.
+    # A predicted endpoint (check mode) has no network interface yet: its members are predicted.
+    if endpoint_created and module.check_mode:
+        endpoint_members = predicted_members(module, target, group_ids, wanted_ips)
+    else:
+        endpoint_members = read_members(module, endpoint)
     zone_group_written = zone_change or (endpoint_created and zone_group is not None)
-    result = endpoint_result(endpoint, read_members(module, endpoint),
+    result = endpoint_result(endpoint, endpoint_members,
                              zone_group_model(module, zone_group, current_groups, zone_group_written))
     if result["connection_state"] in ("Rejected", "Disconnected"):
         module.warn(f"{what}: the connection is {result['connection_state']} "
@@ -724,6 +733,9 @@ def group_ids_of(module, target):
                              "connect to, e.g. [blob] for a storage account or [vault] for a key vault")
     if any(not g for g in group_ids):
         module.fail_json(msg="group_ids: empty group id; give names such as registry, blob or vault")
+    if len(group_ids) > 1:
+        module.fail_json(msg=f"group_ids: {group_ids} names {len(group_ids)} group ids; Azure permits one per "
+                             "private endpoint (OnlyOneGroupIdPermitted): create one endpoint per group id")
     if not group_ids and target.full_type.lower() != PRIVATE_LINK_SERVICE_TYPE.lower():
         module.fail_json(msg=f"group_ids: a {target.full_type} target needs at least one group id, "
                              "e.g. [registry] for a container registry")
@@ -955,6 +967,21 @@ def endpoint_model(module, location, subnet_rid, target, group_ids, desired, wan
         ]
     if params["network_interface_name"]:
         model.custom_network_interface_name = params["network_interface_name"]
+    return model
+
+
+def predicted_endpoint(module, model):
+    """The endpoint check mode reports for one not created yet: the model to be sent, with its id and
+    the connection state Azure gives it (an auto-approved connection is Approved at once, a manual one
+    Pending until the target's owner approves it)."""
+    params = module.params
+    model.id = build_resource_id(module.subscription_id, params["resource_group"], NETWORK, "privateEndpoints",
+                                 params["name"])
+    model.name = params["name"]
+    connection, manual = connection_of(model)
+    connection.private_link_service_connection_state = models.PrivateLinkServiceConnectionState(
+        status="Pending" if manual else "Approved", description="" if manual else "Auto-Approved",
+        actions_required="None")
     return model
 
 

@@ -71,6 +71,9 @@ options:
     type: str
     choices: [never, error, warning]
     default: never
+notes:
+  - In check mode, an endpoint that does not exist yet (an earlier task of the run only predicted it) is
+    not verified; the module warns and returns RV(ok=false) without findings, whatever O(fail_on) says.
 extends_documentation_fragment:
   - privnet.azure.azure
   - privnet.azure.attributes.info_module
@@ -162,6 +165,7 @@ connection_state:
   type: str
 """
 
+import ipaddress
 import traceback
 
 from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
@@ -194,7 +198,8 @@ class Findings(list):
 
 
 def parse_resolver(value):
-    """'10.0.0.4' or '127.0.0.1:5353' or '[::1]:53' -> (address, port)."""
+    """'10.0.0.4' or '127.0.0.1:5353' or '[::1]:53' -> (address, port); the address must be an IP
+    (a VM's resolver is an address, and dnspython takes nothing else)."""
     if value.startswith("["):
         address, _bracket, port = value[1:].partition("]")
         port = port.lstrip(":")
@@ -202,8 +207,13 @@ def parse_resolver(value):
         address, port = value.split(":")
     else:
         address, port = value, ""
-    if port and not port.isdigit():
-        raise ValueError(f"resolver: {value!r} has a port that is not a number; give address or address:port")
+    hint = "give address or address:port, e.g. 10.20.0.4 or 127.0.0.1:5353"
+    try:
+        ipaddress.ip_address(address)
+    except ValueError:
+        raise ValueError(f"resolver: {value!r} does not start with an IP address; {hint}") from None
+    if port and not (port.isdigit() and 1 <= int(port) <= 65535):
+        raise ValueError(f"resolver: {value!r} has a port that is not a number from 1 to 65535; {hint}")
     return address, int(port or 53)
 
 
@@ -236,6 +246,8 @@ def main():
     )
     params = module.params
     resolver = module.validated(parse_resolver, params["resolver"]) if params["resolver"] else None
+    if not params["dns_timeout"] > 0:
+        module.fail_json(msg=f"dns_timeout: {params['dns_timeout']} is not a number of seconds above 0; give e.g. 3")
     if resolver and not HAS_DNSPYTHON:
         module.fail_json(msg="resolver needs the dnspython package (pip install dnspython)",
                          exception=DNSPYTHON_IMPORT_ERROR)
@@ -246,8 +258,13 @@ def main():
     endpoint = module.get_or_none(network.private_endpoints.get, params["resource_group"], params["name"],
                                   what=f"reading private endpoint '{params['name']}'")
     if endpoint is None:
-        module.fail_json(msg=f"private endpoint '{params['name']}' was not found in resource group "
-                             f"'{params['resource_group']}'; check name and resource_group")
+        missing = f"private endpoint '{params['name']}' was not found in resource group '{params['resource_group']}'"
+        if not module.check_mode:
+            module.fail_json(msg=f"{missing}; check name and resource_group")
+        module.warn(f"{missing}: nothing to verify until a real run creates it (check mode)")
+        module.exit(changed=False, ok=False, findings=[], names=[], connection_state=None,
+                    zone={"name": params["zone"], "resource_group": params["zone_resource_group"] or
+                          params["resource_group"], "exists": None, "linked_virtual_networks": []})
     members = read_members(module, endpoint)
     summary = endpoint_result(endpoint, members)
     target_id = summary["target_id"]

@@ -341,7 +341,7 @@ import time
 from ansible_collections.privnet.azure.plugins.module_utils._azure import (
     AzureModule,
     HttpResponseError,
-    ResourceNotFoundError,
+    means_absent,
 )
 from ansible_collections.privnet.azure.plugins.module_utils._ids import ResourceId, resolve_resource_id, same_id
 from ansible_collections.privnet.azure.plugins.module_utils._diff import text
@@ -475,9 +475,9 @@ def read_vnet(module, side, tolerate_forbidden):
     def read():
         try:
             return client.virtual_networks.get(rid.resource_group, rid.name)
-        except ResourceNotFoundError:
-            return None
         except HttpResponseError as exc:
+            if means_absent(exc):
+                return None
             if tolerate_forbidden and getattr(exc, "status_code", None) == 403:
                 return FORBIDDEN
             raise

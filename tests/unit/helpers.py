@@ -36,6 +36,11 @@ def arm_error(status_code, code, message="boom", details=(), cls=HttpResponseErr
     return cls(response=FakeResponse(status_code, code, message, details), error_format=ARMErrorFormat)
 
 
+def warnings_of(result):
+    """The warning texts of a module result (ansible-core 2.19 returns each as a structured WarningSummary)."""
+    return [w["event"]["msg"] if isinstance(w, dict) else w for w in result.get("warnings", [])]
+
+
 def not_found(message="not found"):
     return arm_error(404, "NotFound", message, cls=ResourceNotFoundError)
 
@@ -138,9 +143,9 @@ class TLSServer:
         self.httpd.server_close()
 
 
-SUBNET_ID = ("/subscriptions/sub-1/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet-hub"
+SUBNET_ID = ("/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet-hub"
              "/subnets/snet-pe")
-_NET = "/subscriptions/sub-1/resourceGroups/rg-net/providers/Microsoft.Network"
+_NET = "/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/rg-net/providers/Microsoft.Network"
 
 
 def subnet_wire(**properties):

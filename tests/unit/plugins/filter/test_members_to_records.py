@@ -9,6 +9,7 @@ import pytest
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.privnet.azure.plugins.filter.members_to_records import FilterModule, members_to_records
+from ansible_collections.privnet.azure.plugins.module_utils._privatelink import KNOWN_AFTER_APPLY
 
 ACR_MEMBERS = [
     {"group_id": "registry", "required_member_name": "registry", "private_ip": "10.20.1.4",
@@ -94,6 +95,17 @@ def test_members_without_address_and_empty_input():
     assert members_to_records([{"private_ip": None, "fqdns": ["a.azurecr.io"]}], "privatelink.azurecr.io") == []
     assert members_to_records([], "privatelink.azurecr.io") == []
     assert members_to_records({"members": []}, "privatelink.azurecr.io") == []
+
+
+def test_a_predicted_member_gets_a_record_known_after_apply():
+    # private_endpoint in check mode predicts members whose address Azure gives only on creation.
+    assert KNOWN_AFTER_APPLY == "(known after apply)"
+    members = [dict(m, private_ip=KNOWN_AFTER_APPLY) for m in ACR_MEMBERS[:2]] + [
+        dict(ACR_MEMBERS[2], private_ip="")]  # still no address at all: skipped, as before
+    assert members_to_records(members, "privatelink.azurecr.io") == [
+        {"name": "acrprivnetdemo", "type": "A", "ttl": 3600, "values": ["(known after apply)"]},
+        {"name": "acrprivnetdemo.westeurope.data", "type": "A", "ttl": 3600, "values": ["(known after apply)"]},
+    ]
 
 
 @pytest.mark.parametrize("args,message", [

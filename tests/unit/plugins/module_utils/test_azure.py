@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from ansible.module_utils.testing import patch_module_args
-from azure.core.exceptions import ClientAuthenticationError, ResourceExistsError
+from azure.core.exceptions import ClientAuthenticationError, ResourceExistsError, ResourceNotFoundError
 
 from ansible_collections.privnet.azure.plugins.module_utils import _azure
 from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
@@ -38,7 +38,7 @@ def make_module(patched_exit, monkeypatch):
     monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
 
     def make(args=None, **kwargs):
-        with patch_module_args(dict({"subscription_id": "sub-1"}, **(args or {}))):
+        with patch_module_args(dict({"subscription_id": "11111111-1111-4111-8111-111111111111"}, **(args or {}))):
             module = AzureModule(argument_spec=dict(resource_group=dict(type="str")), **kwargs)
         module.sleeps = clock.sleeps
         return module
@@ -88,6 +88,22 @@ def test_subscription_is_required_when_used(make_module, monkeypatch):
     assert "subscription_id is required" in failure(caught)["msg"]
 
 
+def test_subscription_id_is_returned_stripped(make_module):
+    module = make_module({"subscription_id": " 22222222-2222-4222-8222-222222222222 "})
+    assert module.subscription_id == "22222222-2222-4222-8222-222222222222"
+
+
+def test_a_subscription_name_fails_before_any_client_is_built(make_module, monkeypatch):
+    module = make_module({"subscription_id": "my-subscription"})
+    imported = []
+    monkeypatch.setattr(_azure.importlib, "import_module", imported.append)
+    with pytest.raises(Exception) as caught:
+        module.client("network")
+    assert failure(caught)["msg"] == ("subscription_id: 'my-subscription' is not a subscription id; give the "
+                                      "subscription's GUID (az account show --query id), not its name")
+    assert imported == [] and module._clients == {}
+
+
 # ---- clients ------------------------------------------------------------------------------
 
 class FakeClient:
@@ -107,9 +123,9 @@ def test_client_is_built_for_the_cloud_and_cached_per_subscription(make_module, 
     monkeypatch.setattr(_azure.importlib, "import_module", import_module)
     client = module.client("network")
     assert module.client("network") is client
-    other = module.client("network", subscription_id="sub-2")
+    other = module.client("network", subscription_id="22222222-2222-4222-8222-222222222222")
     assert imported == ["azure.mgmt.network", "azure.mgmt.network"]
-    assert (client.subscription_id, other.subscription_id) == ("sub-1", "sub-2")
+    assert (client.subscription_id, other.subscription_id) == ("11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222")
     assert client.credential == "CRED"
     assert client.kwargs["base_url"] == "https://management.chinacloudapi.cn"
     assert client.kwargs["credential_scopes"] == ["https://management.core.chinacloudapi.cn//.default"]
@@ -184,6 +200,46 @@ def test_get_or_none_reports_other_errors(make_module):
     with pytest.raises(Exception) as caught:
         module.get_or_none(raises(arm_error(403, "AuthorizationFailed", "no")), what="reading x")
     assert failure(caught)["msg"] == "reading x: AuthorizationFailed: no"
+
+
+def test_get_or_none_fails_on_a_404_for_a_missing_subscription(make_module):
+    module = make_module()
+    calls = []
+
+    def get():
+        calls.append(1)
+        raise arm_error(404, "SubscriptionNotFound", "The subscription '22222222-2222-4222-8222-222222222222' "
+                        "could not be found.", cls=ResourceNotFoundError)
+
+    with pytest.raises(Exception) as caught:
+        module.get_or_none(get, what="reading virtual network 'v'")
+    result = failure(caught)
+    assert result["msg"] == ("reading virtual network 'v': SubscriptionNotFound: The subscription "
+                             "'22222222-2222-4222-8222-222222222222' could not be found.")
+    assert result["azure_error"]["status_code"] == 404
+    assert calls == [1] and module.sleeps == []  # not retried
+
+
+def test_get_or_none_returns_none_for_resource_not_found(make_module):
+    module = make_module()
+    calls = []
+
+    def get():
+        calls.append(1)
+        raise arm_error(404, "ResourceNotFound", "The Resource 'x' was not found.", cls=ResourceNotFoundError)
+
+    assert module.get_or_none(get, what="reading x") is None
+    assert calls == [1] and module.sleeps == []
+
+
+def test_means_absent():
+    assert _azure.means_absent(not_found()) is True
+    assert _azure.means_absent(arm_error(404, "ResourceNotFound", cls=ResourceNotFoundError)) is True
+    assert _azure.means_absent(arm_error(404, "SubscriptionNotFound", cls=ResourceNotFoundError)) is False
+    # a 404 as a plain HttpResponseError (SDK calls without an error map) says "absent" too, by its code
+    assert _azure.means_absent(arm_error(404, "ResourceNotFound")) is True
+    assert _azure.means_absent(arm_error(404, "SubscriptionNotFound")) is False
+    assert _azure.means_absent(arm_error(403, "AuthorizationFailed")) is False
 
 
 @pytest.mark.parametrize("error", [

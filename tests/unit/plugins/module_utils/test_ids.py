@@ -14,15 +14,15 @@ from ansible_collections.privnet.azure.plugins.module_utils._ids import (
     same_id,
 )
 
-SUBNET_ID = "/subscriptions/sub-1/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet-a/subnets/snet-1"
+SUBNET_ID = "/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet-a/subnets/snet-1"
 
 
 def test_parse_child_resource():
     rid = parse_resource_id(SUBNET_ID)
-    assert rid == ResourceId("sub-1", "rg-net", "Microsoft.Network", "virtualNetworks", "vnet-a", (("subnets", "snet-1"),))
+    assert rid == ResourceId("11111111-1111-4111-8111-111111111111", "rg-net", "Microsoft.Network", "virtualNetworks", "vnet-a", (("subnets", "snet-1"),))
     assert rid.full_type == "Microsoft.Network/virtualNetworks/subnets"
     assert rid.leaf_name == "snet-1"
-    assert str(rid.parent) == "/subscriptions/sub-1/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet-a"
+    assert str(rid.parent) == "/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet-a"
 
 
 def test_round_trip_and_child():

@@ -43,7 +43,7 @@ def arm(tmp_path, monkeypatch):
 
 def make_module(arm, monkeypatch, check_mode=False):
     server = arm["server"]
-    args = {"subscription_id": "sub-1", "ca_bundle": server.ca_pem,
+    args = {"subscription_id": "11111111-1111-4111-8111-111111111111", "ca_bundle": server.ca_pem,
             "cloud_environment": f"{server.url}/metadata/endpoints?api-version=2022-09-01",
             "_ansible_check_mode": check_mode}
     monkeypatch.setattr(AzureModule, "credential", StaticCredential())
@@ -94,7 +94,7 @@ def test_missing_subnet(arm, monkeypatch):
     with pytest.raises(Exception) as caught:
         require_subnet(module, rid)
     assert caught.value.result["msg"] == (
-        "subnet 'snet-pe' of virtual network 'vnet-hub' (resource group 'rg-net', subscription 'sub-1') was not "
+        "subnet 'snet-pe' of virtual network 'vnet-hub' (resource group 'rg-net', subscription '11111111-1111-4111-8111-111111111111') was not "
         "found; create the virtual network and the subnet first, or fix the names")
 
 

@@ -76,3 +76,22 @@ def test_dns_zone_names():
         v.name("private_dns_zone", "-bad.example.com", "zone")
     with pytest.raises(ValueError, match="not a valid DNS zone name"):
         v.name("private_dns_zone", ("a" * 64) + ".com", "zone")
+
+
+def test_subscription_id_is_a_guid_returned_stripped():
+    assert v.subscription_id(" 11111111-1111-4111-8111-111111111111 ") == "11111111-1111-4111-8111-111111111111"
+    assert v.subscription_id("ABCDEF01-2345-4789-8ABC-DEF012345678") == "ABCDEF01-2345-4789-8ABC-DEF012345678"
+
+
+@pytest.mark.parametrize("bad", ["my-subscription", "", None, "11111111-1111-4111-8111-11111111111",
+                                 "11111111-1111-4111-8111-111111111111x"])
+def test_subscription_id_rejects_a_name(bad):
+    with pytest.raises(ValueError) as caught:
+        v.subscription_id(bad)
+    assert str(caught.value) == (f"subscription_id: {bad!r} is not a subscription id; give the subscription's GUID "
+                                 "(az account show --query id), not its name")
+
+
+def test_subscription_id_names_the_option_given():
+    with pytest.raises(ValueError, match=r"^remote_virtual_network\.subscription_id: 'prod' is not a subscription id"):
+        v.subscription_id("prod", "remote_virtual_network.subscription_id")

@@ -13,11 +13,11 @@ from azure.mgmt.containerregistry import models
 
 from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
 from ansible_collections.privnet.azure.plugins.modules import acr_network
-from ansible_collections.privnet.azure.tests.unit.helpers import FakePoller, arm_error, not_found
+from ansible_collections.privnet.azure.tests.unit.helpers import FakePoller, arm_error, not_found, warnings_of
 
-REG_ID = "/subscriptions/sub-1/resourceGroups/rg-acr/providers/Microsoft.ContainerRegistry/registries/acrprivnetdemo"
-PE_ID = "/subscriptions/sub-1/resourceGroups/rg-network/providers/Microsoft.Network/privateEndpoints/pe-acr"
-ARGS = {"subscription_id": "sub-1", "resource_group": "rg-acr", "name": "acrprivnetdemo"}
+REG_ID = "/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/rg-acr/providers/Microsoft.ContainerRegistry/registries/acrprivnetdemo"
+PE_ID = "/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/rg-network/providers/Microsoft.Network/privateEndpoints/pe-acr"
+ARGS = {"subscription_id": "11111111-1111-4111-8111-111111111111", "resource_group": "rg-acr", "name": "acrprivnetdemo"}
 
 
 def registry_wire(sku="Premium", **properties):
@@ -82,11 +82,6 @@ def acr(monkeypatch):
     return client
 
 
-def warnings(result):
-    """Warning texts (ansible-core 2.19 returns each as a structured WarningSummary)."""
-    return [w["event"]["msg"] if isinstance(w, dict) else w for w in result.get("warnings", [])]
-
-
 def sent(acr):
     [call] = acr.registries.begin_update.call_args_list
     rg, name, update = call.args
@@ -103,7 +98,7 @@ def test_disables_public_access_with_one_patch_of_only_that_field(run_module, ac
     # what the module does not manage is still there
     assert acr.wire["properties"]["policies"] == {"retentionPolicy": {"days": 7, "status": "disabled"}}
     assert acr.wire["tags"] == {"team": "ops"}
-    text = " ".join(warnings(result))
+    text = " ".join(warnings_of(result))
     assert "az acr build" in text and "dedicated agent pool" in text
     assert "through network_rule_bypass: AzureServices" in text
     assert "outside the virtual network" in text
@@ -124,7 +119,7 @@ def test_every_option_in_a_single_patch(run_module, acr):
     assert result["diff"]["after"] == {"data_endpoint_enabled": True, "default_action": "Deny",
                                        "ip_rules": ["203.0.113.7", "198.51.100.0/24"],
                                        "network_rule_bypass": "None", "public_network_access": "Disabled"}
-    assert "trusted Azure services can no longer reach it" in " ".join(warnings(result))
+    assert "trusted Azure services can no longer reach it" in " ".join(warnings_of(result))
 
 
 def test_second_run_is_idempotent_with_zero_writes(run_module, acr):
@@ -137,7 +132,7 @@ def test_second_run_is_idempotent_with_zero_writes(run_module, acr):
         ip_rules=["203.0.113.7/32", "198.51.100.0/24", "203.0.113.7"], network_rule_bypass="AzureServices"))
     assert (failed, result["changed"]) == (False, False)
     acr.registries.begin_update.assert_not_called()
-    assert warnings(result) == []
+    assert warnings_of(result) == []
 
 
 def test_check_mode_predicts_and_writes_nothing(run_module, acr):
@@ -185,20 +180,20 @@ def test_empty_list_with_purge_removes_every_rule(run_module, acr):
 
 
 def test_legacy_virtual_network_rules_are_sent_back_and_warned_about(run_module, acr):
-    vnet_rule = {"action": "Allow", "id": "/subscriptions/sub-1/resourceGroups/rg/providers/Microsoft.Network/"
+    vnet_rule = {"action": "Allow", "id": "/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/rg/providers/Microsoft.Network/"
                                           "virtualNetworks/v/subnets/s"}
     acr.wire["properties"]["networkRuleSet"] = {"defaultAction": "Allow", "ipRules": [],
                                                 "virtualNetworkRules": [vnet_rule]}
     result, _failed = run_module(acr_network.main, dict(ARGS, default_action="Deny"))
     assert sent(acr)["properties"]["networkRuleSet"]["virtualNetworkRules"] == [vnet_rule]
-    assert any("1 virtual network (service endpoint) rule(s)" in w for w in warnings(result))
+    assert any("1 virtual network (service endpoint) rule(s)" in w for w in warnings_of(result))
 
 
 def test_no_approved_connection_is_warned_about_when_closing(run_module, acr):
     acr.wire["properties"]["privateEndpointConnections"] = []
     result, _failed = run_module(acr_network.main, dict(ARGS, public_network_access="Disabled", _ansible_check_mode=True))
-    assert any("no approved private endpoint connection" in w for w in warnings(result))
-    assert any("is to be disabled" in w for w in warnings(result))
+    assert any("no approved private endpoint connection" in w for w in warnings_of(result))
+    assert any("is to be disabled" in w for w in warnings_of(result))
 
 
 @pytest.mark.parametrize("sku", ["Basic", "Standard"])
@@ -282,7 +277,7 @@ def test_missing_registry_is_reported_clearly(run_module, acr):
     result, failed = run_module(acr_network.main, dict(ARGS, public_network_access="Disabled"))
     assert failed
     assert result["msg"] == ("container registry 'acrprivnetdemo' (resource group 'rg-acr') was not found in "
-                             "subscription 'sub-1'; create it first, or fix name and resource_group")
+                             "subscription '11111111-1111-4111-8111-111111111111'; create it first, or fix name and resource_group")
     acr.registries.begin_update.assert_not_called()
 
 
@@ -431,4 +426,4 @@ def test_legacy_virtual_network_rules_without_private_link_are_not_warned_about(
     acr.wire["properties"]["networkRuleSet"] = {"defaultAction": "Deny", "ipRules": [],
                                                 "virtualNetworkRules": [{"action": "Allow", "id": "/x"}]}
     result, _failed = run_module(acr_network.main, ARGS)
-    assert warnings(result) == []
+    assert warnings_of(result) == []

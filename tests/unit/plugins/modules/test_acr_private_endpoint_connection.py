@@ -14,11 +14,11 @@ from azure.mgmt.containerregistry import models
 from ansible_collections.privnet.azure.plugins.module_utils import _azure
 from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
 from ansible_collections.privnet.azure.plugins.modules import acr_private_endpoint_connection as module_under_test
-from ansible_collections.privnet.azure.tests.unit.helpers import FakePoller, arm_error, not_found
+from ansible_collections.privnet.azure.tests.unit.helpers import FakePoller, arm_error, not_found, warnings_of
 
-REG_ID = "/subscriptions/sub-1/resourceGroups/rg-acr/providers/Microsoft.ContainerRegistry/registries/acrprivnetdemo"
-NET = "/subscriptions/sub-2/resourceGroups/rg-network/providers/Microsoft.Network/privateEndpoints"
-ARGS = {"subscription_id": "sub-1", "resource_group": "rg-acr", "registry": "acrprivnetdemo"}
+REG_ID = "/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/rg-acr/providers/Microsoft.ContainerRegistry/registries/acrprivnetdemo"
+NET = "/subscriptions/22222222-2222-4222-8222-222222222222/resourceGroups/rg-network/providers/Microsoft.Network/privateEndpoints"
+ARGS = {"subscription_id": "11111111-1111-4111-8111-111111111111", "resource_group": "rg-acr", "registry": "acrprivnetdemo"}
 
 
 def connection_wire(name, endpoint, status, description=None):
@@ -208,6 +208,52 @@ def test_missing_endpoint_fails_before_any_write(run_module, acr):
     assert failed
     assert f"from private endpoint '{NET}/pe-gone' was not found" in result["msg"]
     assert writes(acr) == 0
+
+
+def test_missing_endpoint_is_not_read_outside_check_mode(run_module, acr):
+    result, failed = run_module(module_under_test.main, dict(ARGS, private_endpoint_id=f"{NET}/pe-gone",
+                                                             state="approved"))
+    assert failed and "was not found on container registry 'acrprivnetdemo'" in result["msg"]
+    acr.private_endpoints.get.assert_not_called()
+    assert ("network", "22222222-2222-4222-8222-222222222222") not in acr.clients
+
+
+def test_check_mode_predicts_the_request_of_an_endpoint_not_created_yet(run_module, acr):
+    # An earlier task of the same check-mode run only predicted the endpoint: the real run finds its request.
+    acr.private_endpoints.get.side_effect = not_found()
+    result, failed = run_module(module_under_test.main, dict(ARGS, private_endpoint_id=f"{NET}/pe-new",
+                                                             state="approved", _ansible_check_mode=True,
+                                                             _ansible_diff=True))
+    assert (failed, result["changed"]) == (False, True), result.get("msg")
+    acr.private_endpoints.get.assert_called_once_with("rg-network", "pe-new")
+    assert ("network", "22222222-2222-4222-8222-222222222222") in acr.clients
+    assert warnings_of(result) == ["private endpoint 'pe-new' does not exist yet (check mode): its connection to "
+                                "container registry 'acrprivnetdemo' (resource group 'rg-acr') is assumed to be "
+                                "requested by then"]
+    assert result["selected"] == []
+    assert result["diff"] == {"before": {}, "after": {"pe-new": {"status": "Approved", "description": None}}}
+    assert sorted(by_name(result)) == ["acrprivnetdemo.aaa", "acrprivnetdemo.bbb", "acrprivnetdemo.ccc"]
+    assert writes(acr) == 0
+
+
+def test_check_mode_fails_for_an_existing_endpoint_without_a_connection(run_module, acr):
+    # the MagicMock's private_endpoints.get answers an endpoint: it exists, yet no connection comes from it
+    result, failed = run_module(module_under_test.main, dict(ARGS, private_endpoint_id=f"{NET}/pe-gone",
+                                                             state="approved", _ansible_check_mode=True))
+    assert failed
+    assert result["msg"].startswith(f"a private endpoint connection from private endpoint '{NET}/pe-gone' was not "
+                                    "found on container registry 'acrprivnetdemo'")
+    acr.private_endpoints.get.assert_called_once_with("rg-network", "pe-gone")
+    assert writes(acr) == 0
+
+
+def test_check_mode_without_state_reads_nothing_more_and_fails_as_a_real_run(run_module, acr):
+    # Without state the module only reports: nothing to predict, a missing connection fails as in a real run.
+    acr.private_endpoints.get.side_effect = not_found()
+    result, failed = run_module(module_under_test.main, dict(ARGS, private_endpoint_id=f"{NET}/pe-new",
+                                                             _ansible_check_mode=True))
+    assert failed and "was not found on container registry 'acrprivnetdemo'" in result["msg"]
+    acr.private_endpoints.get.assert_not_called()
 
 
 def test_non_premium_registry_gets_the_hint(run_module, acr):

@@ -16,11 +16,11 @@ from azure.mgmt.privatedns import models
 
 from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
 from ansible_collections.privnet.azure.plugins.modules import private_dns_records
-from ansible_collections.privnet.azure.tests.unit.helpers import StaticCredential, TLSServer, arm_error, not_found
+from ansible_collections.privnet.azure.tests.unit.helpers import StaticCredential, TLSServer, arm_error, not_found, warnings_of
 
 ZONE = "privatelink.azurecr.io"
-ZONE_ID = f"/subscriptions/sub-1/resourceGroups/rg-dns/providers/Microsoft.Network/privateDnsZones/{ZONE}"
-BASE = {"subscription_id": "sub-1", "zone": ZONE, "resource_group": "rg-dns"}
+ZONE_ID = f"/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/rg-dns/providers/Microsoft.Network/privateDnsZones/{ZONE}"
+BASE = {"subscription_id": "11111111-1111-4111-8111-111111111111", "zone": ZONE, "resource_group": "rg-dns"}
 OWNED = {"managed_by": "privnet.azure"}
 ACR = [
     {"name": "acrprivnetdemo", "values": ["10.20.1.4"]},
@@ -133,16 +133,12 @@ def zone(monkeypatch):
     return make
 
 
-def warnings_of(result):
-    """Warning texts (ansible-core 2.19 returns them as WarningSummary dicts)."""
-    return [w["event"]["msg"] if isinstance(w, dict) else w for w in result.get("warnings", [])]
-
-
 def run(run_module, records, **extra):
     return run_module(private_dns_records.main, dict(BASE, records=records, **extra))
 
 
 # ---- create, update, idempotence ---------------------------------------------------------------------
+
 
 def test_creates_many_record_sets_with_if_none_match_and_the_marker(run_module, zone):
     fake = zone()
@@ -251,7 +247,39 @@ def test_absent_on_a_missing_zone_is_no_change(run_module, zone):
     assert warnings_of(result) == []
 
 
+PREDICTED = [{"name": "acrprivnetdemo", "values": ["(known after apply)"]}]  # members_to_records of a predicted endpoint
+
+
+def test_an_address_known_after_apply_is_predicted_in_check_mode(run_module, zone):
+    fake = zone()
+    result, failed = run(run_module, PREDICTED, _ansible_check_mode=True)
+    assert (failed, result["changed"]) == (False, True), result.get("msg")
+    assert result["records"] == [{"name": "acrprivnetdemo", "type": "A", "ttl": 3600,
+                                  "values": ["(known after apply)"], "action": "created",
+                                  "fqdn": "acrprivnetdemo.privatelink.azurecr.io."}]
+    assert fake.writes == []
+
+
+def test_an_address_known_after_apply_is_refused_outside_check_mode(run_module, zone):
+    fake = zone()
+    result, failed = run(run_module, [{"name": "x", "values": ["10.0.0.1"]}] + PREDICTED)
+    assert failed
+    assert result["msg"] == ("records[1].values: '(known after apply)' stands for an address Azure gives when the "
+                             "private endpoint is created (check mode predicts it); give the address")
+    assert fake.clients == [] and fake.writes == []
+
+
+def test_known_after_apply_is_no_aaaa_value_even_in_check_mode(run_module, zone):
+    fake = zone()
+    result, failed = run(run_module, [{"name": "a", "type": "AAAA", "values": ["(known after apply)"]}],
+                         _ansible_check_mode=True)
+    assert failed
+    assert result["msg"].startswith("records[0].values[0]: '(known after apply)' is not an IPv6 address")
+    assert fake.clients == []
+
+
 # ---- purge and delete ---------------------------------------------------------------------------------
+
 
 def test_purge_removes_only_marked_unlisted_sets_never_soa(run_module, zone):
     fake = zone(wire("acrprivnetdemo", metadata=OWNED),
@@ -315,6 +343,7 @@ def test_a_cname_next_to_a_foreign_a_set_is_refused_before_writing(run_module, z
 
 
 # ---- concurrent changes (412) --------------------------------------------------------------------------
+
 
 def _someone_sets(name, kind="A", values=("10.20.1.77",), metadata="owned", etag="e-theirs"):
     metadata = OWNED if metadata == "owned" else metadata
@@ -399,6 +428,7 @@ def test_other_azure_errors_are_reported_with_code_and_message(run_module, zone)
 
 # ---- validation, before any call ------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("args,message", [
     (dict(zone="azurecr"), "zone: 'azurecr' needs at least two labels"),
     (dict(zone="bad zone.io"), "zone: 'bad zone.io' is not a valid DNS zone name"),
@@ -457,6 +487,7 @@ def test_wildcard_and_apex_names_are_accepted(run_module, zone):
 
 
 # ---- on the wire: the real SDK against a local HTTPS stub --------------------------------------------------
+
 
 def dns_stub_handler(state):
     """A tiny Private DNS stand-in: list ALL, PUT and DELETE record sets, honouring If-Match /

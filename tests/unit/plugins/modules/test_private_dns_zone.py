@@ -16,12 +16,12 @@ from ansible_collections.privnet.azure.plugins.modules import private_dns_zone
 from ansible_collections.privnet.azure.tests.unit.helpers import FakePoller, arm_error, not_found
 
 ZONE = "privatelink.azurecr.io"
-RG = "/subscriptions/sub-1/resourceGroups"
+RG = "/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups"
 ZONE_ID = f"{RG}/rg-dns/providers/Microsoft.Network/privateDnsZones/{ZONE}"
 APP = f"{RG}/rg-network/providers/Microsoft.Network/virtualNetworks/vnet-app"
 HUB = f"{RG}/rg-hub/providers/Microsoft.Network/virtualNetworks/vnet-hub"
-SPOKE = "/subscriptions/sub-2/resourceGroups/rg-spokes/providers/Microsoft.Network/virtualNetworks/vnet-spoke1"
-BASE = {"subscription_id": "sub-1", "name": ZONE, "resource_group": "rg-dns"}
+SPOKE = "/subscriptions/22222222-2222-4222-8222-222222222222/resourceGroups/rg-spokes/providers/Microsoft.Network/virtualNetworks/vnet-spoke1"
+BASE = {"subscription_id": "11111111-1111-4111-8111-111111111111", "name": ZONE, "resource_group": "rg-dns"}
 APP_LINK = {"virtual_network": "vnet-app", "resource_group": "rg-network"}
 
 
@@ -196,7 +196,7 @@ def test_a_missing_vnet_fails_before_any_write(run_module, azure):
     result, failed = run(run_module, links=[APP_LINK, {"virtual_network": HUB}])
     assert failed
     assert result["msg"] == ("links[1].virtual_network: virtual network 'vnet-hub' was not found in resource group "
-                             "'rg-hub' (subscription 'sub-1'); create it first, or fix the name, resource group or id")
+                             "'rg-hub' (subscription '11111111-1111-4111-8111-111111111111'); create it first, or fix the name, resource group or id")
     assert fake.calls == []
 
 
@@ -206,7 +206,7 @@ def test_a_vnet_it_may_not_read_is_left_to_azure(run_module, azure):
     result, failed = run(run_module, links=[{"virtual_network": SPOKE}])
     assert not failed
     assert fake.writes()[-1] == ("PUT", "link vnet-spoke1")
-    assert ("network", "sub-2") in fake.clients
+    assert ("network", "22222222-2222-4222-8222-222222222222") in fake.clients
 
 
 def test_with_wait_false_the_new_zone_is_still_waited_for_before_its_links(run_module, azure):

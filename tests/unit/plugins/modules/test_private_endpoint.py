@@ -10,15 +10,16 @@ import json
 
 import pytest
 
+from azure.mgmt.containerregistry import models as acr_models
 from azure.mgmt.network import models
 from azure.mgmt.network._utils.model_base import SdkJSONEncoder
 
 from ansible_collections.privnet.azure.plugins.module_utils import _endpoint
 from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
 from ansible_collections.privnet.azure.plugins.modules import private_endpoint
-from ansible_collections.privnet.azure.tests.unit.helpers import FakePoller, arm_error, not_found
+from ansible_collections.privnet.azure.tests.unit.helpers import FakePoller, arm_error, not_found, warnings_of
 
-SUB = "sub-1"
+SUB = "11111111-1111-4111-8111-111111111111"
 NET = f"/subscriptions/{SUB}/resourceGroups/rg-network/providers/Microsoft.Network"
 VNET_ID = f"{NET}/virtualNetworks/vnet-app"
 SUBNET_ID = f"{VNET_ID}/subnets/snet-workload"
@@ -80,6 +81,8 @@ class FakeAzure:
         self.private_dns_zone_groups.begin_delete = self.zg_delete
         self.private_zones = ns()
         self.private_zones.get = self.zone_get
+        self.registries = ns()
+        self.registries.list_private_link_resources = self.registry_link_resources
 
     # ---- endpoints
     def pe_get(self, rg, name, **kwargs):
@@ -209,6 +212,14 @@ class FakeAzure:
             raise not_found()
         return object()
 
+    # ---- the registry (containerregistry client): what check mode predicts members from
+    def registry_link_resources(self, rg, name):
+        self.reads.append(("registry_link_resources", name))
+        target = next(t for t in self.regions if t.endswith(f"/{name}".lower()))
+        return [acr_models.PrivateLinkResource({"properties": {
+            "groupId": "registry", "requiredMembers": ["registry"] + [f"registry_data_{r}" for r in self.regions[target]],
+            "requiredZoneNames": ["privatelink.azurecr.io"]}})]
+
     def write_ops(self):
         return [w[0] for w in self.writes]
 
@@ -233,11 +244,6 @@ def azure(monkeypatch):
     monkeypatch.setattr("ansible_collections.privnet.azure.plugins.module_utils._azure.time.sleep", lambda s: None)
     monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
     return fake
-
-
-def warnings_of(result):
-    """The warning texts of a module result (ansible-core 2.19 returns them as structured events)."""
-    return [w["event"]["msg"] if isinstance(w, dict) else w for w in result.get("warnings", [])]
 
 
 def run(run_module, args):
@@ -299,10 +305,42 @@ def test_check_mode_create_writes_nothing_and_predicts(run_module, azure):
     pe = result["private_endpoint"]
     assert pe["id"] == PE_ID and pe["location"] == "westeurope" and pe["subnet_id"] == SUBNET_ID
     assert pe["connection"]["manual"] is True and pe["connection"]["request_message"] == "please"
-    assert result["members"] == []  # not known before Azure creates the network interface
+    # Predicted from the registry's private link resources; the addresses come with the network interface.
+    assert result["connection_state"] == "Pending"
+    assert result["members"] == [
+        {"group_id": "registry", "required_member_name": "registry", "private_ip": "(known after apply)",
+         "fqdns": ["acrprivnetdemo.azurecr.io"]},
+        {"group_id": "registry", "required_member_name": "registry_data_westeurope", "private_ip": "(known after apply)",
+         "fqdns": ["acrprivnetdemo.westeurope.data.azurecr.io"]},
+        {"group_id": "registry", "required_member_name": "registry_data_eastus", "private_ip": "(known after apply)",
+         "fqdns": ["acrprivnetdemo.eastus.data.azurecr.io"]}]
     assert result["diff"]["before"]["target_id"] is None
     assert result["diff"]["after"]["target_id"] == REGISTRY_ID
     assert result["diff"]["after"]["manual"] is True
+
+
+def test_check_mode_create_predicts_an_approved_connection_and_static_addresses(run_module, azure):
+    static = [{"group_id": "registry", "member_name": m, "private_ip_address": ip}
+              for m, ip in (("registry", "10.20.1.10"), ("registry_data_westeurope", "10.20.1.11"),
+                            ("registry_data_eastus", "10.20.1.12"))]
+    result = create(run_module, azure, ip_configurations=static, _ansible_check_mode=True)
+    assert azure.writes == []
+    assert result["connection_state"] == "Approved"
+    assert [(m["required_member_name"], m["private_ip"]) for m in result["members"]] == [
+        ("registry", "10.20.1.10"), ("registry_data_westeurope", "10.20.1.11"), ("registry_data_eastus", "10.20.1.12")]
+
+
+def test_check_mode_create_to_another_target_predicts_no_members(run_module, azure):
+    result = create(run_module, azure, target_id=STORAGE_ID, group_ids=["blob"], _ansible_check_mode=True)
+    assert azure.writes == [] and result["members"] == []
+    assert not [r for r in azure.reads if r[0] == "registry_link_resources"]
+
+
+def test_two_group_ids_fail_before_calling_azure(run_module, azure):
+    result, failed = run(run_module, dict(BASE, group_ids=["registry", "registry_data"]))
+    assert failed and result["msg"].startswith("group_ids: ['registry', 'registry_data'] names 2 group ids")
+    assert "OnlyOneGroupIdPermitted" in result["msg"]
+    assert azure.reads == [] and azure.writes == []
 
 
 def test_manual_connection_is_pending(run_module, azure):
@@ -317,12 +355,12 @@ def test_manual_connection_is_pending(run_module, azure):
 
 
 def test_subnet_by_id_in_another_subscription(run_module, azure):
-    other = SUBNET_ID.replace(SUB, "sub-2")
+    other = SUBNET_ID.replace(SUB, "22222222-2222-4222-8222-222222222222")
     azure.subnet_store[other.lower()] = dict(azure.subnet_store[SUBNET_ID.lower()], id=other)
     args = {k: v for k, v in BASE.items() if k not in ("virtual_network", "subnet")}
     result, failed = run(run_module, dict(args, subnet_id=other))
     assert not failed, result
-    assert ("network", "sub-2") in azure.clients
+    assert ("network", "22222222-2222-4222-8222-222222222222") in azure.clients
     assert azure.writes[0][2]["properties"]["subnet"]["id"] == other
 
 
@@ -362,7 +400,7 @@ def test_group_ids_default_to_registry_and_are_required_for_other_targets(run_mo
 # ---- validation before any write --------------------------------------------------------------
 
 @pytest.mark.parametrize("extra,message", [
-    ({"target_id": "/subscriptions/sub-1/resourceGroups/rg-acr/registries/x"}, "target_id: "),
+    ({"target_id": "/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/rg-acr/registries/x"}, "target_id: "),
     ({"target_id": "acrprivnetdemo"}, "target_id: 'acrprivnetdemo' is not an Azure resource id"),
     ({"name": "pe acr"}, "name: 'pe acr' is not a valid private endpoint name"),
     ({"subnet": "snet workload"}, "subnet: 'snet workload' is not a valid subnet name"),
@@ -506,7 +544,7 @@ def test_failed_endpoint_is_applied_again(run_module, azure):
     ({"manual": True}, "manual"),
     ({"connection_name": "other"}, "connection_name"),
     ({"network_interface_name": "nic-other"}, "network_interface_name"),
-    ({"group_ids": ["registry", "registry_data"]}, "group_ids"),
+    ({"group_ids": ["vault"]}, "group_ids"),
     ({"location": "eastus"}, "location"),
 ])
 def test_immutable_change_without_replace_fails_without_writing(run_module, azure, extra, field):

@@ -14,10 +14,10 @@ from azure.mgmt.network._utils.model_base import SdkJSONEncoder
 
 from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
 from ansible_collections.privnet.azure.plugins.modules import service_endpoint
-from ansible_collections.privnet.azure.tests.unit.helpers import SUBNET_ID, FakePoller, not_found, subnet_wire
+from ansible_collections.privnet.azure.tests.unit.helpers import FakePoller, SUBNET_ID, not_found, subnet_wire, warnings_of
 
-BY_NAME = {"subscription_id": "sub-1", "resource_group": "rg-net", "virtual_network": "vnet-hub", "name": "snet-pe"}
-NET = "/subscriptions/sub-1/resourceGroups/rg-net/providers/Microsoft.Network"
+BY_NAME = {"subscription_id": "11111111-1111-4111-8111-111111111111", "resource_group": "rg-net", "virtual_network": "vnet-hub", "name": "snet-pe"}
+NET = "/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/rg-net/providers/Microsoft.Network"
 SEP_STORAGE = f"{NET}/serviceEndpointPolicies/sep-storage"  # attached in subnet_wire()
 
 
@@ -58,10 +58,6 @@ def sent(network):
     return json.loads(json.dumps(call.args[3], cls=SdkJSONEncoder, exclude_readonly=True))["properties"]
 
 
-def warnings(result):
-    return [w["event"]["msg"] if isinstance(w, dict) else w for w in result.get("warnings", [])]
-
-
 def test_adds_a_service_and_keeps_everything_else(run_module, network):
     result, failed = run_module(service_endpoint.main, dict(BY_NAME, services=["microsoft.keyvault"]))
     assert not failed, result
@@ -79,7 +75,7 @@ def test_adds_a_service_and_keeps_everything_else(run_module, network):
     assert props["defaultOutboundAccess"] is False
     assert [e["service"] for e in result["subnet"]["service_endpoints"]] == ["Microsoft.Storage", "Microsoft.KeyVault"]
     assert result["subnet"]["service_endpoint_policies"] == [SEP_STORAGE]
-    [warning] = warnings(result)
+    [warning] = warnings_of(result)
     assert "Microsoft.KeyVault enabled" in warning and "open connections" in warning and "firewall" in warning
 
 
@@ -87,7 +83,7 @@ def test_compared_by_name_whatever_the_case_and_locations(run_module, network):
     result, failed = run_module(service_endpoint.main, dict(BY_NAME, services=["MICROSOFT.STORAGE"]))
     assert (failed, result["changed"]) == (False, False)
     network.subnets.begin_create_or_update.assert_not_called()
-    assert warnings(result) == []
+    assert warnings_of(result) == []
 
 
 @pytest.mark.parametrize("locations,changed", [
@@ -104,7 +100,7 @@ def test_locations_compared_only_when_given(run_module, network, locations, chan
         assert sent(network)["serviceEndpoints"] == [{"service": "Microsoft.Storage", "locations": ["westeurope"]}]
         assert result["diff"]["after"]["service_endpoints"] == [{"service": "Microsoft.Storage",
                                                                  "locations": ["westeurope"]}]
-        assert warnings(result) == []  # same service, no source switch
+        assert warnings_of(result) == []  # same service, no source switch
     else:
         network.subnets.begin_create_or_update.assert_not_called()
 
@@ -116,7 +112,7 @@ def test_purge_removes_unlisted_services(run_module, network):
     result, failed = run_module(service_endpoint.main, dict(BY_NAME, services=["Microsoft.Sql"], purge=True))
     assert not failed and result["changed"]
     assert sent(network)["serviceEndpoints"] == [{"service": "Microsoft.Sql", "locations": ["westeurope"]}]
-    assert any("Microsoft.Storage removed" in w for w in warnings(result))
+    assert any("Microsoft.Storage removed" in w for w in warnings_of(result))
 
 
 def test_purge_with_no_services_removes_all(run_module, network):
@@ -163,7 +159,7 @@ def test_attaches_a_policy_by_name(run_module, network):
     assert sent(network)["serviceEndpointPolicies"] == [{"id": SEP_STORAGE}, {"id": f"{NET}/serviceEndpointPolicies/sep-sql"}]
     assert "serviceEndpoints" in sent(network)  # kept as read
     assert result["diff"]["after"] == {"service_endpoint_policies": [SEP_STORAGE, f"{NET}/serviceEndpointPolicies/sep-sql"]}
-    assert warnings(result) == []
+    assert warnings_of(result) == []
 
 
 def test_policies_compared_by_id_case_insensitively(run_module, network):
@@ -208,21 +204,21 @@ def test_missing_policy_is_refused(run_module, network):
 
 
 def test_policy_in_another_subscription_by_id(run_module, network):
-    other = SEP_STORAGE.replace("sub-1", "sub-2")
+    other = SEP_STORAGE.replace("11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222")
     network.current = {"serviceEndpointPolicies": []}
     result, failed = run_module(service_endpoint.main, dict(BY_NAME, service_endpoint_policies=[other]))
     assert not failed
-    assert ("network", "sub-2") in network.clients
+    assert ("network", "22222222-2222-4222-8222-222222222222") in network.clients
     assert sent(network)["serviceEndpointPolicies"] == [{"id": other}]
 
 
 def test_subnet_id_in_another_subscription(run_module, network):
-    other = SUBNET_ID.replace("sub-1", "sub-2")
-    result, failed = run_module(service_endpoint.main, {"subscription_id": "sub-1", "subnet_id": other,
+    other = SUBNET_ID.replace("11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222")
+    result, failed = run_module(service_endpoint.main, {"subscription_id": "11111111-1111-4111-8111-111111111111", "subnet_id": other,
                                                         "services": ["Microsoft.Web"]})
     assert not failed and result["changed"]
-    assert ("network", "sub-2") in network.clients
-    assert ("network", "sub-1") not in network.clients  # adding a service: the attached policy is not re-read
+    assert ("network", "22222222-2222-4222-8222-222222222222") in network.clients
+    assert ("network", "11111111-1111-4111-8111-111111111111") not in network.clients  # adding a service: the attached policy is not re-read
 
 
 def test_missing_subnet_fails_before_any_write(run_module, network):

@@ -23,7 +23,8 @@ from ansible_collections.privnet.azure.tests.unit.helpers import (
     subnet_wire,
 )
 
-BY_NAME = {"subscription_id": "sub-1", "resource_group": "rg-net", "virtual_network": "vnet-hub", "name": "snet-pe"}
+SUB = "11111111-1111-4111-8111-111111111111"
+BY_NAME = {"subscription_id": "11111111-1111-4111-8111-111111111111", "resource_group": "rg-net", "virtual_network": "vnet-hub", "name": "snet-pe"}
 
 
 @pytest.fixture
@@ -106,21 +107,21 @@ def test_diff_shows_only_the_fields_the_user_set(run_module, network):
 
 
 def test_subnet_id_in_another_subscription(run_module, network):
-    other = SUBNET_ID.replace("sub-1", "sub-2")
+    other = SUBNET_ID.replace("11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222")
     result, failed = run_module(subnet_network_policies.main,
-                                {"subscription_id": "sub-1", "subnet_id": other,
+                                {"subscription_id": "11111111-1111-4111-8111-111111111111", "subnet_id": other,
                                  "private_endpoint_network_policies": "Disabled"})
     assert not failed and result["changed"]
-    assert set(network.clients) == {("network", "sub-2")}
+    assert set(network.clients) == {("network", "22222222-2222-4222-8222-222222222222")}
 
 
 def test_virtual_network_given_as_id(run_module, network):
-    vnet_id = SUBNET_ID.rsplit("/subnets/", 1)[0].replace("sub-1", "sub-3")
+    vnet_id = SUBNET_ID.rsplit("/subnets/", 1)[0].replace("11111111-1111-4111-8111-111111111111", "33333333-3333-4333-8333-333333333333")
     _result, failed = run_module(subnet_network_policies.main,
-                                 {"subscription_id": "sub-1", "virtual_network": vnet_id, "name": "snet-pe",
+                                 {"subscription_id": "11111111-1111-4111-8111-111111111111", "virtual_network": vnet_id, "name": "snet-pe",
                                   "private_endpoint_network_policies": "Disabled"})
     assert not failed
-    assert set(network.clients) == {("network", "sub-3")}
+    assert set(network.clients) == {("network", "33333333-3333-4333-8333-333333333333")}
 
 
 def test_missing_subnet_fails_before_any_write(run_module, network):
@@ -137,11 +138,11 @@ def test_missing_subnet_fails_before_any_write(run_module, network):
     (dict(BY_NAME, name="snet pe"), "name: 'snet pe' is not a valid subnet name"),
     (dict(BY_NAME, virtual_network="-vnet"), "virtual_network: '-vnet' is not a valid virtual network name"),
     (dict(BY_NAME, resource_group=None), "resource_group is required"),
-    ({"subscription_id": "sub-1", "subnet_id": "/subscriptions/sub-1/resourceGroups/rg/providers/Microsoft.Network/"
-      "virtualNetworks/vnet"}, "subnet_id: '/subscriptions/sub-1/resourceGroups/rg/providers/Microsoft.Network/"
+    ({"subscription_id": SUB, "subnet_id": f"/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Network/"
+      "virtualNetworks/vnet"}, f"subnet_id: '/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Network/"
                                "virtualNetworks/vnet' is a Microsoft.Network/virtualNetworks id"),
     (dict(BY_NAME, subnet_id=SUBNET_ID), "mutually exclusive"),
-    ({"subscription_id": "sub-1", "name": "snet-pe"}, "virtual_network"),
+    ({"subscription_id": "11111111-1111-4111-8111-111111111111", "name": "snet-pe"}, "virtual_network"),
 ])
 def test_invalid_input_fails_before_calling_azure(run_module, network, args, message):
     result, failed = run_module(subnet_network_policies.main, dict(args, private_endpoint_network_policies="Disabled"))
@@ -162,7 +163,7 @@ def test_azure_error_on_update_is_reported_cleanly(run_module, network):
                                 dict(BY_NAME, private_endpoint_network_policies="Disabled"))
     assert failed
     assert result["msg"] == ("updating subnet 'snet-pe' of virtual network 'vnet-hub' (resource group 'rg-net', "
-                             "subscription 'sub-1'): AuthorizationFailed: not allowed")
+                             "subscription '11111111-1111-4111-8111-111111111111'): AuthorizationFailed: not allowed")
     assert result["azure_error"]["status_code"] == 403
 
 

@@ -8,12 +8,13 @@ import copy
 
 import pytest
 
+from azure.core.exceptions import ResourceNotFoundError
 from azure.mgmt.network import models
 
 from ansible_collections.privnet.azure.plugins.module_utils import _azure, _peering
 from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
 from ansible_collections.privnet.azure.plugins.modules import vnet_peering
-from ansible_collections.privnet.azure.tests.unit.helpers import FakePoller, arm_error, not_found
+from ansible_collections.privnet.azure.tests.unit.helpers import FakePoller, arm_error, not_found, warnings_of
 
 
 def vnet_id(sub, rg, name):
@@ -30,6 +31,8 @@ class FakeArm:
         self.writes = []     # (method, vnet name, peering name, sync)
         self.clients = []
         self.forbidden = set()
+        self.unknown_subscriptions = set()  # a VNet read there answers 404 SubscriptionNotFound
+        self.vnet_reads = []
         self.connect = True  # False: a second side never connects (to test the wait)
         self.put_error = None
         self.listed_gateways = {}  # rg -> gateways as the list call returns them
@@ -102,6 +105,10 @@ class FakeArm:
         class VirtualNetworks:
             def get(self, rg, name):
                 vid = vnet_id(subscription, rg, name)
+                arm.vnet_reads.append(name)
+                if subscription in arm.unknown_subscriptions:
+                    raise arm_error(404, "SubscriptionNotFound", f"The subscription '{subscription}' could not be "
+                                    "found.", cls=ResourceNotFoundError)
                 if vid.lower() in arm.forbidden:
                     raise arm_error(403, "AuthorizationFailed", "no read")
                 if vid.lower() not in arm.vnets:
@@ -163,8 +170,8 @@ class FakeArm:
 @pytest.fixture
 def arm(monkeypatch):
     fake = FakeArm()
-    fake.spoke = fake.add_vnet("sub-1", "rg-spokes", "vnet-spoke1", ["10.1.0.0/16"])
-    fake.hub = fake.add_vnet("sub-1", "rg-hub", "vnet-hub", ["10.0.0.0/16"], gateway=True)
+    fake.spoke = fake.add_vnet("11111111-1111-4111-8111-111111111111", "rg-spokes", "vnet-spoke1", ["10.1.0.0/16"])
+    fake.hub = fake.add_vnet("11111111-1111-4111-8111-111111111111", "rg-hub", "vnet-hub", ["10.0.0.0/16"], gateway=True)
 
     def fake_client(self, name, subscription_id=None):
         subscription = subscription_id or self.params["subscription_id"]
@@ -178,12 +185,7 @@ def arm(monkeypatch):
     return fake
 
 
-def warnings(result):
-    """The warning texts of a module result (ansible-core 2.19 returns them as structured events)."""
-    return [w["event"]["msg"] if isinstance(w, dict) else w for w in result.get("warnings", [])]
-
-
-SPOKE_HUB = {"subscription_id": "sub-1", "resource_group": "rg-spokes", "virtual_network": "vnet-spoke1",
+SPOKE_HUB = {"subscription_id": "11111111-1111-4111-8111-111111111111", "resource_group": "rg-spokes", "virtual_network": "vnet-spoke1",
              "remote_virtual_network": {"name": "vnet-hub", "resource_group": "rg-hub"}}
 GATEWAY = dict(SPOKE_HUB, use_remote_gateways=True, remote={"allow_gateway_transit": True})
 
@@ -259,7 +261,7 @@ def test_manage_remote_false_writes_the_local_side_only(run_module, arm):
     assert [w[:3] for w in arm.writes] == [("PUT", "vnet-spoke1", "vnet-spoke1-to-vnet-hub")]
     assert result["peering_state"] == "Initiated"
     assert result["remote"]["exists"] is False and result["remote"]["managed"] is False
-    assert any("Initiated" in w for w in warnings(result))
+    assert any("Initiated" in w for w in warnings_of(result))
 
 
 def test_manage_remote_false_without_read_rights_on_the_remote(run_module, arm):
@@ -267,7 +269,7 @@ def test_manage_remote_false_without_read_rights_on_the_remote(run_module, arm):
     result, failed = run_module(vnet_peering.main, dict(SPOKE_HUB, manage_remote=False))
     assert not failed, result
     assert result["remote"]["exists"] is None
-    assert any("no permission to read" in w for w in warnings(result))
+    assert any("no permission to read" in w for w in warnings_of(result))
     assert [w[:3] for w in arm.writes] == [("PUT", "vnet-spoke1", "vnet-spoke1-to-vnet-hub")]
 
 
@@ -280,15 +282,30 @@ def test_forbidden_remote_fails_when_managed(run_module, arm):
 
 
 def test_remote_in_another_subscription(run_module, arm):
-    other = arm.add_vnet("sub-2", "rg-shared", "vnet-shared", ["10.50.0.0/16"])
+    other = arm.add_vnet("22222222-2222-4222-8222-222222222222", "rg-shared", "vnet-shared", ["10.50.0.0/16"])
     result, failed = run_module(vnet_peering.main, dict(
         SPOKE_HUB, remote_virtual_network={"name": "vnet-shared", "resource_group": "rg-shared",
-                                           "subscription_id": "sub-2"}))
+                                           "subscription_id": "22222222-2222-4222-8222-222222222222"}))
     assert not failed, result
-    assert ("network", "sub-2") in arm.clients
-    assert result["remote"]["subscription_id"] == "sub-2"
+    assert ("network", "22222222-2222-4222-8222-222222222222") in arm.clients
+    assert result["remote"]["subscription_id"] == "22222222-2222-4222-8222-222222222222"
     assert result["local"]["remote_virtual_network_id"] == other
     assert result["peering_state"] == "Connected"
+
+
+def test_remote_in_an_unknown_subscription_fails_with_the_azure_code(run_module, arm):
+    # A 404 SubscriptionNotFound says the read went to the wrong place, not that the VNet is missing.
+    arm.unknown_subscriptions.add("33333333-3333-4333-8333-333333333333")
+    result, failed = run_module(vnet_peering.main, dict(
+        SPOKE_HUB, remote_virtual_network={"name": "vnet-shared", "resource_group": "rg-shared",
+                                           "subscription_id": "33333333-3333-4333-8333-333333333333"}))
+    assert failed
+    assert result["msg"] == (
+        "reading virtual network 'vnet-shared' (resource group 'rg-shared', subscription "
+        "'33333333-3333-4333-8333-333333333333'): SubscriptionNotFound: The subscription "
+        "'33333333-3333-4333-8333-333333333333' could not be found.")
+    assert arm.writes == []
+    assert arm.vnet_reads == ["vnet-spoke1", "vnet-shared"]  # read once, not retried
 
 
 def test_remote_given_as_id_and_names_chosen(run_module, arm):
@@ -319,7 +336,7 @@ def test_resync_after_an_address_space_change(run_module, arm):
 
 
 def test_overlapping_address_spaces_fail_before_any_write(run_module, arm):
-    arm.add_vnet("sub-1", "rg-spokes", "vnet-overlap", ["10.1.128.0/17"])
+    arm.add_vnet("11111111-1111-4111-8111-111111111111", "rg-spokes", "vnet-overlap", ["10.1.128.0/17"])
     result, failed = run_module(vnet_peering.main, dict(SPOKE_HUB, remote_virtual_network="vnet-overlap"))
     assert failed
     assert "remote_virtual_network" in result["msg"]
@@ -329,7 +346,7 @@ def test_overlapping_address_spaces_fail_before_any_write(run_module, arm):
 
 
 def test_overlap_with_a_vnet_already_peered_with_the_remote(run_module, arm):
-    spoke2 = arm.add_vnet("sub-1", "rg-spokes", "vnet-spoke2", ["10.1.128.0/17"])
+    spoke2 = arm.add_vnet("11111111-1111-4111-8111-111111111111", "rg-spokes", "vnet-spoke2", ["10.1.128.0/17"])
     arm.peer(arm.hub, "hub-spoke2", spoke2)
     arm.peer(spoke2, "spoke2-hub", arm.hub)
     result, failed = run_module(vnet_peering.main, SPOKE_HUB)
@@ -345,11 +362,11 @@ def test_overlap_with_a_vnet_already_peered_with_the_remote(run_module, arm):
     (lambda a: None, dict(SPOKE_HUB, use_remote_gateways=True, remote={"allow_gateway_transit": False}),
      "set remote.allow_gateway_transit: true"),
     (lambda a: a.vnets[a.spoke.lower()].update(gateway=True), GATEWAY, "has its own gateway"),
-    (lambda a: a.peer(a.spoke, "spoke-hub2", a.add_vnet("sub-1", "rg-hub2", "vnet-hub2", ["10.100.0.0/16"], True),
+    (lambda a: a.peer(a.spoke, "spoke-hub2", a.add_vnet("11111111-1111-4111-8111-111111111111", "rg-hub2", "vnet-hub2", ["10.100.0.0/16"], True),
                       useRemoteGateways=True), GATEWAY, "already uses remote gateways through peering 'spoke-hub2'"),
 ])
 def test_gateway_checks_fail_before_any_write(run_module, arm, setup, args, message):
-    arm.add_vnet("sub-1", "rg-spokes", "vnet-spoke9", ["10.9.0.0/16"])
+    arm.add_vnet("11111111-1111-4111-8111-111111111111", "rg-spokes", "vnet-spoke9", ["10.9.0.0/16"])
     setup(arm)
     result, failed = run_module(vnet_peering.main, args)
     assert failed
@@ -365,7 +382,7 @@ def test_gateway_found_by_listing_the_resource_group(run_module, arm):
         {"properties": {"subnet": {"id": arm.hub + "/subnets/GatewaySubnet"}}}]}}]
     result, failed = run_module(vnet_peering.main, GATEWAY)
     assert not failed, result
-    assert ("sub-1", "rg-hub") in arm.gateway_lists
+    assert ("11111111-1111-4111-8111-111111111111", "rg-hub") in arm.gateway_lists
     arm.listed_gateways["rg-hub"] = []
     arm.writes.clear()
     result, failed = run_module(vnet_peering.main, dict(GATEWAY, use_remote_gateways=True,
@@ -449,7 +466,7 @@ def test_absent_local_only_leaves_the_remote_disconnected(run_module, arm):
     assert not failed
     assert [w[:3] for w in arm.writes] == [("DELETE", "vnet-spoke1", "vnet-spoke1-to-vnet-hub")]
     assert result["remote"]["peering_state"] == "Disconnected"
-    assert any("Disconnected" in w for w in warnings(result))
+    assert any("Disconnected" in w for w in warnings_of(result))
 
 
 def test_waiting_for_connected_times_out(run_module, arm):
@@ -490,7 +507,7 @@ def test_other_name_for_an_existing_peering_is_refused(run_module, arm):
 
 
 def test_a_name_used_towards_another_vnet_is_refused(run_module, arm):
-    other = arm.add_vnet("sub-1", "rg-spokes", "vnet-spoke2", ["10.2.0.0/16"])
+    other = arm.add_vnet("11111111-1111-4111-8111-111111111111", "rg-spokes", "vnet-spoke2", ["10.2.0.0/16"])
     arm.peer(arm.spoke, "mine", other)
     result, failed = run_module(vnet_peering.main, dict(SPOKE_HUB, name="mine"))
     assert failed
