@@ -253,6 +253,10 @@ def markdown(results):
              f"ours on ansible-core {meta['versions']['ours_ansible_core']}. Realistic latency: Azure-like "
              f"durations x {meta['time_scale']}. Hub-spoke: {meta['spokes']} spokes; fleet: {meta['fleet']} "
              f"registries, forks {meta['forks']}. How each figure is taken: bench/README.md.", ""]
+    for update in meta.get("updates", []):
+        lines += [f"Measured again on {update['date']} ({update['runs']} runs per side; fleet: {update['fleet']} "
+                  f"registries, forks {update['forks']}): {', '.join(update['scenarios'])} in "
+                  f"{', '.join(update['modes'])} latency. The other rows are from the first date.", ""]
     for mode, per_scenario in results["modes"].items():
         lines += [f"## Latency: {mode}", "",
                   "| scenario | side | wall s median (min-max) | CPU s | module runs | ARM requests | writes "
@@ -308,6 +312,9 @@ def main(argv=None):
     parser.add_argument("--fleet", type=int, default=20, help="registries in the fleet scenario")
     parser.add_argument("--forks", type=int, default=10, help="ansible forks for the fleet scenario")
     parser.add_argument("--out", default=os.path.join(BENCH, "results"))
+    parser.add_argument("--merge", action="store_true",
+                        help="keep what OUT/results.json holds for the scenarios and modes not run now (a scenario "
+                             "measured again after a change); the report names what was measured when")
     parser.add_argument("--report-only", action="store_true",
                         help="rebuild the summaries and README.md from OUT/results.json without running anything")
     args = parser.parse_args(argv)
@@ -331,6 +338,8 @@ def main(argv=None):
                         "forks": args.forks, "versions": versions(),
                         "commands": {n: {s: SCENARIOS[n][s] for s in SIDES} for n in names}},
                "installed": installed_sizes(), "modes": {}}
+    if args.merge and os.path.exists(os.path.join(args.out, "results.json")):
+        results = merged(args, results, names, modes)
     emu = Emulator(tempfile.mkdtemp(prefix="privnet-bench-"))
     try:
         for mode in modes:
@@ -357,6 +366,21 @@ def main(argv=None):
         emu.stop()
     print(f"wrote {os.path.relpath(args.out, REPO)}/results.json and README.md")
     return 0
+
+
+def merged(args, fresh, names, modes):
+    """The earlier results with the scenarios about to run (in these modes) left for this run to fill; the
+    earlier meta stays, with a note of this run in meta.updates."""
+    with open(os.path.join(args.out, "results.json"), encoding="utf-8") as f:
+        earlier = json.load(f)
+    for mode in modes:
+        for name in names:
+            earlier["modes"].get(mode, {}).pop(name, None)
+    earlier["modes"] = {mode: earlier["modes"].get(mode, {}) for mode in dict.fromkeys(list(earlier["modes"]) + modes)}
+    update = {k: fresh["meta"][k] for k in ("date", "runs", "time_scale", "spokes", "fleet", "forks")}
+    earlier["meta"].setdefault("updates", []).append(dict(update, scenarios=names, modes=modes))
+    earlier["meta"].setdefault("commands", {}).update(fresh["meta"]["commands"])
+    return earlier
 
 
 def write(results, out):

@@ -94,8 +94,8 @@ def default_section(records, stats):
                       [[r["name"], r["code"], _yes(r["ok"]) + (f" (message lacks {r['missing']})" if r["missing"] else ""),
                         r["arm_requests"], r["writes"], r["token_requests"], f"{r['seconds']} s"]
                        for r in sorted(permanent, key=lambda r: r["name"])]))
-    out.append("\nThe emulator has no fault kind for a synchronous 403 (AuthorizationFailed); `403-standin-failed-operation` "
-               "is an operation that ends Failed with a permission code instead.\n")
+    out.append("\nThe `403-authorization-failed` cases answer a write with ARM's 403 AuthorizationFailed (the emulator's "
+               "`forbidden` fault); `403-failed-operation` is an operation that ends Failed with a permission code.\n")
 
     bad = parts.get("bad_inputs", [])
     out.append("### 3. Bad inputs\n")

@@ -1,9 +1,9 @@
 """Part 2: permanent faults fail at once, with Azure's code and message, without a retry storm.
 
-The emulator has no fault kind for a synchronous 403 (AuthorizationFailed); the cases use real
-permanent failures instead (a wrong secret, an unknown subscription or resource group, a
-reference to nothing, requests ARM refuses), and an operation that ends Failed with a permission
-code (failed_lro with code=LinkedAuthorizationFailed) as the nearest stand-in for a 403.
+The cases: a 403 AuthorizationFailed (the emulator's `forbidden` fault: the caller lacks the role
+for one write of the procedure), real permanent failures (a wrong secret, an unknown subscription
+or resource group, a reference to nothing, requests ARM refuses), and an operation that ends
+Failed with a permission code (failed_lro with code=LinkedAuthorizationFailed).
 """
 
 import json
@@ -36,6 +36,14 @@ class Permanent:
 
 
 CASES = [
+    Permanent("403-authorization-failed", "no role assignment for the subnet write (the whole procedure)",
+              ["AuthorizationFailed", "does not have authorization to perform action "
+               "'Microsoft.Network/virtualNetworks/subnets/write'", "/subnets/snet-workload"],
+              fault=dict(kind="forbidden", method="PUT", path="/subnets/snet-workload$", count=10), status=403),
+    Permanent("403-authorization-failed-registry", "no role assignment for the registry's network settings",
+              ["AuthorizationFailed", "'Microsoft.ContainerRegistry/registries/write'"], module="acr_network",
+              args=dict(name="acrprivnetdemo", resource_group="rg-acr", public_network_access="Disabled"),
+              fault=dict(kind="forbidden", method="PATCH", path="/registries/acrprivnetdemo$", count=10), status=403),
     Permanent("401-wrong-secret", "the AWX credential's secret is wrong (the whole procedure)",
               ["ClientAuthenticationError", "AADSTS7000215", "Invalid client secret"], env={"AZURE_SECRET": "not-the-secret"},
               status=401),
@@ -60,7 +68,7 @@ CASES = [
                   {"group_id": "registry", "member_name": "registry", "private_ip_address": "10.20.1.10"},
                   {"group_id": "registry", "member_name": "registry_data_westeurope", "private_ip_address": "10.20.1.11"}]),
               status=400),
-    Permanent("403-standin-failed-operation", "the endpoint's operation ends Failed with LinkedAuthorizationFailed",
+    Permanent("403-failed-operation", "the endpoint's operation ends Failed with LinkedAuthorizationFailed",
               ["LinkedAuthorizationFailed", "The operation failed"], module="private_endpoint", args=PE,
               fault=dict(kind="failed_lro", method="PUT", path="/privateEndpoints/pe-x$", count=10,
                          code="LinkedAuthorizationFailed")),

@@ -3,7 +3,8 @@
 Kinds: 429, 500, 503 (answered before the request is handled), conflict (409
 AnotherOperationInProgress), retryable (429 RetryableError), failed_lro (the write is accepted and
 its operation ends Failed), drop (the connection is closed without an answer), token_error (the
-token endpoint answers 503 temporarily_unavailable).
+token endpoint answers 503 temporarily_unavailable), and one permanent kind: forbidden (403
+AuthorizationFailed, the caller lacks the role assignment for that action on that scope).
 """
 
 import random
@@ -12,7 +13,7 @@ import threading
 
 from .errors import ArmError
 
-KINDS = ("429", "500", "503", "conflict", "retryable", "failed_lro", "drop", "token_error")
+KINDS = ("429", "500", "503", "conflict", "retryable", "failed_lro", "drop", "token_error", "forbidden")
 WRITE = {"PUT", "PATCH", "DELETE", "POST"}
 
 
@@ -98,9 +99,26 @@ class Faults:
         return None
 
 
-def immediate_error(kind, params):
+def _action(method, path):
+    """The RBAC action a request needs: Microsoft.Network/virtualNetworks/subnets/write for a PUT of a subnet."""
+    parts = path.strip("/").split("/")
+    lowered = [p.lower() for p in parts]
+    if "providers" not in lowered:
+        return f"Microsoft.Resources/subscriptions/resourceGroups/{'read' if method == 'GET' else 'write'}"
+    rest = parts[lowered.index("providers") + 1:]
+    types = [rest[0]] + [rest[i] for i in range(1, len(rest), 2)]
+    verb = {"GET": "read", "DELETE": "delete", "POST": "action"}.get(method, "write")
+    return "/".join(types) + "/" + verb
+
+
+def immediate_error(kind, params, method="GET", path="/", client="00000000-0000-0000-0000-000000000000"):
     """The ArmError a fault of this kind answers with, or None when it is not answered at once."""
     retry = {"Retry-After": str(params.get("retry_after", 1))}
+    if kind == "forbidden":
+        return ArmError(403, "AuthorizationFailed",
+                        f"The client '{client}' with object id '{client}' does not have authorization to perform "
+                        f"action '{_action(method, path)}' over scope '{path}' or the scope is invalid. If access "
+                        "was recently granted, please refresh your credentials.")
     if kind == "429":
         return ArmError(429, "TooManyRequests", "The request is being throttled.", headers=retry)
     if kind == "500":

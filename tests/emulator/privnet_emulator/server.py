@@ -184,7 +184,7 @@ class Emulator:
     def arm(self, req, segs, low):
         fault_kind = None
         try:
-            self.identity.authenticate(req.headers.get("authorization"))
+            claims = self.identity.authenticate(req.headers.get("authorization"))
             if not req.api_version:
                 raise bad_request("MissingApiVersionParameter",
                                   "The api-version query parameter (?api-version=) is required for all requests.")
@@ -196,8 +196,8 @@ class Emulator:
                 if fault_kind == "failed_lro":
                     req.fault = failed_lro_error(params)
                 else:
-                    error = immediate_error(fault_kind, params)
-                    raise error
+                    raise immediate_error(fault_kind, params, req.method, req.path,
+                                          claims.get("oid") or claims.get("appid") or claims.get("sub") or "unknown")
             with self.store.lock:
                 finished = self.store.tick()
                 resp = self.route_arm(req, segs, low)

@@ -415,6 +415,21 @@ def test_fault_conflict_surfaces(clients):
     assert "Retry-After" not in caught.value.response.headers
 
 
+def test_fault_forbidden_is_permanent(clients):
+    """403 AuthorizationFailed names the action and the scope, as ARM does; the SDK does not retry it."""
+    _rg(clients)
+    clients.control.fault(kind="forbidden", method="PUT", path="virtualNetworks/v1$")
+    since = clients.control.summary()["last_seq"]
+    with pytest.raises(HttpResponseError) as caught:
+        clients.network.virtual_networks.begin_create_or_update("rg1", "v1", _vnet_body()).result()
+    assert caught.value.status_code == 403
+    assert caught.value.error.code == "AuthorizationFailed"
+    assert "does not have authorization to perform action 'Microsoft.Network/virtualNetworks/write' over scope " \
+           "'/subscriptions/" in caught.value.error.message
+    assert caught.value.error.message.endswith("If access was recently granted, please refresh your credentials.")
+    assert _arm_log(clients, since) == [("PUT", 403, "forbidden")]
+
+
 def test_fault_failed_lro(clients):
     _rg(clients)
     clients.control.fault(kind="failed_lro", method="PUT", path="virtualNetworks/v1",

@@ -228,8 +228,8 @@ def test_check_mode_predicts_the_request_of_an_endpoint_not_created_yet(run_modu
     acr.private_endpoints.get.assert_called_once_with("rg-network", "pe-new")
     assert ("network", "22222222-2222-4222-8222-222222222222") in acr.clients
     assert warnings_of(result) == ["private endpoint 'pe-new' does not exist yet (check mode): its connection to "
-                                "container registry 'acrprivnetdemo' (resource group 'rg-acr') is assumed to be "
-                                "requested by then"]
+                                   "container registry 'acrprivnetdemo' (resource group 'rg-acr') is assumed to be "
+                                   "requested by then"]
     assert result["selected"] == []
     assert result["diff"] == {"before": {}, "after": {"pe-new": {"status": "Approved", "description": None}}}
     assert sorted(by_name(result)) == ["acrprivnetdemo.aaa", "acrprivnetdemo.bbb", "acrprivnetdemo.ccc"]
