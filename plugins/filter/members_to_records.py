@@ -160,27 +160,28 @@ def members_to_records(members, zone, ttl=3600, suffixes=None, strict=False):
         if not address:
             continue  # Azure has not given this member an address yet
         if address == KNOWN_AFTER_APPLY:
-            ip = _Unknown()  # a member check mode predicts: its record is known, its address is not
+            # A member check mode predicts: its record is known, its (IPv4) address is not.
+            record_type, value = "A", KNOWN_AFTER_APPLY
         else:
             try:
                 ip = ipaddress.ip_address(str(address))
             except ValueError:
                 raise AnsibleFilterError(f"members_to_records: member {member.get('required_member_name')!r} has "
                                          f"private_ip {address!r}, which is not an IP address") from None
+            record_type, value = ("A" if ip.version == 4 else "AAAA"), str(ip)
         for fqdn in member.get("fqdns") or []:
             fqdn = str(fqdn).strip().rstrip(".").lower()
             name = relative_name(fqdn, accepted)
             if name is None:
                 outside.append(fqdn)
                 continue
-            record = records.setdefault(name, {"name": name, "type": "A" if ip.version == 4 else "AAAA",
-                                               "ttl": ttl, "values": []})
-            if record["values"] and str(ip) not in record["values"]:
+            record = records.setdefault(name, {"name": name, "type": record_type, "ttl": ttl, "values": []})
+            if record["values"] and value not in record["values"]:
                 raise AnsibleFilterError(f"members_to_records: {fqdn} would get two addresses, "
-                                         f"{record['values'][0]} and {ip}; give the members of one endpoint "
+                                         f"{record['values'][0]} and {value}; give the members of one endpoint "
                                          "per zone (two endpoints to one resource need two zones)")
-            if str(ip) not in record["values"]:
-                record["values"].append(str(ip))
+            if value not in record["values"]:
+                record["values"].append(value)
     if outside and strict:
         raise AnsibleFilterError(f"members_to_records: {', '.join(outside)} not in zone {zone} (public suffixes "
                                  f"{', '.join(accepted)}); fix the zone, give suffixes, or set strict=false")
@@ -189,15 +190,6 @@ def members_to_records(members, zone, ttl=3600, suffixes=None, strict=False):
                                  f"zone {zone}; give the zone of this service (for a registry, "
                                  "privatelink.azurecr.io) or its public suffix in suffixes")
     return list(records.values())
-
-
-class _Unknown:
-    """The address of a predicted member: an IPv4 address (what Azure gives an endpoint) not known yet."""
-
-    version = 4
-
-    def __str__(self):
-        return KNOWN_AFTER_APPLY
 
 
 class FilterModule:

@@ -403,31 +403,24 @@ def test_fault_5xx_is_retried(clients, make_client, kind, code):
     assert caught.value.error.code == code
 
 
-def test_fault_conflict_surfaces(clients):
+@pytest.mark.parametrize("kind,status,code,message", [
+    ("conflict", 409, "AnotherOperationInProgress", "Another operation on this or dependent resource is in progress."),
+    # 403 names the action and the scope, as ARM does.
+    ("forbidden", 403, "AuthorizationFailed", "does not have authorization to perform action "
+                                              "'Microsoft.Network/virtualNetworks/write' over scope '/subscriptions/"),
+])
+def test_fault_answered_at_once_surfaces(clients, kind, status, code, message):
+    """Faults the SDK does not retry: the one answer reaches the caller."""
     _rg(clients)
-    clients.control.fault(kind="conflict", method="PUT", path="virtualNetworks/v1")
+    clients.control.fault(kind=kind, method="PUT", path="virtualNetworks/v1$")
     since = clients.control.summary()["last_seq"]
     with pytest.raises(HttpResponseError) as caught:
         clients.network.virtual_networks.begin_create_or_update("rg1", "v1", _vnet_body()).result()
-    assert caught.value.status_code == 409
-    assert caught.value.error.code == "AnotherOperationInProgress"
-    assert _arm_log(clients, since) == [("PUT", 409, "conflict")]
+    assert caught.value.status_code == status
+    assert caught.value.error.code == code
+    assert message in caught.value.error.message
+    assert _arm_log(clients, since) == [("PUT", status, kind)]
     assert "Retry-After" not in caught.value.response.headers
-
-
-def test_fault_forbidden_is_permanent(clients):
-    """403 AuthorizationFailed names the action and the scope, as ARM does; the SDK does not retry it."""
-    _rg(clients)
-    clients.control.fault(kind="forbidden", method="PUT", path="virtualNetworks/v1$")
-    since = clients.control.summary()["last_seq"]
-    with pytest.raises(HttpResponseError) as caught:
-        clients.network.virtual_networks.begin_create_or_update("rg1", "v1", _vnet_body()).result()
-    assert caught.value.status_code == 403
-    assert caught.value.error.code == "AuthorizationFailed"
-    assert "does not have authorization to perform action 'Microsoft.Network/virtualNetworks/write' over scope " \
-           "'/subscriptions/" in caught.value.error.message
-    assert caught.value.error.message.endswith("If access was recently granted, please refresh your credentials.")
-    assert _arm_log(clients, since) == [("PUT", 403, "forbidden")]
 
 
 def test_fault_failed_lro(clients):
