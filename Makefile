@@ -25,7 +25,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 SANITY_TREE := $(CURDIR)/.cache/sanity/ansible_collections/privnet/azure
 # Sanity checks what the collection ships. The emulator and the benchmarks are dev-only tools
 # (build_ignore in galaxy.yml), with their own pytest suites; they are not collection content.
-SANITY_EXCLUDE := ':!tests/emulator' ':!bench'
+SANITY_EXCLUDE := ':!emulator' ':!bench'
 
 .PHONY: venv collection-link unit sanity lint test emulator-tests integration awx-ee molecule reliability soak bench emulator demo clean
 
@@ -77,7 +77,7 @@ lint: venv collection-link
 # The ARM emulator's own suite: real SDK clients against it over HTTPS, plus the conformance
 # replay of recorded Azure traffic.
 emulator-tests: venv
-	$(BIN)/python -m pytest -q -p no:cacheprovider tests/emulator/tests
+	$(BIN)/python -m pytest -q -p no:cacheprovider emulator/tests
 
 # Integration: every target under tests/integration/targets runs real modules through
 # ansible-playbook against a fresh emulator estate (one emulator per xdist worker).

@@ -1,6 +1,6 @@
 """Starting estates for the bench, as emulator scenario documents (POST /_emulator/scenario).
 
-The format is the one tests/emulator/privnet_emulator/scenarios.py documents. Inventories for the playbooks
+The format is the one emulator/privnet_emulator/scenarios.py documents. Inventories for the playbooks
 are generated here too. Run as a script to print one: `python bench/scenarios.py hub_spoke 10`,
 `python bench/scenarios.py fleet_inventory 20`.
 """
