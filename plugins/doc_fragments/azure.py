@@ -13,11 +13,14 @@ options:
     description:
       - Where the credentials come from.
       - V(auto) takes the first source that is complete, in this order. The module options
-        O(client_id), O(tenant) and O(secret) or O(certificate_path), whose defaults are the
-        variables an AWX or Automation Controller "Microsoft Azure Resource Manager" credential
-        injects. Then azure-identity's variables E(AZURE_CLIENT_ID), E(AZURE_TENANT_ID) and
+        O(client_id), O(tenant) and O(secret) or O(certificate_path), or O(ad_user) and O(password),
+        whose defaults are the variables an AWX or Automation Controller "Microsoft Azure Resource
+        Manager" credential injects. Then azure-identity's variables E(AZURE_CLIENT_ID), E(AZURE_TENANT_ID) and
         E(AZURE_CLIENT_SECRET) or E(AZURE_CLIENT_CERTIFICATE_PATH). Then workload identity
         (E(AZURE_FEDERATED_TOKEN_FILE)). Then a managed identity, and finally the Azure CLI login.
+      - Part of a sign-in in the module options (for example O(client_id) and O(tenant) without
+        O(secret), or O(ad_user) without O(password)) fails at once, naming what is missing,
+        instead of trying the next source.
       - V(parameters), V(awx) and V(env) all force the service principal given by the module options
         and their environment defaults (E(AZURE_CLIENT_ID), E(AZURE_SECRET), E(AZURE_TENANT)).
       - V(identity_env) forces azure-identity's variables; V(workload_identity) forces workload
@@ -55,6 +58,24 @@ options:
       - Path of a PEM or PKCS12 file with the service principal's certificate and private key, used
         instead of O(secret).
     type: path
+  certificate_password:
+    description:
+      - Password of the private key in O(certificate_path), if it has one.
+    type: str
+  ad_user:
+    description:
+      - User name (user principal name) to sign in with instead of a service principal, as AWX's
+        Azure credential allows. Needs O(password). The sign-in goes through O(client_id) if set,
+        else through the Azure CLI's public client application, in O(tenant) if set.
+      - Entra ID refuses this sign-in for accounts with multifactor authentication; prefer a
+        service principal or a managed identity.
+      - If not set, the environment variable E(AZURE_AD_USER) is used.
+    type: str
+  password:
+    description:
+      - Password of O(ad_user).
+      - If not set, the environment variable E(AZURE_PASSWORD) is used.
+    type: str
   cloud_environment:
     description:
       - The Azure cloud. V(AzureCloud), V(AzureChinaCloud) or V(AzureUSGovernment) by name, or the

@@ -20,6 +20,7 @@ try:
         ChainedTokenCredential,
         ClientSecretCredential,
         ManagedIdentityCredential,
+        UsernamePasswordCredential,
         WorkloadIdentityCredential,
     )
     HAS_AZURE_IDENTITY = True
@@ -39,9 +40,18 @@ AUTH_ARGUMENT_SPEC = dict(
     secret=dict(type="str", no_log=True, fallback=(env_fallback, ["AZURE_SECRET"])),
     tenant=dict(type="str", fallback=(env_fallback, ["AZURE_TENANT"])),
     certificate_path=dict(type="path"),
+    certificate_password=dict(type="str", no_log=True),
+    # AWX's Azure credential with a user name and password instead of a service principal.
+    ad_user=dict(type="str", fallback=(env_fallback, ["AZURE_AD_USER"])),
+    password=dict(type="str", no_log=True, fallback=(env_fallback, ["AZURE_PASSWORD"])),
     cloud_environment=dict(type="str", fallback=(env_fallback, ["AZURE_CLOUD_ENVIRONMENT"])),
     ca_bundle=dict(type="path", fallback=(env_fallback, ["REQUESTS_CA_BUNDLE"])),
 )
+
+# The Azure CLI's public client application, which Entra ID lets sign users in to ARM in every
+# tenant: what a user name and password sign in through when no client_id is given (as the Azure
+# CLI and azure.azcollection do).
+AZURE_CLI_CLIENT_ID = "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
 
 WAIT_ARGUMENT_SPEC = dict(
     wait=dict(type="bool", default=True),
@@ -66,11 +76,11 @@ def build_credential(params, cloud, connection_verify, environ=None):
         sp_kwargs["disable_instance_discovery"] = True
 
     if source in ("parameters", "awx", "env"):
-        found = _service_principal(params.get("client_id"), params.get("tenant"), params.get("secret"),
-                                   params.get("certificate_path"), None, sp_kwargs, "the module options")
+        found = _from_options(params, sp_kwargs)
         if not found:
             raise ValueError(f"auth_source={source} needs client_id, tenant and secret or certificate_path "
-                             "(or the variables AZURE_CLIENT_ID, AZURE_TENANT and AZURE_SECRET)")
+                             "(or the variables AZURE_CLIENT_ID, AZURE_TENANT and AZURE_SECRET), or ad_user and "
+                             "password (AZURE_AD_USER, AZURE_PASSWORD)")
         return found
     if source == "identity_env":
         found = _identity_env(environ, sp_kwargs)
@@ -90,8 +100,14 @@ def build_credential(params, cloud, connection_verify, environ=None):
         return AzureCliCredential(tenant_id=params.get("tenant") or ""), "the Azure CLI login"
 
     # auto
-    found = (_service_principal(params.get("client_id"), params.get("tenant"), params.get("secret"),
-                                params.get("certificate_path"), None, sp_kwargs, "the module options")
+    found = _from_options(params, sp_kwargs)
+    if not found:
+        # Half a service principal or user sign-in is a mistake, not a request for the next source:
+        # falling through to managed identity and the CLI would fail later, naming neither.
+        missing = _incomplete_options(params)
+        if missing and not _workload_identity(environ, sp_kwargs):
+            raise ValueError(missing)
+    found = (found
              or _identity_env(environ, sp_kwargs)
              or _workload_identity(environ, sp_kwargs))
     if found:
@@ -101,6 +117,40 @@ def build_credential(params, cloud, connection_verify, environ=None):
     chain = ChainedTokenCredential(_managed_identity(params, connection_verify),
                                    AzureCliCredential(tenant_id=params.get("tenant") or ""))
     return chain, "managed identity or the Azure CLI login"
+
+
+def _from_options(params, sp_kwargs):
+    """A service principal (secret or certificate) or a user sign-in from the module options."""
+    found = _service_principal(params.get("client_id"), params.get("tenant"), params.get("secret"),
+                               params.get("certificate_path"), params.get("certificate_password"), sp_kwargs,
+                               "the module options")
+    if found or not (params.get("ad_user") and params.get("password")):
+        return found
+    kwargs = dict(sp_kwargs)
+    if params.get("tenant"):
+        kwargs["tenant_id"] = params["tenant"]
+    return (UsernamePasswordCredential(params.get("client_id") or AZURE_CLI_CLIENT_ID, params["ad_user"],
+                                       params["password"], **kwargs),
+            "a user name and password from the module options")
+
+
+def _incomplete_options(params):
+    """What is missing when the module options hold part of a sign-in, else None. Alone, a
+    client_id is complete (it selects a user-assigned managed identity), and so is a tenant (the
+    Azure CLI login of that tenant)."""
+    if params.get("ad_user") or params.get("password"):
+        lacking = [n for n, v in (("ad_user (AZURE_AD_USER)", params.get("ad_user")),
+                                  ("password (AZURE_PASSWORD)", params.get("password"))) if not v]
+        return f"a user sign-in needs ad_user and password; {' and '.join(lacking)} is not set"
+    secret_like = params.get("secret") or params.get("certificate_path")
+    if not (secret_like or (params.get("client_id") and params.get("tenant"))):
+        return None
+    lacking = [n for n, v in (("client_id (AZURE_CLIENT_ID)", params.get("client_id")),
+                              ("tenant (AZURE_TENANT)", params.get("tenant")),
+                              ("secret (AZURE_SECRET) or certificate_path", secret_like)) if not v]
+    return (f"a service principal sign-in needs client_id, tenant and secret or certificate_path; "
+            f"{', '.join(lacking)} {'is' if len(lacking) == 1 else 'are'} not set (set "
+            f"{'it' if len(lacking) == 1 else 'them'}, or pick another source with auth_source)")
 
 
 def _service_principal(client_id, tenant, secret, certificate_path, certificate_password, sp_kwargs, origin):

@@ -92,12 +92,21 @@ class AzureModule(AnsibleModule):
     long-running operations. Every other keyword goes to AnsibleModule.
     """
 
-    def __init__(self, argument_spec, *, lro=False, supports_check_mode=True, **kwargs):
+    def __init__(self, argument_spec, *, lro=False, supports_check_mode=True, allow_empty=(), **kwargs):
         spec = dict(AUTH_ARGUMENT_SPEC)
         if lro:
             spec.update(WAIT_ARGUMENT_SPEC)
         spec.update(argument_spec)
+        self._given = {}
         super().__init__(argument_spec=spec, supports_check_mode=supports_check_mode, **kwargs)
+        # Ansible takes `name: null` as given (so `required` and `required_one_of` pass) and `name: ""`
+        # as a value: both would reach Azure as a request for a resource without a name.
+        problem = _null_or_empty(self._given, spec, kwargs, frozenset(allow_empty))
+        if problem:
+            self.fail_json(msg=problem)
+        for option, value in self._given.items():
+            if value is None and spec.get(option, {}).get("default") is not None:
+                self.params[option] = spec[option]["default"]  # null means "not set": the default applies
         self._lro = lro
         self._cloud = None
         self._credential = None
@@ -110,6 +119,11 @@ class AzureModule(AnsibleModule):
         ca_bundle = self.params.get("ca_bundle")
         if ca_bundle and not os.path.isfile(ca_bundle):
             self.fail_json(msg=f"ca_bundle: {ca_bundle} is not a file; give the path of a PEM CA bundle")
+
+    def _load_params(self):
+        super()._load_params()
+        # What the task gave, before defaults are filled in: only here can null be told from unset.
+        self._given = {k: v for k, v in self.params.items() if not k.startswith("_ansible_")}
 
     # ---- settings -----------------------------------------------------------------------
 
@@ -298,6 +312,48 @@ class AzureModule(AnsibleModule):
         if diff is not None and self._diff:
             result["diff"] = diff.as_diff() if isinstance(diff, Difference) else diff
         self.exit_json(changed=changed, **result)
+
+
+def _null_or_empty(given, spec, checks, allow_empty, prefix="") -> str | None:
+    """The message for an option given as null where a value is needed (required, or the only one
+    given of a required_one_of / required_together group), or given as an empty string, else None.
+    Looks into suboptions too."""
+    canonical = {}
+    for name, option in spec.items():
+        for alias in [name] + list(option.get("aliases") or ()):
+            canonical[alias] = name
+    given = {canonical.get(k, k): v for k, v in given.items()}
+    for name, value in given.items():
+        option = spec.get(name) or {}
+        label = f"{prefix}{name}"
+        if value is None and option.get("required"):
+            return (f"{label}: is null; give a value (an undefined or empty variable gives null; leave the "
+                    "option out only where it is optional)")
+        if option.get("type", "str") in ("str", "path") and isinstance(value, str) and not value.strip() \
+                and name not in allow_empty:
+            return f"{label}: is empty; give a value, or leave the option out"
+        if option.get("type") == "list" and option.get("elements", "str") in ("str", "path") and isinstance(value, list):
+            if any(v is None or (isinstance(v, str) and not v.strip()) for v in value):
+                return f"{label}: holds an empty or null item; remove it or give a value"
+        suboptions = option.get("options")
+        if suboptions:
+            items = value if isinstance(value, list) else [value]
+            for index, item in enumerate(items):
+                if isinstance(item, dict):
+                    where = f"{label}[{index}]." if isinstance(value, list) else f"{label}."
+                    problem = _null_or_empty(item, suboptions, option, allow_empty, where)
+                    if problem:
+                        return problem
+    present = {k for k, v in given.items() if v is not None}
+    for group in checks.get("required_one_of") or ():
+        if any(k in given for k in group) and not present.intersection(group):
+            return (f"one of {', '.join(prefix + k for k in group)} is required; "
+                    f"{', '.join(prefix + k for k in group if k in given)} is null")
+    for group in checks.get("required_together") or ():
+        if present.intersection(group) and not set(group) <= present:
+            lacking = [prefix + k for k in group if k not in present]
+            return f"{', '.join(prefix + k for k in group)} go together; {', '.join(lacking)} is missing or null"
+    return None
 
 
 def azure_error_info(exc) -> dict:

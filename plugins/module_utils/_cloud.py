@@ -69,9 +69,15 @@ PUBLIC_CLOUDS = {
 }
 
 _CLOUD_HELP = (
-    "cloud_environment: use AzureCloud, AzureChinaCloud, AzureUSGovernment or the https:// URL of "
-    "the cloud's metadata endpoint (e.g. https://management.example/metadata/endpoints?api-version=2022-09-01)"
+    "cloud_environment: use AzureCloud, AzureChinaCloud, AzureUSGovernment, the https:// URL of the cloud's "
+    "metadata endpoint (e.g. https://management.example/metadata/endpoints?api-version=2022-09-01) or the "
+    "https:// URL of its Azure Resource Manager (e.g. https://management.example/)"
 )
+# Where a cloud's Azure Resource Manager serves its metadata: the path and api-version the Azure CLI's
+# `az cloud register --endpoint-resource-manager` reads (azure-cli, azure-cli-core cloud.py). An
+# AZURE_CLOUD_ENVIRONMENT holding an ARM URL (what azure.azcollection takes) is completed with it.
+METADATA_PATH = "/metadata/endpoints"
+METADATA_QUERY = "api-version=2022-09-01"
 
 
 def resolve_cloud(value, connection_verify=True, fetch=None) -> Cloud:
@@ -91,8 +97,18 @@ def resolve_cloud(value, connection_verify=True, fetch=None) -> Cloud:
                          "https (give a CA bundle in ca_bundle if the endpoint uses a private CA)")
     if parts.scheme != "https" or not parts.netloc:
         raise ValueError(f"{_CLOUD_HELP}; got {value!r}")
-    metadata = (fetch or fetch_metadata)(value, connection_verify)
-    return cloud_from_metadata(value, metadata)
+    url = metadata_url(value)
+    metadata = (fetch or fetch_metadata)(url, connection_verify)
+    return cloud_from_metadata(url, metadata)
+
+
+def metadata_url(value) -> str:
+    """The metadata URL for a metadata URL (kept as given) or an ARM base URL (path appended)."""
+    parts = urlsplit(value.strip())
+    if parts.path.rstrip("/").lower().endswith(METADATA_PATH):
+        return value.strip()
+    base = f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
+    return f"{base}{METADATA_PATH}?{METADATA_QUERY}"
 
 
 def fetch_metadata(url, connection_verify):

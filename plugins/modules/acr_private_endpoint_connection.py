@@ -351,8 +351,6 @@ def main():
     # 1. Parse and validate, before any call to Azure.
     module.validated(valid_name, "registry", params["registry"], "registry")
     module.validated(valid_name, "resource_group", params["resource_group"], "resource_group")
-    if params["name"] is not None and not params["name"].strip():
-        module.fail_json(msg="name: give the connection name as the registry lists it (<registry>.<id>)")
     if params["private_endpoint_id"] is not None:
         module.validated(check_private_endpoint_id, params["private_endpoint_id"])
     # all_pending: false is no selector, so it may sit next to name (templated playbooks).

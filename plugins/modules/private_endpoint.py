@@ -731,8 +731,6 @@ def group_ids_of(module, target):
             return []
         module.fail_json(msg=f"group_ids: required for a {target.full_type} target; give the sub-resource to "
                              "connect to, e.g. [blob] for a storage account or [vault] for a key vault")
-    if any(not g for g in group_ids):
-        module.fail_json(msg="group_ids: empty group id; give names such as registry, blob or vault")
     if len(group_ids) > 1:
         module.fail_json(msg=f"group_ids: {group_ids} names {len(group_ids)} group ids; Azure permits one per "
                              "private endpoint (OnlyOneGroupIdPermitted): create one endpoint per group id")

@@ -30,7 +30,8 @@ def fake_identity(monkeypatch):
 
 
 def params(**kwargs):
-    base = dict(auth_source="auto", client_id=None, secret=None, tenant=None, certificate_path=None)
+    base = dict(auth_source="auto", client_id=None, secret=None, tenant=None, certificate_path=None,
+                certificate_password=None, ad_user=None, password=None)
     base.update(kwargs)
     return base
 
@@ -117,3 +118,56 @@ def test_secret_option_is_no_log_and_options_fall_back_to_awx_variables():
     assert spec["subscription_id"]["fallback"][1] == ["AZURE_SUBSCRIPTION_ID"]
     assert spec["cloud_environment"]["fallback"][1] == ["AZURE_CLOUD_ENVIRONMENT"]
     assert spec["ca_bundle"]["fallback"][1] == ["REQUESTS_CA_BUNDLE"]
+
+
+# ---- half a sign-in is named at once; AWX's user name and password ------------------------------
+
+@pytest.mark.parametrize("given, missing", [
+    (dict(client_id="app", tenant="t"), "secret (AZURE_SECRET) or certificate_path is not set"),
+    (dict(secret="s"), "client_id (AZURE_CLIENT_ID), tenant (AZURE_TENANT) are not set"),
+    (dict(client_id="app", certificate_path="/c.pem"), "tenant (AZURE_TENANT) is not set"),
+    (dict(ad_user="ops@contoso.com"), "password (AZURE_PASSWORD) is not set"),
+    (dict(password="pw"), "ad_user (AZURE_AD_USER) is not set"),
+])
+def test_auto_names_the_missing_piece_instead_of_falling_through(given, missing):
+    with pytest.raises(ValueError) as err:
+        _auth.build_credential(params(**given), PUBLIC, True, environ={"AZURE_CLIENT_SECRET": "x"})
+    assert missing in str(err.value)
+
+
+@pytest.mark.parametrize("given", [dict(client_id="uai-client-id"), dict(tenant="t")])
+def test_a_client_id_or_a_tenant_alone_still_reach_managed_identity_and_cli(given):
+    cred, origin = _auth.build_credential(params(**given), PUBLIC, True, environ={})
+    assert cred.kind == "Chain"
+    assert origin == "managed identity or the Azure CLI login"
+
+
+def test_half_a_sign_in_beside_workload_identity_uses_workload_identity():
+    environ = {"AZURE_FEDERATED_TOKEN_FILE": "/var/run/token", "AZURE_CLIENT_ID": "wi", "AZURE_TENANT_ID": "t"}
+    cred, _origin = _auth.build_credential(params(client_id="wi", tenant="t"), PUBLIC, True, environ=environ)
+    assert cred.kind == "WorkloadIdentityCredential"
+
+
+def test_awx_user_name_and_password(monkeypatch):
+    monkeypatch.setattr(_auth, "UsernamePasswordCredential", lambda *a, **k: Recorder("UsernamePassword", *a, **k))
+    cred, origin = _auth.build_credential(params(ad_user="ops@contoso.com", password="pw", tenant="t"),
+                                          PUBLIC, True, environ={})
+    assert cred.args == (_auth.AZURE_CLI_CLIENT_ID, "ops@contoso.com", "pw")
+    assert cred.kwargs["tenant_id"] == "t"
+    assert origin == "a user name and password from the module options"
+    cred, _origin = _auth.build_credential(params(ad_user="u", password="p", client_id="app"), PRIVATE, True,
+                                           environ={}, )
+    assert cred.args[0] == "app" and cred.kwargs["disable_instance_discovery"] is True
+
+
+def test_certificate_password_reaches_the_credential():
+    cred, _origin = _auth.build_credential(params(client_id="app", tenant="t", certificate_path="/c.pfx",
+                                                  certificate_password="pfx-pw"), PUBLIC, True, environ={})
+    assert cred.kwargs["password"] == "pfx-pw"
+
+
+def test_new_secret_options_are_no_log_and_user_sign_in_falls_back_to_awx_variables():
+    spec = _auth.AUTH_ARGUMENT_SPEC
+    assert spec["password"]["no_log"] and spec["certificate_password"]["no_log"]
+    assert spec["ad_user"]["fallback"][1] == ["AZURE_AD_USER"]
+    assert spec["password"]["fallback"][1] == ["AZURE_PASSWORD"]

@@ -374,3 +374,58 @@ def test_validated_turns_value_errors_into_failures(make_module):
     with pytest.raises(Exception) as caught:
         module.validated(check, "x y")
     assert failure(caught)["msg"] == "name: 'x y' is bad; use letters"
+
+
+# ---- null and empty values, before any call ---------------------------------------------------
+
+@pytest.fixture
+def make_strict_module(patched_exit, monkeypatch):
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
+    spec = dict(
+        name=dict(type="str", required=True, aliases=["subnet"]),
+        virtual_network=dict(type="str"),
+        subnet_id=dict(type="str"),
+        mode=dict(type="str", default="auto"),
+        group_ids=dict(type="list", elements="str"),
+        links=dict(type="list", elements="dict", options=dict(name=dict(type="str", required=True),
+                                                               virtual_network=dict(type="str"))),
+        note=dict(type="str"),
+    )
+
+    def make(args, **kwargs):
+        with patch_module_args(dict({"subscription_id": "11111111-1111-4111-8111-111111111111"}, **args)):
+            return AzureModule(argument_spec=spec, **kwargs)
+    return make
+
+
+@pytest.mark.parametrize("args, message", [
+    (dict(name=None), "name: is null; give a value"),
+    (dict(subnet=None), "name: is null; give a value"),
+    (dict(name=""), "name: is empty; give a value"),
+    (dict(name="  "), "name: is empty; give a value"),
+    (dict(name="a", virtual_network=""), "virtual_network: is empty; give a value"),
+    (dict(name="a", group_ids=["registry", ""]), "group_ids: holds an empty or null item"),
+    (dict(name="a", group_ids=[None]), "group_ids: holds an empty or null item"),
+    (dict(name="a", links=[{"name": "l1"}, {"name": None}]), "links[1].name: is null; give a value"),
+    (dict(name="a", links=[{"name": "l1", "virtual_network": ""}]), "links[0].virtual_network: is empty"),
+])
+def test_null_and_empty_values_are_refused_naming_the_option(make_strict_module, args, message):
+    with pytest.raises(Exception) as excinfo:
+        make_strict_module(args)
+    assert message in failure(excinfo)["msg"]
+
+
+def test_required_one_of_and_together_do_not_count_null(make_strict_module):
+    with pytest.raises(Exception) as excinfo:
+        make_strict_module(dict(name="a", subnet_id=None, virtual_network=None),
+                           required_one_of=[("subnet_id", "virtual_network")])
+    assert failure(excinfo)["msg"] == "one of subnet_id, virtual_network is required; subnet_id, virtual_network is null"
+    with pytest.raises(Exception) as excinfo:
+        make_strict_module(dict(name="a", subnet_id="x", virtual_network=None),
+                           required_together=[("subnet_id", "virtual_network")])
+    assert "virtual_network is missing or null" in failure(excinfo)["msg"]
+
+
+def test_null_takes_the_default_and_allow_empty_lets_an_option_be_blank(make_strict_module):
+    module = make_strict_module(dict(name="a", mode=None, note=""), allow_empty=("note",))
+    assert module.params["mode"] == "auto" and module.params["note"] == ""

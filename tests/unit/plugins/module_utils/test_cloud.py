@@ -142,3 +142,40 @@ def test_fetch_verifies_tls_by_default(metadata_server):
     url, _ca_pem = metadata_server
     with pytest.raises(ServiceRequestError):
         fetch_metadata(url, True)
+
+
+# ---- an ARM base URL, as azure.azcollection reads AZURE_CLOUD_ENVIRONMENT -----------------------
+
+@pytest.mark.parametrize("value", ["https://management.local.azurestack.external",
+                                   "https://management.local.azurestack.external/",
+                                   " https://management.local.azurestack.external/ "])
+def test_an_arm_url_is_completed_with_the_metadata_path(value):
+    fetched = []
+
+    def fetch(url, verify):
+        fetched.append(url)
+        return {"galleryEndpoint": "https://x/", "authentication": {
+            "loginEndpoint": "https://adfs.local.azurestack.external/adfs/",
+            "audiences": ["https://management.adfs.azurestack.local/abc"]}}
+
+    cloud = resolve_cloud(value, True, fetch=fetch)
+    assert fetched == ["https://management.local.azurestack.external/metadata/endpoints?api-version=2022-09-01"]
+    assert cloud.resource_manager == "https://management.local.azurestack.external"
+
+
+@pytest.mark.parametrize("value", ["https://arm.example/metadata/endpoints?api-version=2015-01-01",
+                                   "https://arm.example/metadata/endpoints"])
+def test_a_metadata_url_is_fetched_as_given(value):
+    fetched = []
+    resolve_cloud(value, True, fetch=lambda url, verify: fetched.append(url) or [
+        {"name": "X", "resourceManager": "https://arm.example/",
+         "authentication": {"loginEndpoint": "https://login.example/", "audiences": ["https://arm.example/"]}}])
+    assert fetched == [value]
+
+
+def test_the_arm_url_form_works_against_a_real_tls_server(metadata_server):
+    url, ca_pem = metadata_server
+    base = url.split("/metadata")[0] + "/"
+    cloud = resolve_cloud(base, ca_pem)
+    assert cloud.name == "Emulated"
+    assert cloud.resource_manager == base.rstrip("/")

@@ -309,7 +309,7 @@ def test_no_wait_returns_the_requested_state_without_reading_again(run_module, a
     (dict(ARGS, private_endpoint_id="pe-app", state="approved"), "private_endpoint_id: 'pe-app' is not an Azure "
                                                                  "resource id"),
     (dict(ARGS, registry="acr_demo"), "registry: 'acr_demo' is not a valid registry name"),
-    (dict(ARGS, name=" ", state="approved"), "name: give the connection name"),
+    (dict(ARGS, name=" ", state="approved"), "name: is empty; give a value"),
     (dict(ARGS, name="a.b", state="approve"), "state must be one of: approved, rejected, absent"),
 ])
 def test_invalid_input_fails_before_calling_azure(run_module, acr, args, message):

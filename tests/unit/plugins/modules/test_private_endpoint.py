@@ -416,7 +416,7 @@ def test_group_ids_default_to_registry_and_are_required_for_other_targets(run_mo
      "ip_configurations[1].private_ip_address: 10.20.1.9 is given to two members"),
     ({"dns_zone_group": {"zones": []}}, "dns_zone_group.zones"),
     ({"dns_zone_group": {"zones": ["azurecr"]}}, "dns_zone_group.zones: 'azurecr' needs at least two labels"),
-    ({"group_ids": ["registry", ""]}, "group_ids: empty group id"),
+    ({"group_ids": ["registry", ""]}, "group_ids: holds an empty or null item"),
 ])
 def test_bad_input_fails_before_calling_azure(run_module, azure, extra, message):
     result, failed = run(run_module, dict(BASE, **extra))
