@@ -55,13 +55,15 @@ options:
   subnet_id:
     description:
       - Resource id of the subnet the endpoint's network interface goes in. It may be in another resource
-        group or subscription.
+        group, but not in another subscription: Azure requires a private endpoint in the subscription
+        and region of its virtual network (the target may be anywhere).
       - Give either O(subnet_id), or O(virtual_network) and O(subnet).
     type: str
   virtual_network:
     description:
       - Name of the subnet's virtual network, in O(virtual_network_resource_group), or its resource id
-        (which may be in another subscription).
+        (in this module's O(subscription_id): a private endpoint must be in its virtual network's
+        subscription).
     type: str
   subnet:
     description:
@@ -274,8 +276,9 @@ EXAMPLES = r"""
       - {group_id: registry, member_name: registry_data_westeurope, private_ip_address: 10.20.1.11}
       - {group_id: registry, member_name: registry_data_eastus, private_ip_address: 10.20.1.12}
 
-- name: Storage blob endpoint whose records Azure writes through a DNS zone group
+- name: Storage blob endpoint in the hub subscription, whose records Azure writes through a DNS zone group
   privnet.azure.private_endpoint:
+    subscription_id: "{{ hub_subscription }}"  # the endpoint goes in its virtual network's subscription
     name: pe-stdata-blob
     resource_group: rg-data
     virtual_network: /subscriptions/{{ hub_subscription }}/resourceGroups/rg-hub/providers/Microsoft.Network/virtualNetworks/vnet-hub
@@ -709,17 +712,28 @@ def present(module):
 
 
 def subnet_id_of(module):
+    """The subnet's ResourceId; it must be in the endpoint's subscription (checked before any call)."""
     params = module.params
     if params["subnet_id"]:
-        return resolve_subnet(module, id_option="subnet_id")
-    module.validated(valid_name, "subnet", params["subnet"], "subnet")
-    if not params["virtual_network"].startswith("/"):
-        module.validated(valid_name, "virtual_network", params["virtual_network"], "virtual_network")
-    vnet_group = params["virtual_network_resource_group"] or params["resource_group"]
-    module.validated(valid_name, "resource_group", vnet_group, "virtual_network_resource_group")
-    vnet = module.resolve_id(params["virtual_network"], "virtual_network", NETWORK, "virtualNetworks",
-                             resource_group=vnet_group)
-    return vnet.child("subnets", params["subnet"])
+        rid = resolve_subnet(module, id_option="subnet_id")
+    else:
+        module.validated(valid_name, "subnet", params["subnet"], "subnet")
+        if not params["virtual_network"].startswith("/"):
+            module.validated(valid_name, "virtual_network", params["virtual_network"], "virtual_network")
+        vnet_group = params["virtual_network_resource_group"] or params["resource_group"]
+        module.validated(valid_name, "resource_group", vnet_group, "virtual_network_resource_group")
+        vnet = module.resolve_id(params["virtual_network"], "virtual_network", NETWORK, "virtualNetworks",
+                                 resource_group=vnet_group)
+        rid = vnet.child("subnets", params["subnet"])
+    # "The private endpoint must be deployed in the same region and subscription as the virtual
+    # network" (Microsoft Learn, private-link/private-endpoint-overview.md, private endpoint properties).
+    if rid.subscription.lower() != module.subscription_id.lower():
+        option = "subnet_id" if params["subnet_id"] else "virtual_network"
+        module.fail_json(msg=f"{option}: the subnet is in subscription {rid.subscription}, the endpoint would be in "
+                             f"{module.subscription_id}; Azure requires a private endpoint in the same subscription "
+                             f"(and region) as its virtual network: set subscription_id to {rid.subscription} (the "
+                             "target may stay in another subscription)")
+    return rid
 
 
 def group_ids_of(module, target):

@@ -361,6 +361,12 @@ def resolve_policies(module, subnet_rid):
         rid = module.validated(resolve_resource_id, value, option=option, subscription=subnet_rid.subscription,
                                resource_group=module.params["resource_group"] or subnet_rid.resource_group,
                                provider=NETWORK, type_="serviceEndpointPolicies")
+        # "The service endpoint policy must be in the same region and subscription as the virtual
+        # network" (Microsoft Learn, virtual-network-service-endpoint-policies-overview.md, limitations).
+        if module.params["state"] == "present" and rid.subscription.lower() != subnet_rid.subscription.lower():
+            module.fail_json(msg=f"{option}: policy '{rid.name}' is in subscription {rid.subscription}, the subnet in "
+                                 f"{subnet_rid.subscription}; Azure attaches only a service endpoint policy of the "
+                                 "virtual network's subscription and region: create the policy there")
         if not any(same_id(str(rid), str(other)) for other in ids):
             ids.append(rid)
     return ids
@@ -464,7 +470,7 @@ def main():
     to_check = [p for p in policies_after
                 if removed_services or not any(same_id(p, c) for c in current_policies)]
     if to_check:
-        check_policies(module, to_check, current_policies, services_after)
+        check_policies(module, subnet_id, to_check, current_policies, services_after)
 
     diff = {"before": {}, "after": {}}
     if manage_services:
@@ -514,8 +520,10 @@ def build_policies(subnet, policies_after):
     return [current.get(p.lower()) or models.ServiceEndpointPolicy(id=p) for p in policies_after]
 
 
-def check_policies(module, policies, current_policies, services_after):
-    """Each policy must exist (unless attached already) and find its service's endpoint on the subnet."""
+def check_policies(module, subnet_rid, policies, current_policies, services_after):
+    """Each policy must exist (unless attached already), be in the virtual network's region and find its
+    service's endpoint on the subnet."""
+    vnet_location = None
     for policy_id in policies:
         rid = module.validated(resolve_resource_id, policy_id, option="service_endpoint_policies",
                                subscription=None, resource_group=None, provider=NETWORK,
@@ -529,6 +537,17 @@ def check_policies(module, policies, current_policies, services_after):
             module.fail_json(msg=f"service_endpoint_policies: service endpoint policy '{rid.name}' (resource group "
                                  f"'{rid.resource_group}', subscription '{rid.subscription}') was not found; create "
                                  "it first, or fix the name")
+        if not any(same_id(policy_id, p) for p in current_policies):
+            if vnet_location is None:
+                network = module.client("network", subscription_id=subnet_rid.subscription)
+                vnet = module.call(network.virtual_networks.get, subnet_rid.resource_group, subnet_rid.name,
+                                   what=f"reading virtual network '{subnet_rid.name}'")
+                vnet_location = vnet.location
+            if location_key(policy.location or "") != location_key(vnet_location or ""):
+                module.fail_json(msg=f"service_endpoint_policies: policy '{rid.name}' is in {policy.location}, virtual "
+                                     f"network '{subnet_rid.name}' in {vnet_location}; Azure attaches only a service "
+                                     "endpoint policy of the virtual network's region and subscription: create the "
+                                     f"policy in {vnet_location}")
         for definition in policy.service_endpoint_policy_definitions or []:
             service = _CANONICAL.get((definition.service or "").lower(), definition.service)
             if service and service not in services_after:

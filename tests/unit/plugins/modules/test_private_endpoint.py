@@ -354,14 +354,27 @@ def test_manual_connection_is_pending(run_module, azure):
     assert result["private_endpoint"]["connection"]["description"] == "Awaiting Approval"
 
 
-def test_subnet_by_id_in_another_subscription(run_module, azure):
-    other = SUBNET_ID.replace(SUB, "22222222-2222-4222-8222-222222222222")
-    azure.subnet_store[other.lower()] = dict(azure.subnet_store[SUBNET_ID.lower()], id=other)
+@pytest.mark.parametrize("by_id", [True, False])
+def test_subnet_in_another_subscription_is_refused_before_any_call(run_module, azure, by_id):
+    # Microsoft Learn, private-endpoint-overview.md: the endpoint must be in the same region and
+    # subscription as the virtual network.
+    other_sub = "22222222-2222-4222-8222-222222222222"
+    other = SUBNET_ID.replace(SUB, other_sub)
     args = {k: v for k, v in BASE.items() if k not in ("virtual_network", "subnet")}
-    result, failed = run(run_module, dict(args, subnet_id=other))
+    args.update({"subnet_id": other} if by_id else {"virtual_network": other.rsplit("/subnets/", 1)[0],
+                                                     "subnet": other.rsplit("/", 1)[1]})
+    result, failed = run(run_module, args)
+    assert failed
+    assert result["msg"].startswith("subnet_id: " if by_id else "virtual_network: ")
+    assert f"set subscription_id to {other_sub}" in result["msg"]
+    assert azure.clients == [] and azure.writes == []
+
+
+def test_subnet_by_id_in_the_endpoints_subscription(run_module, azure):
+    args = {k: v for k, v in BASE.items() if k not in ("virtual_network", "subnet")}
+    result, failed = run(run_module, dict(args, subnet_id=SUBNET_ID))
     assert not failed, result
-    assert ("network", "22222222-2222-4222-8222-222222222222") in azure.clients
-    assert azure.writes[0][2]["properties"]["subnet"]["id"] == other
+    assert azure.writes[0][2]["properties"]["subnet"]["id"] == SUBNET_ID
 
 
 def test_virtual_network_in_another_resource_group(run_module, azure):

@@ -21,9 +21,11 @@ NET = "/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/rg-net
 SEP_STORAGE = f"{NET}/serviceEndpointPolicies/sep-storage"  # attached in subnet_wire()
 
 
-def policy(name, service):
-    return models.ServiceEndpointPolicy({"id": f"{NET}/serviceEndpointPolicies/{name}", "name": name, "properties": {
-        "serviceEndpointPolicyDefinitions": [{"name": "d", "properties": {"service": service}}]}})
+def policy(name, service, location="westeurope"):
+    return models.ServiceEndpointPolicy({"id": f"{NET}/serviceEndpointPolicies/{name}", "name": name,
+                                         "location": location, "properties": {
+                                             "serviceEndpointPolicyDefinitions": [{"name": "d",
+                                                                                   "properties": {"service": service}}]}})
 
 
 @pytest.fixture
@@ -34,7 +36,9 @@ def network(monkeypatch):
     client.current = {}
     client.subnets.get.side_effect = lambda rg, vnet, name: models.Subnet(subnet_wire(**client.current))
     client.subnets.begin_create_or_update.side_effect = lambda rg, vnet, name, subnet: FakePoller(result=subnet)
-    policies = {"sep-storage": policy("sep-storage", "Microsoft.Storage"), "sep-sql": policy("sep-sql", "Microsoft.Sql")}
+    policies = {"sep-storage": policy("sep-storage", "Microsoft.Storage"), "sep-sql": policy("sep-sql", "Microsoft.Sql"),
+                "sep-sql-eastus": policy("sep-sql-eastus", "Microsoft.Sql", "eastus")}
+    client.virtual_networks.get.side_effect = lambda rg, name: models.VirtualNetwork(location="West Europe")
 
     def get_policy(rg, name):
         if name not in policies:
@@ -203,13 +207,24 @@ def test_missing_policy_is_refused(run_module, network):
     network.subnets.begin_create_or_update.assert_not_called()
 
 
-def test_policy_in_another_subscription_by_id(run_module, network):
+def test_policy_in_another_subscription_is_refused_before_any_call(run_module, network):
+    # Microsoft Learn, virtual-network-service-endpoint-policies-overview.md: the policy must be in the
+    # same region and subscription as the virtual network.
     other = SEP_STORAGE.replace("11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222")
     network.current = {"serviceEndpointPolicies": []}
     result, failed = run_module(service_endpoint.main, dict(BY_NAME, service_endpoint_policies=[other]))
-    assert not failed
-    assert ("network", "22222222-2222-4222-8222-222222222222") in network.clients
-    assert sent(network)["serviceEndpointPolicies"] == [{"id": other}]
+    assert failed
+    assert result["msg"].startswith("service_endpoint_policies[0]: policy 'sep-storage' is in subscription 2222")
+    assert network.clients == [] and not network.subnets.begin_create_or_update.called
+
+
+def test_policy_in_another_region_is_refused_before_any_write(run_module, network):
+    network.current = {"serviceEndpoints": [{"service": "Microsoft.Sql", "locations": ["westeurope"]},
+                                            {"service": "Microsoft.Storage", "locations": ["westeurope"]}]}
+    result, failed = run_module(service_endpoint.main, dict(BY_NAME, service_endpoint_policies=["sep-sql-eastus"]))
+    assert failed
+    assert "policy 'sep-sql-eastus' is in eastus, virtual network 'vnet-hub' in West Europe" in result["msg"]
+    network.subnets.begin_create_or_update.assert_not_called()
 
 
 def test_subnet_id_in_another_subscription(run_module, network):
