@@ -19,9 +19,17 @@ PRIVATELINK = "privatelink."
 EXTRA_SUFFIXES = {
     "privatelink.vaultcore.azure.net": ["vault.azure.net"],
 }
-# The zone each kind of private link target needs (the documented zone names).
+# The zone each kind of private link target needs in the public cloud (the documented zone names).
 ZONE_OF_TARGET = {
     "microsoft.containerregistry/registries": "privatelink.azurecr.io",
+}
+# A service's public name suffix -> the private DNS zone that serves it, in each cloud: Microsoft
+# Learn, articles/private-link/private-endpoint-dns.md, the tables for Azure commercial, Azure
+# Government and Azure operated by 21Vianet (China). The suffix differs per cloud, so the zone does too.
+ZONE_OF_SUFFIX = {
+    "azurecr.io": "privatelink.azurecr.io",
+    "azurecr.us": "privatelink.azurecr.us",
+    "azurecr.cn": "privatelink.azurecr.cn",
 }
 
 
@@ -49,6 +57,16 @@ def predicted_fqdns(resource_name, member, zone_names):
         else:
             names.append(f"{resource_name}.{suffix}".lower())
     return names
+
+
+def zone_of_name(fqdn) -> str | None:
+    """The documented private DNS zone serving a service's public name (``myreg.azurecr.us`` ->
+    ``privatelink.azurecr.us``), or None when the name's suffix is not in the table."""
+    name = str(fqdn or "").strip().rstrip(".").lower()
+    for suffix in sorted(ZONE_OF_SUFFIX, key=len, reverse=True):
+        if name.endswith("." + suffix):
+            return ZONE_OF_SUFFIX[suffix]
+    return None
 
 
 def public_suffixes(zone, suffixes=None):

@@ -42,7 +42,9 @@ options:
   zone:
     description:
       - The private DNS zone that serves the endpoint's names.
-      - Defaults to the documented zone of the target's kind (C(privatelink.azurecr.io) for a registry).
+      - Defaults to the zone Microsoft documents for the members' names in their cloud (for a registry
+        C(privatelink.azurecr.io), in Azure Government C(privatelink.azurecr.us), in Azure China
+        C(privatelink.azurecr.cn)).
     type: str
   zone_resource_group:
     description: Resource group of the private DNS zone. Defaults to O(resource_group).
@@ -175,6 +177,7 @@ from ansible_collections.privnet.azure.plugins.module_utils._privatelink import 
     ZONE_OF_TARGET,
     public_suffixes,
     relative_name,
+    zone_of_name,
 )
 
 try:
@@ -281,7 +284,11 @@ def main():
                      "wait for the endpoint to finish provisioning, then check again")
 
     # The zone: exists, linked to the endpoint's VNet, records match the members.
-    zone = (params["zone"] or ZONE_OF_TARGET.get(target.full_type.lower() if target else "", "")).lower()
+    # By default the zone Microsoft documents for the members' names in their cloud (privatelink.azurecr.us
+    # for <reg>.azurecr.us), else for the target's kind.
+    known = [zone_of_name(fqdn) for member in members for fqdn in member["fqdns"] or []]
+    zone = (params["zone"] or next((z for z in known if z), None)
+            or ZONE_OF_TARGET.get(target.full_type.lower() if target else "", "")).lower()
     if not zone:
         module.fail_json(msg=f"zone: no default private DNS zone is known for target {target_id}; give zone")
     zone_rg = params["zone_resource_group"] or params["resource_group"]
