@@ -2,14 +2,30 @@
 
 Each listener answers as Azure DNS (168.63.129.16) answers a VM in that VNet:
 * a name inside a private DNS zone linked to the VNet (longest matching zone name) is answered from the zone:
-  its record sets, CNAMEs followed, NXDOMAIN (with the zone's SOA) when the name is absent; with a link whose
-  resolutionPolicy is NxDomainRedirect an absent A/AAAA/CNAME name falls back to public resolution;
+  its record sets, CNAMEs followed, NXDOMAIN (with the zone's SOA) when the name is absent, NOERROR with no answer
+  (and the SOA) when the name exists only as the parent of other records or with other types;
+* resolutionPolicy NxDomainRedirect on the link (Private DNS api 2024-06-01): when the zone is a Private Link zone,
+  the query is for A, AAAA or CNAME and the zone's answer would be NXDOMAIN, the resolver retries the same name with
+  public resolution instead. Sources: Microsoft Learn dns/private-dns-fallback.md ("How it works": the Azure
+  recursive resolver retries with the public QNAME each time PrivateEdge answers NXDOMAIN for that private zone;
+  "Limitations": only zones associated to Private Link resources) and the spec's description of resolutionPolicy
+  in azure-rest-api-specs privatedns 2024-06-01 (only for links to privatelink zones and A, AAAA, CNAME queries;
+  falls back to public resolution on a non-existent domain answer). A NOERROR/NODATA answer is not redirected.
+  The emulator has no internet: "public resolution" is the public view below, the same answer a VNet with no link
+  to the zone gets;
 * otherwise the public view:
   `<reg>.azurecr.io` of an existing registry → CNAME `<reg>.privatelink.azurecr.io` when the registry has a
   private endpoint connection (resolution goes on with that name), else a public host;
   `<reg>.<region>.data.azurecr.io` (registry or replica region) → CNAME `<reg>.<region>.data.privatelink.azurecr.io`
   likewise (the ACR Private Link article's zone records are `<reg>` and `<reg>.<region>.data`);
   every other name → NXDOMAIN.
+  Microsoft Learn private-link/private-endpoint-dns.md (zone table, Containers) lists two zones for Container Registry,
+  `privatelink.azurecr.io` and `{regionName}.data.privatelink.azurecr.io`, with the public zones `azurecr.io` and
+  `{regionName}.data.azurecr.io`. The public CNAME of a data endpoint, `<reg>.<region>.data.privatelink.azurecr.io`,
+  is a name in both private zones (record `<reg>.<region>.data` in the first, `<reg>` in the second), so a VNet
+  linked to both answers it from the regional data zone (longest zone match, as for any DNS zone cut); linked to
+  only one, from that one. Emulator convention: a zone is a Private Link zone when one of its labels starts with
+  `privatelink` (every Private DNS zone name in that table has such a label).
 
 Emulator convention: the public answer of a registry endpoint is a CNAME (TTL 3600) to
   `<reg>.<region>.cloudapp.azure.example` (data endpoints: `<reg>-data.<region>.cloudapp.azure.example`), and any
@@ -143,12 +159,15 @@ class Resolver:
         sets = {r.rid.types[-1].upper(): r for r in self.pdns.record_sets(self.emu, zone.key)
                 if r.rid.name.lower() == relative}
         if not sets:
-            redirect = link.properties.get("resolutionPolicy") == "NxDomainRedirect"
-            if redirect and rdtype in (dns.rdatatype.A, dns.rdatatype.AAAA, dns.rdatatype.CNAME):
-                return "public"
             below = any(r.rid.name.lower().endswith("." + relative)
                         for r in self.pdns.record_sets(self.emu, zone.key)) if relative != "@" else True
             if not below:
+                # NxDomainRedirect: only an NXDOMAIN from a Private Link zone, for A/AAAA/CNAME
+                # (private-dns-fallback.md).
+                redirect = link.properties.get("resolutionPolicy") == "NxDomainRedirect"
+                if redirect and self.pdns.is_private_link_zone(zone.rid.name) and \
+                        rdtype in (dns.rdatatype.A, dns.rdatatype.AAAA, dns.rdatatype.CNAME):
+                    return "public"
                 out.rcode = dns.rcode.NXDOMAIN
             out.authority.append(self.soa(origin, zone))
             return None

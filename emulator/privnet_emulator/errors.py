@@ -47,8 +47,12 @@ def resource_group_not_found(resource_group):
                     headers={"x-ms-failure-cause": "gateway"})
 
 
-def invalid_reference(ref_id, by_id):
+def invalid_reference(ref_id, by_id, details=None):
+    """NRP's answer to a reference it cannot resolve in the referencing resource's region: 400
+    InvalidResourceReference. Wording as quoted from real responses in azure-cli #8569 and #9354 (subnet -> NSG),
+    MicrosoftDocs/azure-docs #81734 (NIC -> subnet, details []); the same answer for a reference in another
+    region (microsoft/CromwellOnAzure #231, NIC -> subnet of a VNet in another region)."""
     return bad_request(
         "InvalidResourceReference",
         f"Resource {ref_id} referenced by resource {by_id} was not found. Please make sure that the "
-        "referenced resource exists, and that both resources are in the same region.")
+        "referenced resource exists, and that both resources are in the same region.", details=details)

@@ -121,6 +121,7 @@ def test_subnet_read_modify_write_keeps_every_other_property(clients, rg):
     net = clients.network
     make_vnet(net, "v1", ["10.0.0.0/16"])
     nsg_id = SUB_ID.format(sub=clients.subscription) + "/networkSecurityGroups/nsg1"
+    net.network_security_groups.begin_create_or_update(rg, "nsg1", {"location": LOC}).result()  # must exist
     net.subnets.begin_create_or_update(rg, "v1", "s1", {"properties": {
         "addressPrefix": "10.0.1.0/24",
         "networkSecurityGroup": {"id": nsg_id},

@@ -470,9 +470,16 @@ def test_legacy_policy_check_only_when_configured(clients):
 
 
 def test_cross_resource_group_and_subscription(clients):
-    subnet_id = make_network(clients)
+    # A private endpoint must be in its virtual network's subscription (private-endpoint-overview.md): the endpoint,
+    # its NIC and its subnet are in the second subscription, the registry in the first.
+    make_network(clients)
     registry = make_registry(clients)
     clients.resource2.resource_groups.create_or_update("rg-remote", {"location": "westeurope"})
+    clients.resource2.resource_groups.create_or_update(NET_RG, {"location": "westeurope"})
+    subnet_id = clients.network2.virtual_networks.begin_create_or_update(NET_RG, "vnet-app", {
+        "location": "westeurope", "properties": {"addressSpace": {"addressPrefixes": ["10.20.0.0/16"]},
+                                                 "subnets": [{"name": "snet-pe", "properties": {
+                                                     "addressPrefix": "10.20.1.0/24"}}]}}).result().subnets[0].id
     # The registry lives in another subscription: Microsoft.ContainerRegistry must be registered in the PE's one.
     # The SDK's auto-registration policy cannot read the streamed 409 of an LRO's first call, so it does not step in.
     with pytest.raises(ResourceExistsError) as err:
@@ -488,7 +495,7 @@ def test_cross_resource_group_and_subscription(clients):
     assert pe.network_interfaces[0].id.startswith(f"/subscriptions/{SECOND_SUBSCRIPTION}/resourceGroups/rg-remote/")
     assert [m[1] for m in members(nic_of(clients, pe, clients.network2))] == ["10.20.1.4", "10.20.1.5"]
     assert connections(clients)[0].private_endpoint.id == pe.id
-    subnet = clients.network.subnets.get(NET_RG, "vnet-app", "snet-pe")
+    subnet = clients.network2.subnets.get(NET_RG, "vnet-app", "snet-pe")
     assert [p.id for p in subnet.private_endpoints] == [pe.id]
 
 

@@ -91,6 +91,8 @@ notes:
   - A connection whose private endpoint was deleted shows V(Disconnected); it cannot be approved or
     rejected any more, only deleted (O(state=absent)). The module refuses, before any write, to
     approve or reject it.
+  - A V(Rejected) connection cannot be approved again (Microsoft Learn, "Manage Azure private endpoints"); the
+    module refuses, before any write, and says to delete it and re-create the private endpoint.
   - Private endpoints are a Premium feature; a Basic or Standard registry has no connections.
 seealso:
   - module: privnet.azure.acr_network
@@ -299,6 +301,13 @@ def plan(module, chosen):
             module.fail_json(msg=f"private endpoint connection '{connection.name}' is Disconnected (its private "
                                  f"endpoint was deleted) and cannot be {state}; delete it with state: absent. "
                                  "Nothing was changed.")
+        # "Connections previously denied can't be approved. You must remove the connection and create a new
+        # one." (Microsoft Learn, private-link/manage-private-endpoint.md)
+        if str(current["status"]).lower() == "rejected" and status == "Approved":
+            module.fail_json(msg=f"private endpoint connection '{connection.name}' was Rejected and cannot be approved "
+                                 "again (Azure refuses it): delete it with state: absent and re-create the private "
+                                 "endpoint (privnet.azure.private_endpoint with replace: true), then approve the new "
+                                 "connection. Nothing was changed.")
         if str(current["status"]).lower() != status.lower() or (
                 description is not None and description != current["description"]):
             changes.append((connection, status))

@@ -95,3 +95,60 @@ def test_check_mode_predicts_the_real_run(emulator, role, suite):
         assert any(key[1] == host for key in actual), f"no result for host {host}"
     assert not mismatches, "check mode mispredicted:\n" + "\n".join(mismatches)
     assert not changed_tasks(repredicted), f"after the run, check mode still predicts changes: {changed_tasks(repredicted)}"
+
+
+def _delete_record_set(emulator, record_set_id):
+    """Delete a record set through ARM, as a colleague with the Azure CLI would."""
+    from azure.identity import ClientSecretCredential
+    from azure.mgmt.privatedns import PrivateDnsManagementClient
+
+    env = emulator.env
+    parts = record_set_id.strip("/").split("/")
+    credential = ClientSecretCredential(env["AZURE_TENANT"], env["AZURE_CLIENT_ID"], env["AZURE_SECRET"],
+                                        authority=env["PRIVNET_EMULATOR_URL"], disable_instance_discovery=True,
+                                        connection_verify=env["REQUESTS_CA_BUNDLE"])
+    client = PrivateDnsManagementClient(credential, parts[1], base_url=env["PRIVNET_EMULATOR_URL"],
+                                        credential_scopes=["https://management.core.windows.net//.default"],
+                                        connection_verify=env["REQUESTS_CA_BUNDLE"])
+    client.record_sets.delete(parts[3], parts[7], parts[8], parts[9])
+
+
+def test_check_mode_after_drift_predicts_the_fix_and_does_not_fail(emulator, suite):
+    """Issue 14: after drift (public access turned on by hand, one A record changed, one deleted),
+    `--check --diff` predicts the fix and exits 0 (verification reports what it sees, it does not fail
+    on the state the real run would fix); the real run then does what was predicted."""
+    spec = ROLES["acr_private_link"]
+    lib.fresh(emulator, spec["scenario"])
+    first = lib.run(emulator, role_args(emulator, spec))
+    assert first.rc == 0, first.describe()
+
+    sub = emulator.env["AZURE_SUBSCRIPTION_ID"]
+    zone = f"/subscriptions/{sub}/resourceGroups/rg-network/providers/Microsoft.Network/privateDnsZones/privatelink.azurecr.io"
+    emulator.control.drift(f"/subscriptions/{sub}/resourceGroups/rg-acr/providers/Microsoft.ContainerRegistry/"
+                           "registries/acrprivnetdemo", properties={"publicNetworkAccess": "Enabled"})
+    emulator.control.drift(f"{zone}/A/acrprivnetdemo", properties={"aRecords": [{"ipv4Address": "10.99.0.9"}]})
+    _delete_record_set(emulator, f"{zone}/A/acrprivnetdemo.westeurope.data")
+
+    mark = lib.last_seq(emulator)
+    check = lib.run(emulator, role_args(emulator, spec, "--check", "--diff"))
+    check_writes = lib.writes(emulator, mark)
+    predicted = outcomes(check.stdout)
+    real = lib.run(emulator, role_args(emulator, spec))
+    actual = outcomes(real.stdout)
+    mismatches = sorted(f"{key}: check said {predicted.get(key)}, run said {actual.get(key)}"
+                        for key in set(predicted) | set(actual) if predicted.get(key) != actual.get(key))
+    lib.record(suite, "check_mode", "acr_private_link after drift",
+               ok=check.rc == 0 and real.rc == 0 and not check_writes and not mismatches,
+               changed=len(changed_tasks(actual)), predicted_changed=len(changed_tasks(predicted)),
+               check_writes=len(check_writes), mismatches=mismatches,
+               seconds=round(first.seconds + check.seconds + real.seconds, 1))
+
+    assert check.rc == 0, check.describe()
+    assert not check_writes, [(e["method"], e["path"]) for e in check_writes]
+    assert "10.99.0.9" in check.stdout  # the diff shows the drifted record's value before the fix
+    assert '"public_network_access": "Enabled"' in check.stdout
+    assert real.rc == 0, real.describe()
+    changed = changed_tasks(actual)
+    assert any("7/9 A records" in task for task in changed), changed
+    assert any("8/9 public network access off" in task for task in changed), changed
+    assert not mismatches, "check mode mispredicted:\n" + "\n".join(mismatches)

@@ -33,9 +33,24 @@ Emulator convention: Premium-only features on Basic/Standard/Classic: networkRul
   FeatureNotSupportedForSku. Messages follow ACR's "The requested feature {f} is not supported for the SKU {s}.".
 Emulator convention: the home region is not listed among replications; a replication in the home region, or in a
   region another replication already covers, or that changes its location, is 400 InvalidReplicationLocation.
-Emulator convention: a new replica adds a `registry_data_<region>` member to every private endpoint of the registry
-  (new NIC address, zone group records) and puts its Approved connections back to Pending ("Awaiting approval: the
-  registry has a new replica in {region}."); deleting a replica removes the member.
+A new replica adds a `registry_data_<region>` member to every private endpoint of the registry (a new NIC address,
+  and zone group records) and puts its Approved connections back to Pending; deleting a replica removes the member.
+  Source: Microsoft Learn container-registry-private-link.md (MicrosoftDocs/azure-docs, version of 10/11/2022,
+  "Additional endpoints for geo-replicas": each replica adds an IP configuration to the endpoint's NIC, and once a new
+  geo-replication is added the private endpoint connection is set to pending and must be approved again).
+Emulator convention: the Pending description after a new replica is "Awaiting approval: the registry has a new replica
+  in {region}." (the article gives none); Rejected connections stay Rejected (see the next rule).
+A connection that has been Rejected cannot be approved again: the PUT is refused and the consumer must delete the
+  connection and create a new private endpoint. Source: Microsoft Learn private-link/manage-private-endpoint.md
+  (final note; by design per MicrosoftDocs/azure-docs issue #115121). ACR's error code for it is not documented:
+  400 with the plain code BadRequest (Cosmos DB answers the same request with 400 BadRequest "Approving rejected
+  private endpoint connections is not supported.", MicrosoftDocs/azure-docs PR #86823).
+POST registries/{name}/listCredentials (Registries_ListCredentials, Container Registry spec 2025-11-01, example
+  RegistryListCredentials.json): 200 {username: the registry name, passwords: [{name: password, value},
+  {name: password2, value}]} when adminUserEnabled; otherwise 400 UnAuthorizedForCredentialOperations "Cannot perform
+  credential operations for {id} as admin user is disabled. ..." (hashicorp/terraform-provider-azurerm #21440,
+  MicrosoftDocs/azure-docs #57954). Emulator convention: the passwords are 32 hex characters derived from the
+  registry's internal id (stable until the registry is re-created); regenerateCredential is not emulated.
 Emulator convention: a new connection's registry-side state is {Approved, "Auto-Approved", None} for
   privateLinkServiceConnections and {Pending, requestMessage or "Awaiting Approval", None} for manual ones.
 Emulator convention: a PUT on a privateEndpointConnections name that does not exist is 404 NotFound (connections are
@@ -109,7 +124,9 @@ def visible_state(pec_res):
 
 
 def members_changed(emu, reg_res, new_region=None):
-    """Every private endpoint of the registry follows its members; a new replica asks for re-approval."""
+    """Every private endpoint of the registry follows its members; a new replica asks for re-approval
+    (container-registry-private-link.md, "Additional endpoints for geo-replicas": once a new geo-replication is
+    added the connection is set to pending)."""
     from . import endpoints
     for pe in endpoints.endpoints_targeting(emu, str(reg_res.rid)):
         endpoints.refresh_members(emu, pe)
@@ -289,6 +306,22 @@ class Registry(AcrType):
                                                self.store.children(res.key, "privateEndpointConnections")]
         return props
 
+    def action(self, req, rid, action):
+        if action.lower() != "listcredentials":
+            return super().action(req, rid, action)
+        res = self.store.get(rid.key)
+        if not res.properties.get("adminUserEnabled"):
+            # 400 UnAuthorizedForCredentialOperations: terraform-provider-azurerm #21440, azure-docs #57954.
+            raise bad_request("UnAuthorizedForCredentialOperations",
+                              f"Cannot perform credential operations for {rid} as admin user is disabled. Kindly "
+                              "enable admin user as per docs: https://docs.microsoft.com/en-us/azure/"
+                              "container-registry/container-registry-authentication#admin-account")
+        # Registries_ListCredentials (spec example RegistryListCredentials.json): the registry name and two passwords.
+        seed = uuid.UUID(res.guid)
+        return Response(200, {"username": rid.name, "passwords": [
+            {"name": "password", "value": uuid.uuid5(seed, "password").hex},
+            {"name": "password2", "value": uuid.uuid5(seed, "password2").hex}]})
+
 
 def name_taken(emu, name):
     return any(r.rid.name.lower() == name.lower() for r in emu.store.of_type(NAMESPACE, Registry.types))
@@ -394,6 +427,13 @@ class PrivateEndpointConnection(AcrType):
             raise bad_request("BadRequest", f"The value '{state.get('status')}' is not valid for "
                                             f"privateLinkServiceConnectionState.status. Allowed values: "
                                             f"{', '.join(STATES)}.")
+        current = (existing.properties.get("privateLinkServiceConnectionState") or {}).get("status")
+        if status == "Approved" and (current == "Rejected" or existing.body.get("rejected")):
+            # manage-private-endpoint.md: a connection that was denied can't be approved; remove it and create a new
+            # one. ACR's error code is not documented: a plain 400 BadRequest (see the module docstring).
+            raise bad_request("BadRequest", f"Private endpoint connection {rid.name} was rejected and cannot be "
+                                            "approved. Delete the connection, then delete and re-create the private "
+                                            "endpoint to request a new connection.")
         new_state = {"status": status}
         if state.get("description") is not None:
             new_state["description"] = state["description"]
@@ -402,6 +442,8 @@ class PrivateEndpointConnection(AcrType):
         new = copy.deepcopy(existing.body)
         new["previousState"] = visible_state(existing)
         new["properties"]["privateLinkServiceConnectionState"] = new_state
+        if status == "Rejected":
+            new["rejected"] = True   # "previously denied" stays true even if the state is later set to Pending
         return new
 
     def render_written(self, res):

@@ -10,11 +10,28 @@ A private endpoint targets a container registry (group id `registry`). Creating 
   with a private address of the subnet (Azure's first four and last addresses excluded).
 Deleting it deletes its NIC, its registry-side connection and the A records its DNS zone groups wrote.
 A DNS zone group writes one A record (TTL 10) per member fqdn that falls under a zone of the group
-(`privatelink.azurecr.io` holds `<reg>` and `<reg>.<region>.data`) through privatedns.set_a_record.
+(`privatelink.azurecr.io` holds `<reg>` and `<reg>.<region>.data`; the regional zone
+`<region>.data.privatelink.azurecr.io` of private-endpoint-dns.md holds `<reg>`) through privatedns.set_a_record.
+Not modelled (undocumented): whether a group holding both zones also writes `<reg>.<region>.data` into
+`privatelink.azurecr.io`; the emulator writes every zone of the group that the fqdn falls under.
 Sources: arm-wire-contract.md §1.5, §1.6, §2; azure-cli test_private_endpoint_connection_acr.yaml; ASO
 Test_Networking_PrivateEndpoint_CRUD.yaml; azure-sdk-for-python test_cli_mgmt_network_endpoint.
 
-Real codes used: InvalidResourceReference (missing subnet, subnet VNet in another region, missing DNS zone),
+A private endpoint must be in the same region and subscription as its virtual network (Microsoft Learn
+  private-link/private-endpoint-overview.md, "Private endpoint properties"); a subnet in another region or
+  subscription is refused with 400 InvalidResourceReference naming the subnet ("... was not found. Please make sure
+  that the referenced resource exists, and that both resources are in the same region."): Azure/azure-cli #13614 and
+  Azure/bicep-registry-modules #3835 show this code for an endpoint whose virtual network is in another subscription.
+  The target registry may be in another subscription or region (same article).
+The endpoint's ipConfigurations entries carry name, type, etag and properties and no id: PrivateEndpointIPConfiguration
+  in azure-rest-api-specs Microsoft.Network privateEndpoint.json (2025-07-01) has no id (it is not a SubResource), and
+  no recording shows a non-empty list.
+The connection state inside privateLinkServiceConnections / manualPrivateLinkServiceConnections is read-only on the
+  endpoint ("A collection of read-only information about the state of the connection", privateEndpoint.json): a PUT
+  that sends one changes nothing; the state comes from the registry side. So a Rejected connection cannot be turned
+  back from the endpoint either: manage-private-endpoint.md says to remove it and create a new endpoint.
+Real codes used: InvalidResourceReference (missing subnet, subnet VNet in another region or subscription, missing DNS
+  zone),
   InvalidPrivateLinkServiceIdType (a target that is not a registry), OnlyOneGroupIdPermitted,
   PrivateEndpointIpConfigurationMissingMemberNamesRequiredByFps (static ipConfigurations that do not cover every
   required member), PrivateIPAddressNotInSubnet / PrivateIPAddressIsReserved / PrivateIPAddressInUse (network.py),
@@ -170,7 +187,11 @@ def plan_ip_configs(emu, subnet_res, members, current, statics, lenient=False):
 def zone_records(emu, pe_res, zone_res):
     """[(record name relative to the zone, [ips])] for the member fqdns under this zone."""
     zone = zone_res.rid.name.lower()
-    suffix = zone[len("privatelink."):] if zone.startswith("privatelink.") else zone
+    # The public zone a Private Link zone stands for is its name without the `privatelink` label
+    # (private-endpoint-dns.md: privatelink.azurecr.io ↔ azurecr.io, {regionName}.data.privatelink.azurecr.io ↔
+    # {regionName}.data.azurecr.io), so `<reg>.westeurope.data.azurecr.io` is record `<reg>` of the regional zone.
+    labels = zone.split(".")
+    suffix = ".".join(label for label in labels if label != "privatelink") if "privatelink" in labels else zone
     records = {}
     for _, fqdns, ip in member_ips(emu, pe_res):
         for fqdn in fqdns:
@@ -235,7 +256,10 @@ class PrivateEndpoint(ResourceType):
         props["customDnsConfigs"] = [{"fqdn": c.get("fqdn"), "ipAddresses": list(c.get("ipAddresses") or [])}
                                      for c in props.get("customDnsConfigs") or []]
         if props.get("applicationSecurityGroups") is not None:
-            props["applicationSecurityGroups"] = [{"id": a.get("id")} for a in props["applicationSecurityGroups"]]
+            # Each id must resolve to an ASG in the PE's region, else InvalidResourceReference (security.py).
+            from .security import resolve_asgs
+            props["applicationSecurityGroups"] = resolve_asgs(self.emu, props["applicationSecurityGroups"], rid,
+                                                              new["location"])
         members = acr.members(registry)
         statics = self.check_statics(rid, props, members)
         nic = nic_of(self.emu, existing) if existing is not None else None
@@ -256,7 +280,10 @@ class PrivateEndpoint(ResourceType):
         if subnet is None or [t.lower() for t in subnet.rid.types] != ["virtualnetworks", "subnets"]:
             raise invalid_reference(subnet_id, str(rid))
         vnet = self.store.get(vnet_key_of(subnet.rid))
-        if vnet.body.get("location") != new["location"]:
+        # Same region and same subscription as the virtual network (private-endpoint-overview.md); Azure names the
+        # subnet as not found (azure-cli #13614, bicep-registry-modules #3835 for the subscription case).
+        if vnet.body.get("location") != new["location"] or \
+                subnet.rid.subscription.lower() != rid.subscription.lower():
             raise invalid_reference(subnet_id, str(rid))
         props["subnet"] = {"id": str(subnet.rid)}   # drop anything else the client sent about the subnet
         if self.emu.config.get("legacy_pe_policy_check") and \
@@ -461,9 +488,10 @@ class PrivateEndpoint(ResourceType):
                 rendered.append({"name": conn["name"], "id": f"{res.rid}/{kind}/{conn['name']}", "etag": etag,
                                  "properties": p, "type": f"{self.arm_type}/{kind}"})
             props[kind] = rendered
+        # PrivateEndpointIPConfiguration (privateEndpoint.json): name, type, etag, properties; no id.
         props["ipConfigurations"] = [
-            {"name": s["name"], "id": f"{res.rid}/ipConfigurations/{s['name']}", "etag": etag,
-             "type": f"{self.arm_type}/ipConfigurations", "properties": dict(s["properties"])}
+            {"name": s["name"], "etag": etag, "type": f"{self.arm_type}/ipConfigurations",
+             "properties": dict(s["properties"])}
             for s in props.get("ipConfigurations") or []]
         nic = nic_of(self.emu, res)
         props["networkInterfaces"] = [{"id": str(nic.rid)}] if nic else []

@@ -25,6 +25,7 @@ import copy
 from ..arm import ResourceType
 from ..errors import bad_request, invalid_reference
 from ..ids import ResourceId, same_id
+from . import hooks
 from .network import allocate_ip, vnet_key_of
 
 GATEWAY_TYPE = ("virtualNetworkGateways",)
@@ -159,8 +160,16 @@ def subnets_using_policy(emu, policy_key):
             if any(same_id(ref.get("id"), policy_key) for ref in s.properties.get("serviceEndpointPolicies") or [])]
 
 
-def check_subnet_policies(emu, sid, props):
-    """Called from subnet validation: every referenced policy must exist; keep the references as [{id}]."""
+def check_subnet_policies(emu, sid, props, location=None):
+    """Called from subnet validation: every referenced policy must exist; keep the references as [{id}].
+
+    A policy in another region than the subnet's VNet, or in another subscription, is refused: "Virtual networks
+    must be in the same region as the service endpoint policy" (MicrosoftDocs/azure-docs
+    articles/virtual-network/virtual-network-service-endpoint-policies-overview.md, Limitations); the subscription
+    was added to that limitation by MicrosoftDocs/azure-docs PR #124747 ("Updated region and subscription
+    limitation", 2024-10-30). Azure's error code for it is not documented; NRP answers a reference it cannot resolve
+    in the referencing resource's region with InvalidResourceReference, whose message asks that "both resources are
+    in the same region" (errors.invalid_reference), so that is the answer here."""
     refs = props.get("serviceEndpointPolicies")
     if refs is None:
         return
@@ -168,6 +177,9 @@ def check_subnet_policies(emu, sid, props):
     for ref in refs:
         policy = emu.store.get((ref or {}).get("id") or "")
         if policy is None or [t.lower() for t in policy.rid.types] != ["serviceendpointpolicies"]:
+            raise invalid_reference((ref or {}).get("id"), str(sid))
+        if (location is not None and policy.body.get("location") != location) or \
+                policy.rid.subscription.lower() != sid.subscription.lower():
             raise invalid_reference((ref or {}).get("id"), str(sid))
         out.append({"id": str(policy.rid)})
     props["serviceEndpointPolicies"] = out
@@ -230,3 +242,4 @@ class ServiceEndpointPolicy(ResourceType):
 def register(engine):
     engine.register(VirtualNetworkGateway)
     engine.register(ServiceEndpointPolicy)
+    hooks.on(engine, "check_subnet", check_subnet_policies)

@@ -1,7 +1,8 @@
 """Microsoft.Network: virtual networks and subnets, plus helpers the other network handlers share.
 
-Peerings, gateways, NICs, private endpoints and DNS zone groups live in sibling modules and are
-registered from here.
+Peerings, gateways, NICs, private endpoints and DNS zone groups live in sibling modules, registered by
+providers/__init__.py; the ones that must check or react to VNet and subnet changes (peering.py, gateways.py)
+register callbacks in hooks.py, which this module fires, so it imports none of them.
 
 Wire shape (recordings): a VNet shows `tags` and `dhcpOptions` only when they were sent; a subnet always lists
 `delegations` ([] when none); enum values (network policies, ipVersionType, privateIPAllocationMethod) are read
@@ -12,8 +13,10 @@ import copy
 import ipaddress
 
 from ..arm import NETWORK, ResourceType
-from ..errors import ArmError, bad_request
+from ..errors import ArmError, bad_request, invalid_reference
 from ..ids import ResourceId, new_guid, same_id
+from ..store import Resource
+from . import hooks
 
 # Service names Azure accepts for subnet service endpoints, and where they reach.
 SERVICE_ENDPOINTS = {
@@ -88,6 +91,12 @@ def used_ips(emu, subnet_id):
             props = cfg.get("properties") or {}
             if same_id((props.get("subnet") or {}).get("id"), subnet_id) and props.get("privateIPAddress"):
                 ips.add(props["privateIPAddress"])
+        # An IP configuration stored as its own resource (a Route Server's virtualHubs/ipConfigurations), with the
+        # addresses it holds besides privateIPAddress (the router's second address, routeserver.py).
+        if same_id((res.properties.get("subnet") or {}).get("id"), subnet_id):
+            if res.properties.get("privateIPAddress"):
+                ips.add(res.properties["privateIPAddress"])
+            ips.update((res.body.get("internal") or {}).get("routerIps") or [])
     return ips
 
 
@@ -139,6 +148,29 @@ def lookup(emu, resource_id):
     return emu.store.get(resource_id) if resource_id else None
 
 
+# A subnet's references to its network security group and route table. Each must resolve to a resource of that type
+# in the VNet's region, or the PUT gets 400 InvalidResourceReference (errors.invalid_reference; azure-cli #9354 and
+# terraform-provider-azurerm #14344 quote it for a subnet naming a missing NSG, #14344 with the details entry
+# {code NotFound, message "Resource {id} not found."}). The reference is kept as {id} in the resource's casing.
+SUBNET_REFERENCES = (("networkSecurityGroup", "networksecuritygroups"), ("routeTable", "routetables"))
+
+
+def check_subnet_references(emu, sid, location, props):
+    for key, type_low in SUBNET_REFERENCES:
+        ref = props.get(key)
+        ref_id = (ref or {}).get("id") if isinstance(ref, dict) else None
+        if not ref_id:
+            props.pop(key, None)
+            continue
+        target = lookup(emu, ref_id)
+        if target is None or [t.lower() for t in target.rid.types] != [type_low]:
+            raise invalid_reference(ref_id, str(sid), details=[{"code": "NotFound",
+                                                                "message": f"Resource {ref_id} not found."}])
+        if target.body.get("location") != location:
+            raise invalid_reference(ref_id, str(sid))
+        props[key] = {"id": str(target.rid)}
+
+
 # ---- virtual networks ------------------------------------------------------------------
 class VirtualNetwork(ResourceType):
     types = ("virtualNetworks",)
@@ -180,10 +212,10 @@ class VirtualNetwork(ResourceType):
             sid = rid.child("subnets", name)
             planned.append((sid, Subnet.normalise(sid, entry.get("properties") or {}, self.store.get(sid.key))))
         check_subnet_layout(rid, nets, planned)
-        from . import gateways, peering
         for sid, subnet_props in planned:
-            gateways.check_subnet_policies(self.emu, sid, subnet_props)
-        peering.check_address_space_change(self.emu, rid, prefixes)
+            hooks.fire(self.emu.engine, "check_subnet", self.emu, sid, subnet_props, new["location"])
+            check_subnet_references(self.emu, sid, new["location"], subnet_props)
+        hooks.fire(self.emu.engine, "check_address_space", self.emu, rid, prefixes)
         if existing is not None:
             for child in self.store.children(existing.key, "subnets"):
                 if child.rid.name.lower() not in names and subnet_users(self.emu, str(child.rid)):
@@ -201,7 +233,6 @@ class VirtualNetwork(ResourceType):
             if child.key not in keep:
                 self.store.remove(child.key)
         handler = self.emu.engine.handler_for("Microsoft.Network", ("virtualNetworks", "subnets"))
-        from ..store import Resource
         for sid, props in planned:
             child = self.store.get(sid.key) or Resource(sid, handler, {})
             child.body = {"properties": props}
@@ -209,8 +240,7 @@ class VirtualNetwork(ResourceType):
         if before is not None:
             old = (before.get("properties", {}).get("addressSpace") or {}).get("addressPrefixes") or []
             if sorted(old) != sorted(vnet_prefixes(res)):
-                from . import peering
-                peering.address_space_changed(self.emu, res)
+                hooks.fire(self.emu.engine, "address_space_changed", self.emu, res)
 
     def check_delete(self, req, res):
         for child in self.store.children(res.key, "subnets"):
@@ -218,8 +248,7 @@ class VirtualNetwork(ResourceType):
                 raise in_use_subnet(child)
 
     def on_deleted(self, res):
-        from . import peering
-        peering.virtual_network_deleted(self.emu, res)
+        hooks.fire(self.emu.engine, "vnet_deleted", self.emu, res)
 
     def render_properties(self, res):
         props = copy.deepcopy(res.properties)
@@ -316,8 +345,8 @@ class Subnet(ResourceType):
         siblings = [(s.rid, s.properties) for s in self.store.children(vnet.key, "subnets")
                     if s.key != rid.key]
         check_subnet_layout(vnet.rid, nets, siblings + [(rid, props)])
-        from . import gateways
-        gateways.check_subnet_policies(self.emu, rid, props)
+        hooks.fire(self.emu.engine, "check_subnet", self.emu, rid, props, vnet.body.get("location"))
+        check_subnet_references(self.emu, rid, vnet.body.get("location"), props)
         return {"properties": props}
 
     def check_delete(self, req, res):
@@ -355,9 +384,6 @@ class Subnet(ResourceType):
 def register(engine):
     engine.register(VirtualNetwork)
     engine.register(Subnet)
-    from . import endpoints, gateways, peering
-    for module in (peering, gateways, endpoints):
-        module.register(engine)
 
 
 __all__ = ["ArmError", "new_guid", "NETWORK"]

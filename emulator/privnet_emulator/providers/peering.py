@@ -43,7 +43,10 @@ import ipaddress
 from ..arm import ResourceType
 from ..errors import bad_request, invalid_reference
 from ..ids import ResourceId, new_guid, same_id
+from . import hooks
+from .gateways import gateways_of_vnet
 from .network import lookup, vnet_key_of, vnet_prefixes
+from .routeserver import route_servers_of_vnet
 
 PEERING_TYPE = ("virtualNetworks", "virtualNetworkPeerings")
 PEERING_INFO = " For more information please refer to https://aka.ms/VnetPeeringInfo"
@@ -147,7 +150,7 @@ def overlap_error(pid, first, second, prefixes):
         f"their address spaces overlap. Overlapping address prefixes: {', '.join(prefixes)}." + PEERING_INFO)
 
 
-# ---- hooks called by network.py ---------------------------------------------------------
+# ---- hooks fired by network.py (registered in register(), hooks.py) ---------------------------------------------------------
 def check_address_space_change(emu, vnet_rid, new_prefixes):
     """Refuse a VNet address space that overlaps a VNet it is peered with (called from validate)."""
     for p, other in peered_vnets(emu, vnet_rid.key):
@@ -252,13 +255,15 @@ class VirtualNetworkPeering(ResourceType):
                     f"address prefixes: {', '.join(common)}." + PEERING_INFO)
 
     def check_gateways(self, rid, local, remote, props):
-        from .gateways import gateways_of_vnet
         if gateways_of_vnet(self.emu, local.key):
             raise bad_request(
                 "VirtualNetworkHasGatewayCannotUseRemoteGateways",
                 f"Peering {rid} cannot have UseRemoteGateways flag set to true because its virtual network "
                 f"{local.rid} already has a gateway.")
-        if not gateways_of_vnet(self.emu, remote.key):
+        # A Route Server in the remote VNet counts as its gateway (routeserver.py: Route Server FAQ, "Does Azure
+        # Route Server support virtual network peering?", and the portal's "Use the remote virtual network's gateway
+        # or Route Server").
+        if not gateways_of_vnet(self.emu, remote.key) and not route_servers_of_vnet(self.emu, remote.key):
             raise bad_request(
                 "RemoteVnetHasNoGateways",
                 f"Peering {rid} cannot have UseRemoteGateway flag set to true because remote virtual network "
@@ -295,7 +300,6 @@ class VirtualNetworkPeering(ResourceType):
             disconnect(self.emu, back)
 
     def render_properties(self, res):
-        from .gateways import gateways_of_vnet
         stored = res.properties
         local = self.store.get(vnet_key_of(res.rid))
         remote = lookup(self.emu, remote_id_of(res))
@@ -335,4 +339,7 @@ class VirtualNetworkPeering(ResourceType):
 
 def register(engine):
     engine.register(VirtualNetworkPeering)
+    hooks.on(engine, "check_address_space", check_address_space_change)
+    hooks.on(engine, "address_space_changed", address_space_changed)
+    hooks.on(engine, "vnet_deleted", virtual_network_deleted)
 

@@ -7,6 +7,11 @@ test_CrudRecordSet_ARecord_ExpectCrudSuccessful.yaml.
 
 Other providers write zone records through `set_a_record` / `delete_a_record` / `get_zone` (below).
 
+A link's resolutionPolicy (api 2024-06-01) is Default (when absent) or NxDomainRedirect; any other value is refused
+  with 400 BadRequest (Microsoft Learn dns/private-dns-fallback.md, "Limitations": only these two values; the exact
+  error code is not documented). The policy only changes DNS answers for Private Link zones (dnsserver.py); on other
+  zones it is stored and shown but has no effect (same article: the policy is only available for zones associated
+  to Private Link resources; whether the API refuses it on other zones is not documented, so it is accepted).
 Emulator convention: a link's VNet is checked when its operation ends, as the real service does (ASO recording:
   the link PUT is accepted before its VNet exists). A missing VNet fails the operation with BadRequest
   "Virtual network resource not found for '{id}'" (azure-cli #23351); a second zone of the same name linked to
@@ -91,6 +96,12 @@ def delete_a_record(emu, zone_id, relative_name, owner=None):
             return False
         emu.engine.remove_now(res)
         return True
+
+
+def is_private_link_zone(name):
+    """A zone named like the Private Link zones of private-endpoint-dns.md: one of its labels starts with
+    'privatelink' (privatelink.azurecr.io, westeurope.data.privatelink.azurecr.io, privatelink-global.wvd...)."""
+    return any(label.startswith("privatelink") for label in name.lower().rstrip(".").split("."))
 
 
 def zone_name(zone_res):

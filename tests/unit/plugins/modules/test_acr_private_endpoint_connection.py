@@ -273,6 +273,17 @@ def test_disconnected_connection_cannot_be_approved(run_module, acr):
     assert writes(acr) == 0
 
 
+def test_rejected_connection_cannot_be_approved_but_can_be_deleted(run_module, acr):
+    # Microsoft Learn, manage-private-endpoint.md: a denied connection cannot be approved again.
+    acr.conns["acrprivnetdemo.aaa"]["properties"]["privateLinkServiceConnectionState"]["status"] = "Rejected"
+    result, failed = run_module(module_under_test.main, dict(ARGS, name="acrprivnetdemo.aaa", state="approved"))
+    assert failed
+    assert "was Rejected and cannot be approved again" in result["msg"] and "re-create the private endpoint" in result["msg"]
+    assert writes(acr) == 0
+    result, failed = run_module(module_under_test.main, dict(ARGS, name="acrprivnetdemo.aaa", state="rejected"))
+    assert not failed and result["changed"] is False
+
+
 def test_timeout_while_waiting_is_reported(run_module, acr, monkeypatch):
     # Azure accepts the PUT but the status never changes.
     acr.private_endpoint_connections.begin_create_or_update.side_effect = \
@@ -328,7 +339,8 @@ def test_all_pending_false_next_to_name_is_fine(run_module, acr):
 def test_azure_error_is_reported_with_code_and_message(run_module, acr):
     acr.private_endpoint_connections.begin_create_or_update.side_effect = arm_error(
         400, "PrivateEndpointConnectionCannotBeApproved", "rejected connections cannot be approved")
-    acr.conns["acrprivnetdemo.aaa"]["properties"]["privateLinkServiceConnectionState"]["status"] = "Rejected"
+    # Pending now, rejected once (the module cannot see that): Azure's refusal is reported as it comes.
+    acr.conns["acrprivnetdemo.aaa"]["properties"]["privateLinkServiceConnectionState"]["status"] = "Pending"
     result, failed = run_module(module_under_test.main, dict(ARGS, name="acrprivnetdemo.aaa", state="approved"))
     assert failed
     assert result["msg"] == ("setting private endpoint connection 'acrprivnetdemo.aaa' of container registry "
