@@ -19,6 +19,7 @@ import os
 import random
 import time
 import traceback
+from urllib.parse import parse_qsl, urlsplit
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
@@ -71,6 +72,10 @@ RETRYABLE_CODES = frozenset(("AnotherOperationInProgress", "RetryableError", "Re
 # A 404 with one of these codes says the request went to the wrong place, not that the resource
 # is absent: reading it as "absent" would let state=absent succeed against the wrong subscription.
 NOT_ABSENCE_CODES = frozenset(("SubscriptionNotFound",))
+# ARM's answers when a cloud does not serve a resource type, or not at the api-version the installed SDK
+# sends: clouds that lag behind Azure (Azure Stack Hub's API profiles, which have no private endpoints at
+# all; sovereign clouds before a release reaches them).
+API_NOT_SERVED_CODES = frozenset(("NoRegisteredProviderFound", "InvalidApiVersionParameter", "InvalidResourceType"))
 RETRY_MAX_ATTEMPTS = 8
 # A connection closed before the answer came (ServiceResponseError): azure-core sends GET, PUT and
 # DELETE again itself, never PATCH (nor POST). Every write of this collection is a PUT or a PATCH
@@ -287,6 +292,12 @@ class AzureModule(AnsibleModule):
         msg = f"{what}: {info['code']}: {info['message']}"
         if info["code"] in ("ClientAuthenticationError", "CredentialUnavailableError") and self._credential_origin:
             msg += f" (credentials: {self._credential_origin})"
+        if info["code"] in API_NOT_SERVED_CODES:
+            version = api_version_of(exc)
+            msg += (f" (the cloud{' ' + self._cloud.name if self._cloud else ''} does not serve this request"
+                    f"{' at api-version ' + version if version else ''}, which the installed Azure SDK sends: Azure "
+                    "Stack Hub's API profiles have no private endpoints, and a sovereign or private cloud may lag "
+                    "behind Azure's api-versions)")
         self.fail_json(msg=msg, azure_error=info)
 
     def validated(self, check, *args, **kwargs):
@@ -367,6 +378,13 @@ def azure_error_info(exc) -> dict:
         "target": getattr(error, "target", None),
         "status_code": getattr(exc, "status_code", None),
     }
+
+
+def api_version_of(exc):
+    """The api-version of the request that ``exc`` answers, or None."""
+    request = getattr(getattr(exc, "response", None), "request", None)
+    query = urlsplit(str(getattr(request, "url", "") or "")).query
+    return next((v for k, v in parse_qsl(query) if k.lower() == "api-version"), None)
 
 
 def means_absent(exc):

@@ -429,3 +429,18 @@ def test_required_one_of_and_together_do_not_count_null(make_strict_module):
 def test_null_takes_the_default_and_allow_empty_lets_an_option_be_blank(make_strict_module):
     module = make_strict_module(dict(name="a", mode=None, note=""), allow_empty=("note",))
     assert module.params["mode"] == "auto" and module.params["note"] == ""
+
+
+def test_a_cloud_that_does_not_serve_the_request_is_named_with_the_api_version(make_module):
+    module = make_module()
+    exc = arm_error(400, "NoRegisteredProviderFound",
+                    "No registered resource provider found for location 'local' and API version '2026-03-01' for type "
+                    "'privateEndpoints'.")
+    exc.response.request = type("Request", (), {"url": "https://management.local.azurestack.external/subscriptions/s/"
+                                                       "providers/Microsoft.Network/privateEndpoints?api-version=2026-03-01"})()
+    with pytest.raises(Exception) as excinfo:
+        module.fail_azure("creating private endpoint 'pe'", exc)
+    msg = failure(excinfo)["msg"]
+    assert msg.startswith("creating private endpoint 'pe': NoRegisteredProviderFound: No registered resource provider")
+    assert "does not serve this request at api-version 2026-03-01" in msg
+    assert "Azure Stack Hub's API profiles have no private endpoints" in msg
