@@ -103,6 +103,7 @@ class AzureModule(AnsibleModule):
             spec.update(WAIT_ARGUMENT_SPEC)
         spec.update(argument_spec)
         self._given = {}
+        self.last_absence = None  # Azure's code and message for the last read that get_or_none found absent
         super().__init__(argument_spec=spec, supports_check_mode=supports_check_mode, **kwargs)
         # Ansible takes `name: null` as given (so `required` and `required_one_of` pass) and `name: ""`
         # as a value: both would reach Azure as a request for a resource without a name.
@@ -223,6 +224,7 @@ class AzureModule(AnsibleModule):
             except ResourceNotFoundError as exc:
                 if not means_absent(exc):
                     raise
+                self.last_absence = azure_error_info(exc)
                 return None
         return self._retrying(read, what or _describe(fn), self._deadline())
 

@@ -52,7 +52,12 @@ def require_subnet(module, rid):
     """The subnet model; fails naming the subnet and the VNet when it does not exist."""
     subnet = get_subnet(module, rid)
     if subnet is None:
-        module.fail_json(msg=f"{describe(rid)} was not found; create the virtual network and the subnet "
+        absence = module.last_absence or {}
+        if absence.get("code") == "ResourceGroupNotFound":
+            module.fail_json(msg=f"resource group '{rid.resource_group}' of virtual network '{rid.name}' was not found "
+                                 f"in subscription '{rid.subscription}'; fix the resource group (or the subscription)")
+        said = f" (Azure: {absence['message']})" if absence.get("message") else ""
+        module.fail_json(msg=f"{describe(rid)} was not found{said}; create the virtual network and the subnet "
                              "first, or fix the names")
     return subnet
 

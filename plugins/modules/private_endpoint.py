@@ -659,12 +659,17 @@ def present(module):
 
     # 4. Apply.
     replaced = endpoint_created = False
+    predicted = None
     if endpoint is None or (immutable and params["replace"]):
         endpoint_created = True
         replaced = endpoint is not None
         location = creation_location(module, subnet_rid, endpoint)
         if zone_group is not None and zone_group["state"] == "present":
             require_zones(module, zone_group["zones"])
+        predicted = None
+        if wanted_ips and target.full_type.lower() == REGISTRY_TYPE.lower():
+            predicted = predicted_members(module, target, group_ids, wanted_ips)
+            check_members_given(module, target, predicted, wanted_ips)
         model = endpoint_model(module, location, subnet_rid, target, group_ids, desired, wanted_ips)
         if module.check_mode:
             endpoint = predicted_endpoint(module, model)
@@ -697,7 +702,8 @@ def present(module):
     endpoint = settled(module, endpoint, desired, subnet_rid, target, group_ids, wanted_ips)
     # A predicted endpoint (check mode) has no network interface yet: its members are predicted.
     if endpoint_created and module.check_mode:
-        endpoint_members = predicted_members(module, target, group_ids, wanted_ips)
+        endpoint_members = predicted if predicted is not None else predicted_members(module, target, group_ids,
+                                                                                     wanted_ips)
     else:
         endpoint_members = read_members(module, endpoint)
     zone_group_written = zone_change or (endpoint_created and zone_group is not None)
@@ -797,6 +803,22 @@ def ip_configurations_of(module, target, group_ids):
                                  "each geo-replica region (e.g. registry_data_westeurope); Azure refuses the "
                                  "endpoint with missing member names")
     return result
+
+
+def check_members_given(module, target, predicted, wanted_ips):
+    """Static addresses must cover exactly the members the registry requires (its home region and each
+    replica region), as its private link resources list them: Azure refuses an incomplete list."""
+    if not predicted:
+        return  # the registry lists none (it is missing, or not Premium): Azure's answer will say why
+    required = [m["required_member_name"] for m in predicted]
+    given = [c["member_name"] for c in wanted_ips]
+    missing = [m for m in required if m.lower() not in {g.lower() for g in given}]
+    unknown = [g for g in given if g.lower() not in {m.lower() for m in required}]
+    if missing or unknown:
+        parts = ([f"no address for {', '.join(missing)}"] if missing else []) + \
+                ([f"{', '.join(unknown)} {'is' if len(unknown) == 1 else 'are'} not a member of it"] if unknown else [])
+        module.fail_json(msg=f"ip_configurations: {'; '.join(parts)} (registry '{target.name}' requires "
+                             f"{', '.join(required)}: one address each)")
 
 
 def zone_group_of(module):

@@ -202,7 +202,9 @@ def arm_stub_handler(state):
                                                             "audiences": ["https://management.core.windows.net/"]}}])
             if path.lower() == SUBNET_ID.lower() and state["subnet"] is not None:
                 return self._send(200, state["subnet"])
-            return self._send(404, {"error": {"code": "NotFound", "message": f"Resource {path} not found."}})
+            code = state.get("not_found_code", "NotFound")
+            message = state.get("not_found_message", f"Resource {path} not found.")
+            return self._send(404, {"error": {"code": code, "message": message}})
 
         def do_PUT(self):  # pylint: disable=invalid-name
             path = self.path.split("?")[0]

@@ -330,6 +330,19 @@ def test_check_mode_create_predicts_an_approved_connection_and_static_addresses(
         ("registry", "10.20.1.10"), ("registry_data_westeurope", "10.20.1.11"), ("registry_data_eastus", "10.20.1.12")]
 
 
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_static_addresses_must_name_every_member_the_registry_requires(run_module, azure, check_mode):
+    static = [{"group_id": "registry", "member_name": m, "private_ip_address": ip}
+              for m, ip in (("registry", "10.20.1.10"), ("registry_data_westeurope", "10.20.1.11"),
+                            ("registry_data_northeurope", "10.20.1.13"))]
+    result, failed = run(run_module, dict(BASE, ip_configurations=static, _ansible_check_mode=check_mode))
+    assert failed
+    assert result["msg"] == ("ip_configurations: no address for registry_data_eastus; registry_data_northeurope is not "
+                             "a member of it (registry 'acrprivnetdemo' requires registry, registry_data_westeurope, "
+                             "registry_data_eastus: one address each)")
+    assert azure.writes == []
+
+
 def test_check_mode_create_to_another_target_predicts_no_members(run_module, azure):
     result = create(run_module, azure, target_id=STORAGE_ID, group_ids=["blob"], _ansible_check_mode=True)
     assert azure.writes == [] and result["members"] == []
