@@ -247,6 +247,10 @@ class Emulator:
                     return self.engine.handle_action(req, sub, rg, namespace, tail)
                 return self.engine.handle(req, sub, rg, namespace, tail)
             raise ArmError(404, "NotFound", f"No route for {req.path}.")
+        if rest_low[0] == "resources" and len(rest) == 1 and req.method == "GET":
+            # Resources_List (resources.json 2021-04-01): every resource of the subscription, generic shape.
+            from . import generic
+            return generic.list_resources(self, req, sub)
         if rest_low[0] == "operationresults" and len(rest) == 2:
             return resources.poll_group_delete(self, req, rest[1])
         if rest_low[0] == "providers":

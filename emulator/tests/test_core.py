@@ -54,13 +54,13 @@ def test_metadata_2015_object_shape(emulator):
     assert meta["authentication"]["audiences"][0] == "https://management.core.windows.net/"
 
 
-def test_metadata_2022_list_shape(emulator):
+def test_metadata_2022_custom_cloud_object(emulator):
     resp = requests.get(emulator.env["AZURE_CLOUD_ENVIRONMENT"], verify=emulator.ca_path, timeout=10)
     assert resp.status_code == 200
-    clouds = resp.json()
-    assert isinstance(clouds, list) and len(clouds) == 1
-    cloud = clouds[0]
-    # What `az cloud register --endpoint-resource-manager` (azure-cli _arm_to_cli_mapper) reads.
+    cloud = resp.json()
+    # One cloud object, as a custom cloud answers: what `az cloud register --endpoint-resource-manager`
+    # (azure-cli command_modules/cloud/custom.py -> core/cloud.py _arm_to_cli_mapper) reads.
+    assert isinstance(cloud, dict)
     assert cloud["name"] == "PrivnetEmulator"
     assert cloud["resourceManager"] == emulator.url + "/"
     assert cloud["authentication"]["loginEndpoint"] == emulator.url + "/"
@@ -539,8 +539,8 @@ def test_cli_starts_fast_and_writes_env(tmp_path):
         assert env["REQUESTS_CA_BUNDLE"] == str(tmp_path / "emu" / "ca.pem")
         assert oct(os.stat(tmp_path / "emu" / "env").st_mode & 0o777) == "0o600"
         assert proc.control.call("GET", "health")["status"] == "ok"
-        clouds = requests.get(env["AZURE_CLOUD_ENVIRONMENT"], verify=env["REQUESTS_CA_BUNDLE"], timeout=10).json()
-        assert clouds[0]["resourceManager"] == env["PRIVNET_EMULATOR_URL"] + "/"
+        cloud = requests.get(env["AZURE_CLOUD_ENVIRONMENT"], verify=env["REQUESTS_CA_BUNDLE"], timeout=10).json()
+        assert cloud["resourceManager"] == env["PRIVNET_EMULATOR_URL"] + "/"
     finally:
         proc.stop()
     # The identity survives a restart on the same data dir (the env file is stable).

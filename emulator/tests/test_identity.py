@@ -84,8 +84,7 @@ def test_default_azure_credential_from_the_env_file_only(emulator, monkeypatch):
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     # The cloud comes from AZURE_CLOUD_ENVIRONMENT (TLS verified through REQUESTS_CA_BUNDLE alone).
-    clouds = requests.get(env["AZURE_CLOUD_ENVIRONMENT"], timeout=10).json()
-    cloud = clouds[0]
+    cloud = requests.get(env["AZURE_CLOUD_ENVIRONMENT"], timeout=10).json()
     credential = DefaultAzureCredential(exclude_interactive_browser_credential=True, exclude_cli_credential=True,
                                         exclude_powershell_credential=True, exclude_developer_cli_credential=True,
                                         exclude_visual_studio_code_credential=True,

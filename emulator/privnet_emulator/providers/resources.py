@@ -96,14 +96,11 @@ def poll_group_delete(emu, req, op_id):
 
 
 def list_resources(emu, req, sub, rg):
+    """Resources_ListByResourceGroup (resources.json 2021-04-01); the generic module does the listing."""
     if emu.store.get_rg(sub, rg) is None:
         raise resource_group_not_found(rg)
-    items = []
-    for res in emu.store.in_resource_group(sub, rg):
-        if res.rid.parent() is None:
-            items.append({"id": str(res.rid), "name": res.rid.name, "type": res.handler.arm_type,
-                          "location": res.body.get("location"), "tags": res.body.get("tags") or {}})
-    return emu.engine.page(req, items)
+    from .. import generic
+    return generic.list_resources(emu, req, sub, rg)
 
 
 def registration_state(emu, sub, namespace):
@@ -113,13 +110,55 @@ def registration_state(emu, sub, namespace):
     return "NotRegistered" if key in UNREGISTERED_AT_START else "Registered"
 
 
+# The api-versions each namespace's resource types list, newest first (the Azure CLI takes the first stable one:
+# azure-cli command_modules/resource/custom.py _ResourceUtils.resolve_api_version). Each is one the emulator is
+# held to by a client or a spec: the azure-mgmt-* pins (arm-wire-contract.md section 0), the Azure CLI 2.91.0 ones
+# (azure-cli aaz network commands, privatedns, acr via azure-mgmt-containerregistry, core/profiles/_shared.py),
+# and the newest stable swagger folders in azure-rest-api-specs (network 2025-07-01, privatedns 2018-09-01,
+# containerregistry 2025-11-01, resources 2021-04-01).
+API_VERSIONS = {
+    "microsoft.network": ["2026-03-01", "2026-01-01", "2025-07-01", "2024-07-01", "2024-06-01", "2018-09-01"],
+    "microsoft.containerregistry": ["2026-09-01-preview", "2025-11-01", "2023-11-01-preview", "2019-05-01"],
+    "microsoft.resources": ["2025-04-01", "2024-11-01", "2022-12-01", "2021-04-01"],
+    # azure-mgmt-msi 7.1.0's DEFAULT_API_VERSION (providers/identities.py).
+    "microsoft.managedidentity": ["2024-11-30"],
+}
+# Private DNS's types are global (their location is always "global", arm-wire-contract.md 1.7).
+GLOBAL_TYPES = {"privatednszones"}
+
+
+def known_locations(emu, sub):
+    """Emulator convention: the emulator accepts any region, so a regional type lists the regions in use in the
+    subscription (its resource groups' and resources') rather than a made-up world map."""
+    seen = {g["location"] for (s, _), g in emu.store.resource_groups.items() if s == sub.lower()}
+    seen |= {(r.body.get("location") or "").replace(" ", "").lower() for r in emu.store.resources.values()
+             if r.rid.subscription.lower() == sub.lower()}
+    return sorted(loc for loc in seen if loc and loc != "global")
+
+
+def all_namespaces(emu):
+    """The namespaces the emulator serves: the known ones and every namespace a resource handler registered."""
+    extra = sorted({h.namespace for h in emu.engine.handlers.values()} - set(KNOWN_NAMESPACES))
+    return list(KNOWN_NAMESPACES) + extra
+
+
 def provider_body(emu, sub, namespace):
-    canonical = next((n for n in KNOWN_NAMESPACES if n.lower() == namespace.lower()), namespace)
+    """Providers_Get / Providers_List item (resources.json 2021-04-01, Provider and ProviderResourceType):
+    id, namespace, registrationState, registrationPolicy, resourceTypes[{resourceType, locations, apiVersions}].
+    Top-level types only: the Azure CLI resolves a child's api-version from its top-level parent's type
+    (azure-cli _ResourceUtils.resolve_api_version, "use parent resource's api-version")."""
+    canonical = next((n for n in all_namespaces(emu) if n.lower() == namespace.lower()), namespace)
     types = sorted({h.types[0] for h in emu.engine.handlers.values() if h.namespace.lower() == namespace.lower()})
+    if canonical == "Microsoft.Resources":
+        types = sorted(set(types) | {"resourceGroups"})
+    versions = API_VERSIONS.get(canonical.lower(), [])
+    regional = known_locations(emu, sub)
     return {"id": f"/subscriptions/{sub}/providers/{canonical}", "namespace": canonical,
             "registrationState": registration_state(emu, sub, canonical),
             "registrationPolicy": "RegistrationRequired",
-            "resourceTypes": [{"resourceType": t, "locations": [], "apiVersions": []} for t in types]}
+            "resourceTypes": [{"resourceType": t,
+                               "locations": ["global"] if t.lower() in GLOBAL_TYPES else regional,
+                               "apiVersions": list(versions)} for t in types]}
 
 
 def require_registered(emu, sub, namespace, req):
@@ -133,7 +172,7 @@ def require_registered(emu, sub, namespace, req):
 def subscription_providers(emu, req, sub, rest, rest_low):
     """/subscriptions/{sub}/providers[/{ns}[/register | /{type} | /locations/{loc}/operations/{id}]]"""
     if not rest:
-        return emu.engine.page(req, [provider_body(emu, sub, n) for n in KNOWN_NAMESPACES])
+        return emu.engine.page(req, [provider_body(emu, sub, n) for n in all_namespaces(emu)])
     namespace = rest[0]
     if len(rest) == 1:
         return Response(200, provider_body(emu, sub, namespace))
