@@ -76,6 +76,17 @@ options:
       - Password of O(ad_user).
       - If not set, the environment variable E(AZURE_PASSWORD) is used.
     type: str
+  auxiliary_tenants:
+    description:
+      - Other Microsoft Entra tenants this task works across (at most three), for example a peering to a
+        virtual network of another tenant.
+      - The same identity gets a token for each (a service principal of a multi-tenant application registered in
+        every tenant, or an Azure CLI login that can reach them; a managed identity cannot), and every request
+        carries them in Azure Resource Manager's C(x-ms-authorization-auxiliary) header, as Microsoft documents
+        for requests across tenants. Set O(tenant) too when a module signs into one of these tenants for a
+        resource there.
+    type: list
+    elements: str
   cloud_environment:
     description:
       - The Azure cloud. V(AzureCloud), V(AzureChinaCloud) or V(AzureUSGovernment) by name, or the

@@ -45,6 +45,7 @@ AUTH_ARGUMENT_SPEC = dict(
     ad_user=dict(type="str", fallback=(env_fallback, ["AZURE_AD_USER"])),
     password=dict(type="str", no_log=True, fallback=(env_fallback, ["AZURE_PASSWORD"])),
     cloud_environment=dict(type="str", fallback=(env_fallback, ["AZURE_CLOUD_ENVIRONMENT"])),
+    auxiliary_tenants=dict(type="list", elements="str"),
     ca_bundle=dict(type="path", fallback=(env_fallback, ["REQUESTS_CA_BUNDLE"])),
 )
 
@@ -74,6 +75,13 @@ def build_credential(params, cloud, connection_verify, environ=None):
     sp_kwargs = dict(authority=cloud.authority, connection_verify=connection_verify)
     if not cloud.public:
         sp_kwargs["disable_instance_discovery"] = True
+    auxiliary = list(params.get("auxiliary_tenants") or [])
+    if auxiliary:
+        # The same identity gets tokens for the other tenants (a multi-tenant application registered in each).
+        sp_kwargs["additionally_allowed_tenants"] = auxiliary
+        if source == "managed_identity":
+            raise ValueError("auxiliary_tenants: a managed identity gets tokens for its own tenant only; use a service "
+                             "principal (a multi-tenant application) registered in every tenant")
 
     if source in ("parameters", "awx", "env"):
         found = _from_options(params, sp_kwargs)
@@ -97,7 +105,7 @@ def build_credential(params, cloud, connection_verify, environ=None):
     if source == "managed_identity":
         return _managed_identity(params, connection_verify), "managed identity"
     if source == "cli":
-        return AzureCliCredential(tenant_id=params.get("tenant") or ""), "the Azure CLI login"
+        return _cli(params, auxiliary), "the Azure CLI login"
 
     # auto
     found = _from_options(params, sp_kwargs)
@@ -114,9 +122,28 @@ def build_credential(params, cloud, connection_verify, environ=None):
         return found
     # Inside a chain, ManagedIdentityCredential probes IMDS with a 1 s timeout instead of
     # retrying for a minute, so machines without a managed identity reach the CLI quickly.
-    chain = ChainedTokenCredential(_managed_identity(params, connection_verify),
-                                   AzureCliCredential(tenant_id=params.get("tenant") or ""))
+    if auxiliary:
+        return _cli(params, auxiliary), "the Azure CLI login (a managed identity cannot serve auxiliary_tenants)"
+    chain = ChainedTokenCredential(_managed_identity(params, connection_verify), _cli(params, auxiliary))
     return chain, "managed identity or the Azure CLI login"
+
+
+def _cli(params, auxiliary):
+    kwargs = {"additionally_allowed_tenants": auxiliary} if auxiliary else {}
+    return AzureCliCredential(tenant_id=params.get("tenant") or "", **kwargs)
+
+
+class TenantCredential:
+    """``credential``'s tokens for another ``tenant`` (one of its additionally allowed tenants): what a
+    client for a subscription of that tenant, or an auxiliary token for it, needs."""
+
+    def __init__(self, credential, tenant):
+        self.credential = credential
+        self.tenant = tenant
+
+    def get_token(self, *scopes, **kwargs):
+        kwargs["tenant_id"] = self.tenant
+        return self.credential.get_token(*scopes, **kwargs)
 
 
 def _from_options(params, sp_kwargs):

@@ -27,6 +27,7 @@ from ansible_collections.privnet.azure.plugins.module_utils._auth import (
     AUTH_ARGUMENT_SPEC,
     HAS_AZURE_IDENTITY,
     WAIT_ARGUMENT_SPEC,
+    TenantCredential,
     build_credential,
 )
 from ansible_collections.privnet.azure.plugins.module_utils._cloud import resolve_cloud
@@ -88,6 +89,9 @@ RETRY_MAX_DELAY = 60.0
 POLLING_INTERVAL = 2
 DEFAULT_WAIT_TIMEOUT = 600
 USER_AGENT = "ansible-privnet.azure"
+# "x-ms-authorization-auxiliary ... up to three auxiliary tokens" (Microsoft Learn, azure-resource-manager/
+# management/authenticate-multi-tenant.md).
+MAX_AUXILIARY_TENANTS = 3
 
 
 class AzureModule(AnsibleModule):
@@ -142,6 +146,15 @@ class AzureModule(AnsibleModule):
         return self.validated(valid_subscription_id, value)
 
     @property
+    def auxiliary_tenants(self) -> list:
+        """The other tenants this run works in (ARM takes tokens for at most three more)."""
+        tenants = [t.strip() for t in self.params.get("auxiliary_tenants") or []]
+        if len(tenants) > MAX_AUXILIARY_TENANTS:
+            self.fail_json(msg=f"auxiliary_tenants: {len(tenants)} tenants given; Azure Resource Manager takes tokens "
+                               f"for at most {MAX_AUXILIARY_TENANTS} auxiliary tenants in one request")
+        return tenants
+
+    @property
     def connection_verify(self):
         """What azure-core's ``connection_verify`` gets: the CA bundle path, else True. TLS is
         always verified; there is deliberately no way to turn that off."""
@@ -180,12 +193,15 @@ class AzureModule(AnsibleModule):
 
     # ---- clients ------------------------------------------------------------------------
 
-    def client(self, name, subscription_id=None):
+    def client(self, name, subscription_id=None, tenant_id=None):
         """SDK client by name (network, privatedns, containerregistry, resource), built on
-        first use and cached per (name, subscription). ``subscription_id`` overrides the
-        module's subscription for cross-subscription work."""
+        first use and cached per (name, subscription, tenant). ``subscription_id`` overrides the
+        module's subscription for cross-subscription work; ``tenant_id``, for a subscription of another
+        tenant, signs its requests in that tenant (it must be one of ``auxiliary_tenants``). Every client
+        sends tokens for the other ``auxiliary_tenants`` in ARM's ``x-ms-authorization-auxiliary`` header,
+        so that a write may link to a resource of those tenants (a peering's remote network)."""
         subscription = subscription_id or self.subscription_id
-        key = (name, subscription)
+        key = (name, subscription, tenant_id)
         if key not in self._clients:
             module_name, class_name, package = CLIENTS[name]
             try:
@@ -193,8 +209,16 @@ class AzureModule(AnsibleModule):
             except ImportError:
                 self.fail_json(msg=missing_required_lib(package), exception=traceback.format_exc())
             cloud = self.cloud
+            credential = TenantCredential(self.credential, tenant_id) if tenant_id else self.credential
+            extra = {}
+            auxiliary = [t for t in self.auxiliary_tenants + ([self.params["tenant"]] if tenant_id else [])
+                         if t and t != tenant_id]
+            if auxiliary:
+                from azure.mgmt.core.policies import AuxiliaryAuthenticationPolicy
+                extra["custom_hook_policy"] = AuxiliaryAuthenticationPolicy(
+                    [TenantCredential(self.credential, t) for t in dict.fromkeys(auxiliary)], *cloud.credential_scopes)
             self._clients[key] = getattr(sdk, class_name)(
-                self.credential,
+                credential,
                 subscription,
                 base_url=cloud.resource_manager,
                 credential_scopes=cloud.credential_scopes,
@@ -205,6 +229,7 @@ class AzureModule(AnsibleModule):
                 retry_backoff_factor=0.8,
                 retry_backoff_max=60,
                 user_agent=USER_AGENT,
+                **extra,
             )
         return self._clients[key]
 

@@ -31,7 +31,7 @@ def fake_identity(monkeypatch):
 
 def params(**kwargs):
     base = dict(auth_source="auto", client_id=None, secret=None, tenant=None, certificate_path=None,
-                certificate_password=None, ad_user=None, password=None)
+                certificate_password=None, ad_user=None, password=None, auxiliary_tenants=None)
     base.update(kwargs)
     return base
 
@@ -171,3 +171,34 @@ def test_new_secret_options_are_no_log_and_user_sign_in_falls_back_to_awx_variab
     assert spec["password"]["no_log"] and spec["certificate_password"]["no_log"]
     assert spec["ad_user"]["fallback"][1] == ["AZURE_AD_USER"]
     assert spec["password"]["fallback"][1] == ["AZURE_PASSWORD"]
+
+
+# ---- auxiliary tenants ------------------------------------------------------------------------------
+
+def test_auxiliary_tenants_are_allowed_on_the_credential():
+    cred, _origin = _auth.build_credential(params(auxiliary_tenants=["tenant-b"], **SP), PUBLIC, True, environ={})
+    assert cred.kwargs["additionally_allowed_tenants"] == ["tenant-b"]
+    cred, _origin = _auth.build_credential(params(auxiliary_tenants=["tenant-b"], auth_source="cli"), PUBLIC, True,
+                                           environ={})
+    assert cred.kind == "AzureCliCredential" and cred.kwargs["additionally_allowed_tenants"] == ["tenant-b"]
+
+
+def test_a_managed_identity_cannot_serve_auxiliary_tenants():
+    with pytest.raises(ValueError, match="^auxiliary_tenants: a managed identity"):
+        _auth.build_credential(params(auxiliary_tenants=["tenant-b"], auth_source="managed_identity"), PUBLIC, True,
+                               environ={})
+    # auto without a service principal: the CLI alone, not a chain that would try the managed identity
+    cred, origin = _auth.build_credential(params(auxiliary_tenants=["tenant-b"]), PUBLIC, True, environ={})
+    assert cred.kind == "AzureCliCredential" and "cannot serve auxiliary_tenants" in origin
+
+
+def test_tenant_credential_asks_for_the_other_tenant():
+    calls = []
+
+    class Main:
+        def get_token(self, *scopes, **kwargs):
+            calls.append((scopes, kwargs))
+            return "token"
+
+    assert _auth.TenantCredential(Main(), "tenant-b").get_token("s/.default") == "token"
+    assert calls == [(("s/.default",), {"tenant_id": "tenant-b"})]

@@ -133,6 +133,33 @@ def test_client_is_built_for_the_cloud_and_cached_per_subscription(make_module, 
     assert client.kwargs["polling_interval"] == 2
 
 
+def test_auxiliary_tenants_ride_along_and_a_client_may_sign_into_another_tenant(make_module, monkeypatch):
+    import azure.mgmt.core.policies  # noqa: F401  (imported before importlib is patched below)
+    module = make_module({"auxiliary_tenants": ["tenant-b"], "tenant": "tenant-a"})
+    plain = make_module()
+    monkeypatch.setattr(AzureModule, "credential", "CRED")
+    monkeypatch.setattr(_azure.importlib, "import_module", lambda name: type("sdk", (), {"NetworkManagementClient": FakeClient}))
+    home = module.client("network")
+    policy = home.kwargs["custom_hook_policy"]
+    assert [(c.credential, c.tenant) for c in policy._auxiliary_credentials] == [("CRED", "tenant-b")]
+    assert policy._scopes == ("https://management.core.windows.net//.default",)
+    # a subscription of tenant B: signed into B, with an auxiliary token for the home tenant A
+    remote = module.client("network", subscription_id="22222222-2222-4222-8222-222222222222", tenant_id="tenant-b")
+    assert (remote.credential.credential, remote.credential.tenant) == ("CRED", "tenant-b")
+    assert [c.tenant for c in remote.kwargs["custom_hook_policy"]._auxiliary_credentials] == ["tenant-a"]
+    # without auxiliary tenants no policy is added
+    assert "custom_hook_policy" not in plain.client("network").kwargs
+
+
+def test_more_than_three_auxiliary_tenants_are_refused_before_any_call(make_module, monkeypatch):
+    module = make_module({"auxiliary_tenants": ["a", "b", "c", "d"]})
+    monkeypatch.setattr(AzureModule, "credential", "CRED")
+    with pytest.raises(Exception) as caught:
+        module.client("network")
+    assert failure(caught)["msg"].startswith("auxiliary_tenants: 4 tenants given; Azure Resource Manager takes tokens "
+                                             "for at most 3")
+
+
 def test_missing_sdk_fails_with_missing_required_lib(make_module, monkeypatch):
     module = make_module()
     monkeypatch.setattr(AzureModule, "credential", "CRED")
