@@ -14,6 +14,7 @@ Private module_utils: an internal API of this collection, it may change at any t
 
 from __future__ import annotations
 
+import inspect
 import ipaddress
 import re
 
@@ -36,6 +37,9 @@ OWNER_NAME_KEY = "owner"   # who the set belongs to (private_dns_records owner=)
 MIN_TTL = 1
 MAX_TTL = 2147483647
 MAX_TXT = 1024  # characters per TXT record value (Private DNS limit)
+# A DNS character-string holds at most 255 octets (RFC 1035, 3.3); Azure's own DNS tooling sends a longer TXT
+# value as strings of 255 (Az.Dns DnsRecordBase.TxtRecordChunkSize, Microsoft Learn .NET reference).
+TXT_CHUNK = 255
 
 # Types the records module manages. SOA is the zone's own (one per zone, never created or deleted by
 # a user); Private DNS has no NS record sets.
@@ -266,7 +270,8 @@ def records_wire(record_type, values) -> dict:
             out.append({"priority": int(priority), "weight": int(weight), "port": int(port), "target": target})
         return {"srvRecords": out}
     if record_type == "TXT":
-        return {"txtRecords": [{"value": [v]} for v in values]}
+        return {"txtRecords": [{"value": [v[i:i + TXT_CHUNK] for i in range(0, len(v), TXT_CHUNK)] or [""]}
+                               for v in values]}
     raise ValueError(f"record type {record_type} is not managed by this collection")
 
 
@@ -282,8 +287,24 @@ def is_owned(record_set) -> bool:
     return any(k.lower() == OWNER_KEY and str(v).lower() == OWNER_VALUE for k, v in metadata.items())
 
 
-def etag_condition(etag):
-    """SDK keywords for a conditional write: If-Match on the etag read, or If-None-Match: * to create."""
+def etag_condition(etag, operation=None):
+    """SDK keywords for a conditional write of ``operation`` (record_sets.create_or_update or .delete):
+    If-Match on the etag read, or If-None-Match: * to create.
+
+    azure-mgmt-privatedns 2.x takes azure-core's ``etag`` / ``match_condition``; 1.x takes the header
+    values as ``if_match`` / ``if_none_match`` and refuses ``etag`` with a TypeError. The operation's
+    signature says which one is installed."""
+    if _takes_if_match(operation):
+        return {"if_match": etag} if etag else {"if_none_match": "*"}
     if etag:
         return {"etag": etag, "match_condition": MatchConditions.IfNotModified}
     return {"match_condition": MatchConditions.IfMissing}
+
+
+def _takes_if_match(operation) -> bool:
+    if operation is None:
+        return False
+    try:
+        return "if_match" in inspect.signature(operation).parameters
+    except (TypeError, ValueError):  # not introspectable: the current SDK's keywords
+        return False

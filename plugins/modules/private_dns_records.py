@@ -80,7 +80,8 @@ options:
             V(PTR) - host names. V(MX) - C(<preference> <mail server>), such as C(10 mail.contoso.com).
             V(SRV) - C(<priority> <weight> <port> <target>), such as C(0 5 443 sip.contoso.com).
             V(TXT) - strings of up to 1024 characters each, given as a YAML list (a plain string
-            with commas would be split).
+            with commas would be split). A string longer than 255 characters is sent as several DNS
+            character-strings of at most 255 (the DNS limit) and compared joined, as it is read back.
           - Order does not matter; host names compare case-insensitively, with or without a trailing dot.
           - In check mode an A value may be V((known after apply\)), the address of an endpoint member that
             M(privnet.azure.private_endpoint) only predicts (see P(privnet.azure.members_to_records#filter)); the
@@ -400,10 +401,11 @@ def write(module, client, resource_group, zone, item):
         etag = item.current.etag if item.current is not None else None
         if item.action == DELETED:
             outcome = module.call(_guard(client.record_sets.delete), resource_group, zone, item.type, item.name,
-                                  **(etag_condition(etag) if etag else {}), what=f"deleting {where}")
+                                  **(etag_condition(etag, client.record_sets.delete) if etag else {}),
+                                  what=f"deleting {where}")
         else:
             outcome = module.call(_guard(client.record_sets.create_or_update), resource_group, zone, item.type,
-                                  item.name, item.body(), **etag_condition(etag),
+                                  item.name, item.body(), **etag_condition(etag, client.record_sets.create_or_update),
                                   what=f"{'updating' if item.current is not None else 'creating'} {where}")
         if outcome is not _PRECONDITION_FAILED:
             item.result = outcome if item.action != DELETED else None

@@ -155,11 +155,48 @@ def test_creates_many_record_sets_with_if_none_match_and_the_marker(run_module, 
         assert body["properties"]["ttl"] == 3600
     assert fake.writes[0][4]["properties"]["aRecords"] == [{"ipv4Address": "10.20.1.4"}]
     assert fake.writes[3][4]["properties"]["cnameRecord"] == {"cname": "acrprivnetdemo.privatelink.azurecr.io"}
-    assert fake.writes[4][4]["properties"]["txtRecords"] == [{"value": ["owner=platform"]}, {"value": ["b" * 300]}]
+    # A value over 255 characters goes as strings of at most 255 (RFC 1035 character-strings).
+    assert fake.writes[4][4]["properties"]["txtRecords"] == [{"value": ["owner=platform"]},
+                                                              {"value": ["b" * 255, "b" * 45]}]
     assert [r["action"] for r in result["records"]] == ["created"] * 5
     assert result["records"][1] == {"name": "acrprivnetdemo.westeurope.data", "type": "A", "ttl": 3600,
                                     "values": ["10.20.1.5"], "action": "created",
                                     "fqdn": "acrprivnetdemo.westeurope.data.privatelink.azurecr.io."}
+
+
+def test_a_long_txt_value_stored_as_several_strings_is_unchanged(run_module, zone):
+    stored = wire("@", "TXT", values=(), metadata=OWNED)
+    stored["properties"]["txtRecords"] = [{"value": ["b" * 255, "b" * 45]}]
+    fake = zone(stored)
+    result, failed = run(run_module, [{"name": "@", "type": "TXT", "values": ["b" * 300]}])
+    assert not failed and result["changed"] is False
+    assert fake.writes == []
+
+
+def test_privatedns_1x_gets_if_match_and_if_none_match(run_module, zone):
+    """azure-mgmt-privatedns 1.2 takes If-Match / If-None-Match as if_match / if_none_match; etag= and
+    match_condition= ended every write in a TypeError (issue 14)."""
+    fake = zone(wire("acrprivnetdemo", values=("10.20.1.9",), metadata=OWNED, etag="etag-7"))
+    sent = []
+
+    def create_or_update(resource_group_name, private_zone_name, record_type, relative_record_set_name, parameters,
+                         if_match=None, if_none_match=None, **kwargs):
+        sent.append(("PUT", relative_record_set_name, if_match, if_none_match, kwargs))
+        return fake.put(resource_group_name, private_zone_name, record_type, relative_record_set_name, parameters)
+
+    def delete(resource_group_name, private_zone_name, record_type, relative_record_set_name, if_match=None,
+               **kwargs):
+        sent.append(("DELETE", relative_record_set_name, if_match, None, kwargs))
+        return fake.delete(resource_group_name, private_zone_name, record_type, relative_record_set_name)
+
+    fake.client.record_sets.create_or_update = create_or_update
+    fake.client.record_sets.delete = delete
+    fake.sets[("gone", "A")] = wire("gone", values=("10.0.0.9",), metadata=OWNED, etag="etag-9")
+    result, failed = run(run_module, [{"name": "acrprivnetdemo", "values": ["10.20.1.4"]},
+                                      {"name": "new", "values": ["10.20.1.8"]}], purge=True)
+    assert not failed and result["changed"], result
+    assert sorted(sent) == [("DELETE", "gone", "etag-9", None, {}), ("PUT", "acrprivnetdemo", "etag-7", None, {}),
+                            ("PUT", "new", None, "*", {})]
 
 
 def test_reads_the_zone_with_one_list_call(run_module, zone):
