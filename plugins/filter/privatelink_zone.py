@@ -19,12 +19,19 @@ description:
   - Takes a name (such as a registry's C(login_server)), or private endpoint members (as
     M(privnet.azure.private_endpoint) returns them), whose first known name decides.
   - It is an error when no name has a known suffix; give the zone yourself then.
+  - With O(regional=true), the regional zones that serve a registry's data endpoints instead, one per region
+    (C(myreg.westeurope.data.azurecr.io) - C(westeurope.data.privatelink.azurecr.io)), as Microsoft's table lists
+    them for Azure's public cloud; names that are no data endpoint are left out.
 positional: _input
 options:
   _input:
     description: A public name, a list of names, or a list of members with C(fqdns).
     type: raw
     required: true
+  regional:
+    description: Return the list of regional data zones instead of the one zone.
+    type: bool
+    default: false
 """
 
 EXAMPLES = r"""
@@ -35,15 +42,21 @@ EXAMPLES = r"""
 
 RETURN = r"""
 _value:
-  description: The private DNS zone name, such as V(privatelink.azurecr.io).
-  type: str
+  description:
+    - The private DNS zone name, such as V(privatelink.azurecr.io).
+    - With O(regional=true), a list of zone names, such as V([westeurope.data.privatelink.azurecr.io]).
+  type: raw
 """
 
 from collections.abc import Mapping, Sequence
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.privnet.azure.plugins.module_utils._privatelink import ZONE_OF_SUFFIX, zone_of_name
+from ansible_collections.privnet.azure.plugins.module_utils._privatelink import (
+    ZONE_OF_SUFFIX,
+    regional_data_zone,
+    zone_of_name,
+)
 
 
 def _names(value):
@@ -56,8 +69,10 @@ def _names(value):
     raise AnsibleFilterError(f"privatelink_zone: expected a name or members, got {type(value).__name__}")
 
 
-def privatelink_zone(value):
+def privatelink_zone(value, regional=False):
     names = _names(value)
+    if regional:
+        return list(dict.fromkeys(z for z in (regional_data_zone(n) for n in names) if z))
     for name in names:
         zone = zone_of_name(name)
         if zone:

@@ -69,6 +69,22 @@ def zone_of_name(fqdn) -> str | None:
     return None
 
 
+# A registry's data endpoint <reg>.<region>.data.azurecr.io may instead be served by a regional zone,
+# {regionName}.data.privatelink.azurecr.io (Microsoft Learn, private-endpoint-dns.md, Container Registry row
+# of the commercial table). The Government table's regional row ({regionName}.privatelink.azurecr.us) names no
+# data endpoint host and the China table has none, so regional data zones are offered in the public cloud only.
+REGIONAL_DATA_SUFFIXES = ("azurecr.io",)
+
+
+def regional_data_zone(fqdn) -> str | None:
+    """``westeurope.data.privatelink.azurecr.io`` for ``myreg.westeurope.data.azurecr.io``; None for a name
+    that is no registry data endpoint of a cloud whose table lists regional zones."""
+    labels = str(fqdn or "").strip().rstrip(".").lower().split(".")
+    if len(labels) == 5 and labels[2] == "data" and ".".join(labels[3:]) in REGIONAL_DATA_SUFFIXES:
+        return f"{labels[1]}.data.{PRIVATELINK}{'.'.join(labels[3:])}"
+    return None
+
+
 def public_suffixes(zone, suffixes=None):
     """The public name suffixes a privatelink zone serves, longest first."""
     zone = zone.strip().strip(".").lower()
@@ -76,6 +92,9 @@ def public_suffixes(zone, suffixes=None):
         chosen = [str(s).strip().strip(".").lower() for s in ([suffixes] if isinstance(suffixes, str) else suffixes)]
     elif zone.startswith(PRIVATELINK):
         chosen = [zone[len(PRIVATELINK):]] + EXTRA_SUFFIXES.get(zone, [])
+    elif "." + PRIVATELINK in zone:
+        # A zone with labels before "privatelink" ({region}.data.privatelink.azurecr.io) serves the name without it.
+        chosen = [zone.replace("." + PRIVATELINK, ".", 1)]
     else:
         chosen = []
     # Names already under the zone itself (<x>.privatelink.azurecr.io) map to <x> too.

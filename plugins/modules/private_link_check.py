@@ -46,6 +46,16 @@ options:
         C(privatelink.azurecr.io), in Azure Government C(privatelink.azurecr.us), in Azure China
         C(privatelink.azurecr.cn)).
     type: str
+  data_zones:
+    description:
+      - Where a registry's data endpoints (C(<reg>.<region>.data.azurecr.io)) have their records.
+      - V(shared) - in O(zone), as C(<reg>.<region>.data).
+      - V(regional) - in the regional zone C(<region>.data.privatelink.azurecr.io), as C(<reg>), one zone per region
+        (Microsoft's private endpoint DNS table lists both zones for Container Registry); each must exist in
+        O(zone_resource_group) and be linked to the virtual network.
+    type: str
+    choices: [shared, regional]
+    default: shared
   zone_resource_group:
     description: Resource group of the private DNS zone. Defaults to O(resource_group).
     type: str
@@ -161,6 +171,13 @@ zone:
   returned: always
   type: dict
   sample: {name: privatelink.azurecr.io, resource_group: rg-network, exists: true, linked_virtual_networks: []}
+data_zones:
+  description: With O(data_zones=regional), each regional zone checked, in the same form as RV(zone).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{name: westeurope.data.privatelink.azurecr.io, resource_group: rg-network, exists: true,
+            linked_virtual_networks: []}]
 connection_state:
   description: The endpoint's connection status (C(Approved), C(Pending), C(Rejected), C(Disconnected)).
   returned: always
@@ -176,6 +193,7 @@ from ansible_collections.privnet.azure.plugins.module_utils._ids import parse_re
 from ansible_collections.privnet.azure.plugins.module_utils._privatelink import (
     ZONE_OF_TARGET,
     public_suffixes,
+    regional_data_zone,
     relative_name,
     zone_of_name,
 )
@@ -243,6 +261,7 @@ def main():
             resolver=dict(type="str"),
             dns_timeout=dict(type="float", default=3),
             check_public_access=dict(type="bool", default=True),
+            data_zones=dict(type="str", choices=["shared", "regional"], default="shared"),
             fail_on=dict(type="str", choices=["never", "error", "warning"], default="never"),
         ),
         supports_check_mode=True,
@@ -265,7 +284,7 @@ def main():
         if not module.check_mode:
             module.fail_json(msg=f"{missing}; check name and resource_group")
         module.warn(f"{missing}: nothing to verify until a real run creates it (check mode)")
-        module.exit(changed=False, ok=False, findings=[], names=[], connection_state=None,
+        module.exit(changed=False, ok=False, findings=[], names=[], connection_state=None, data_zones=[],
                     zone={"name": params["zone"], "resource_group": params["zone_resource_group"] or
                           params["resource_group"], "exists": None, "linked_virtual_networks": []})
     members = read_members(module, endpoint)
@@ -293,41 +312,52 @@ def main():
         module.fail_json(msg=f"zone: no default private DNS zone is known for target {target_id}; give zone")
     zone_rg = params["zone_resource_group"] or params["resource_group"]
     privatedns = module.client("privatedns", subscription_id=params["zone_subscription_id"])
-    zone_model = module.get_or_none(privatedns.private_zones.get, zone_rg, zone,
-                                    what=f"reading private DNS zone '{zone}'")
-    records, linked = {}, []
-    if zone_model is None:
-        findings.add("error", "zone", zone, f"private DNS zone '{zone}' does not exist in resource group '{zone_rg}'",
-                     "create it with privnet.azure.private_dns_zone, linked to the endpoint's virtual network")
-    else:
-        links = module.call(lambda: list(privatedns.virtual_network_links.list(zone_rg, zone)),
-                            what=f"listing the virtual network links of zone '{zone}'")
-        linked = [link.virtual_network.id for link in links if link.virtual_network is not None]
-        if vnet_id and not any(same_id(vnet_id, v) for v in linked):
-            findings.add("error", "zone_link", zone,
-                         f"zone '{zone}' is not linked to virtual network '{parse_resource_id(vnet_id).name}': "
-                         "VMs there resolve the public address",
-                         "add the virtual network to the zone's links with privnet.azure.private_dns_zone")
-        for record_set in module.call(lambda: list(privatedns.record_sets.list(zone_rg, zone)),
-                                      what=f"listing the record sets of zone '{zone}'"):
-            if record_set.a_records is not None and record_set.name:
-                records[record_set.name.lower()] = sorted(a.ipv4_address for a in record_set.a_records)
+    read_zones = {}
 
-    suffixes = public_suffixes(zone)
+    def read_zone(name):
+        """(zone model or None, linked VNet ids, {record: [addresses]}), each zone read once, its findings added."""
+        if name in read_zones:
+            return read_zones[name]
+        model = module.get_or_none(privatedns.private_zones.get, zone_rg, name, what=f"reading private DNS zone '{name}'")
+        found, linked_ids = {}, []
+        if model is None:
+            findings.add("error", "zone", name, f"private DNS zone '{name}' does not exist in resource group '{zone_rg}'",
+                         "create it with privnet.azure.private_dns_zone, linked to the endpoint's virtual network")
+        else:
+            links = module.call(lambda: list(privatedns.virtual_network_links.list(zone_rg, name)),
+                                what=f"listing the virtual network links of zone '{name}'")
+            linked_ids = [link.virtual_network.id for link in links if link.virtual_network is not None]
+            if vnet_id and not any(same_id(vnet_id, v) for v in linked_ids):
+                findings.add("error", "zone_link", name,
+                             f"zone '{name}' is not linked to virtual network '{parse_resource_id(vnet_id).name}': "
+                             "VMs there resolve the public address",
+                             "add the virtual network to the zone's links with privnet.azure.private_dns_zone")
+            for record_set in module.call(lambda: list(privatedns.record_sets.list(zone_rg, name)),
+                                          what=f"listing the record sets of zone '{name}'"):
+                if record_set.a_records is not None and record_set.name:
+                    found[record_set.name.lower()] = sorted(a.ipv4_address for a in record_set.a_records)
+        read_zones[name] = (model, linked_ids, found)
+        return read_zones[name]
+
+    zone_model, linked, records = read_zone(zone)
     names, expected = [], set()
     for member in members:
         for fqdn in member["fqdns"]:
-            record = relative_name(fqdn, suffixes)
+            # With regional data zones, a data endpoint's record lives in {region}.data.privatelink.azurecr.io.
+            serving = (params["data_zones"] == "regional" and regional_data_zone(fqdn)) or zone
+            serving_model, _linked, serving_records = read_zone(serving)
+            record = relative_name(fqdn, public_suffixes(serving))
             if record is None:
                 continue
-            expected.add(record)
-            values = records.get(record, [])
+            if serving == zone:
+                expected.add(record)
+            values = serving_records.get(record, [])
             row = {"fqdn": fqdn, "member": member["required_member_name"], "private_ip": member["private_ip"],
                    "record": record, "record_values": values, "resolves_to": [], "ok": values == [member["private_ip"]]}
-            if zone_model is not None and not values:
-                findings.add("error", "record", fqdn, f"zone '{zone}' has no A record '{record}'",
+            if serving_model is not None and not values:
+                findings.add("error", "record", fqdn, f"zone '{serving}' has no A record '{record}'",
                              f"add '{record}' -> {member['private_ip']} with privnet.azure.private_dns_records")
-            elif zone_model is not None and values != [member["private_ip"]]:
+            elif serving_model is not None and values != [member["private_ip"]]:
                 findings.add("error", "record", fqdn,
                              f"record '{record}' holds {', '.join(values)}, not the endpoint's {member['private_ip']}",
                              f"set '{record}' to {member['private_ip']} with privnet.azure.private_dns_records")
@@ -373,6 +403,9 @@ def main():
         names=names,
         zone={"name": zone, "resource_group": zone_rg, "exists": zone_model is not None,
               "linked_virtual_networks": linked},
+        data_zones=[{"name": name, "resource_group": zone_rg, "exists": model is not None,
+                     "linked_virtual_networks": linked_ids}
+                    for name, (model, linked_ids, _found) in read_zones.items() if name != zone],
         connection_state=summary["connection_state"],
     )
     threshold = {"never": -1, "error": 0, "warning": 1}[params["fail_on"]]

@@ -39,3 +39,12 @@ def test_an_unknown_name_asks_for_the_zone(value):
 def test_not_a_name():
     with pytest.raises(AnsibleFilterError, match="expected a name or members"):
         privatelink_zone(42)
+
+
+def test_regional_data_zones_one_per_region_public_cloud_only():
+    names = ["acrprivnetdemo.azurecr.io", "acrprivnetdemo.westeurope.data.azurecr.io",
+             "acrprivnetdemo.eastus.data.azurecr.io", "acrprivnetdemo.westeurope.data.azurecr.io",
+             "acrgov.usgovvirginia.data.azurecr.us"]
+    assert privatelink_zone(names, regional=True) == ["westeurope.data.privatelink.azurecr.io",
+                                                      "eastus.data.privatelink.azurecr.io"]
+    assert privatelink_zone(["acrgov.azurecr.us"], regional=True) == []

@@ -22,3 +22,12 @@ def test_predicted_fqdns(resource, member, zones, fqdns):
 @pytest.mark.parametrize("zones", [["azurecr.io"], ["privatelinkazurecr.io"], [], None])
 def test_no_prediction_without_a_privatelink_zone(zones):
     assert predicted_fqdns("acrx", "registry", zones) == []
+
+
+def test_a_regional_zone_serves_the_name_without_its_privatelink_label():
+    from ansible_collections.privnet.azure.plugins.module_utils._privatelink import public_suffixes, relative_name
+    suffixes = public_suffixes("westeurope.data.privatelink.azurecr.io")
+    assert "westeurope.data.azurecr.io" in suffixes
+    assert relative_name("myreg.westeurope.data.azurecr.io", suffixes) == "myreg"
+    assert relative_name("myreg.eastus.data.azurecr.io", suffixes) is None
+    assert relative_name("myreg.azurecr.io", suffixes) is None
