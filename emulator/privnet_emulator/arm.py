@@ -7,6 +7,7 @@ computed properties, their LRO style and their etag style.
 import copy
 import time
 
+from . import contract
 from .errors import ArmError, bad_request, not_found_child, not_found_top, resource_group_not_found
 from .ids import ResourceId, new_guid
 from .store import Operation, Resource
@@ -227,6 +228,8 @@ class Engine:
     # ---- routing ------------------------------------------------------------
     def handle(self, req, sub, rg, namespace, segments):
         """segments: the path after /providers/{ns}/, split on '/'."""
+        # The published contract: the api-version (and API profile) first, then, in strict mode, the body.
+        contract.check_request(self.emu, req, sub, rg, namespace, segments)
         if self.store.get_rg(sub, rg) is None:
             raise self.missing_group(sub, rg, namespace, segments)
         if len(segments) % 2 == 1:
@@ -273,6 +276,7 @@ class Engine:
         raise ArmError(405, "MethodNotAllowed", f"The method {method} is not allowed.")
 
     def handle_action(self, req, sub, rg, namespace, segments):
+        contract.check_request(self.emu, req, sub, rg, namespace, segments[:-1])
         pairs = [(segments[i], segments[i + 1]) for i in range(0, len(segments) - 1, 2)]
         rid = ResourceId(sub, rg, namespace, pairs)
         handler = self.handler_of(rid)

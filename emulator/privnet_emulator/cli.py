@@ -6,6 +6,7 @@ import signal
 import sys
 import threading
 
+from .contract.versions import PROFILES as CONTRACT_PROFILES
 from .server import Emulator
 
 
@@ -20,9 +21,20 @@ def main(argv=None):
                         help="multiply realistic durations and Retry-After by this factor")
     parser.add_argument("--scenario", action="append", default=[],
                         help="scenario to load at start: a built-in name (acr, hub_spoke) or a YAML file")
+    parser.add_argument("--cloud", choices=("AzureCloud", "AzureUSGovernment", "AzureChinaCloud"),
+                        default="AzureCloud",
+                        help="the cloud to answer as: its suffixes (azurecr.io/.us/.cn), metadata and regions")
+    parser.add_argument("--api-profile", default=os.environ.get("PRIVNET_EMULATOR_API_PROFILE") or None,
+                        choices=sorted(CONTRACT_PROFILES),
+                        help="serve only the api-versions of an API profile, as a lagging cloud does "
+                             "(2020-09-01-hybrid: Azure Stack Hub; no private endpoints, no Private DNS)")
+    parser.add_argument("--no-strict", action="store_true",
+                        help="accept request bodies that break the published schema (default: strict, unless "
+                             "PRIVNET_EMULATOR_STRICT=0)")
     args = parser.parse_args(argv)
 
-    emu = Emulator(args.data_dir, port=args.port, latency=args.latency, time_scale=args.time_scale)
+    emu = Emulator(args.data_dir, port=args.port, latency=args.latency, time_scale=args.time_scale,
+                   cloud=args.cloud, api_profile=args.api_profile, strict=False if args.no_strict else None)
     from .scenarios import load_file_or_name
     for scenario in args.scenario:
         load_file_or_name(emu, scenario)

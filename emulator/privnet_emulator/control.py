@@ -11,7 +11,8 @@ DELETE /_emulator/faults                 disarm all
 POST   /_emulator/scenario               load a scenario: {"name": "acr"} or a scenario document (YAML or JSON)
 GET    /_emulator/state                  dump every resource
 POST   /_emulator/reset                  forget every resource, operation, fault and log entry
-GET    /_emulator/config, PATCH /_emulator/config   latency, time_scale, page_size, busy_response, token_lifetime
+GET    /_emulator/config, PATCH /_emulator/config   latency, time_scale, page_size, busy_response, token_lifetime,
+                                         api_profile, strict_contract (contract/__init__.py)
 GET    /_emulator/dns                    the per-VNet DNS listeners
 POST   /_emulator/drift                  change a resource behind the collection's back: {"id", "properties"?: {...}, "tags"?}
 POST   /_emulator/advance                finish the pending operation due first ({"all": true}: every one), as if

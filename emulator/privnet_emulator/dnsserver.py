@@ -27,6 +27,11 @@ Each listener answers as Azure DNS (168.63.129.16) answers a VM in that VNet:
   only one, from that one. Emulator convention: a zone is a Private Link zone when one of its labels starts with
   `privatelink` (every Private DNS zone name in that table has such a label).
 
+In Azure Government and Azure China (`--cloud`, clouds.py) the same holds with the cloud's suffix: `<reg>.azurecr.us`
+  → CNAME `<reg>.privatelink.azurecr.us`, `<reg>.<region>.data.azurecr.cn` → CNAME
+  `<reg>.<region>.data.privatelink.azurecr.cn`, answered by the zone `privatelink.azurecr.us` / `.cn`
+  (private-endpoint-dns.md, Government table and the Azure China version of the article).
+
 Emulator convention: the public answer of a registry endpoint is a CNAME (TTL 3600) to
   `<reg>.<region>.cloudapp.azure.example` (data endpoints: `<reg>-data.<region>.cloudapp.azure.example`), and any
   `*.cloudapp.azure.example` name has one A record (TTL 10) in the documentation range 203.0.113.0/24, chosen
@@ -58,7 +63,9 @@ import dns.rdatatype
 import dns.rdtypes.ANY.TXT
 import dns.rrset
 
-ACR_SUFFIX = ".azurecr.io"
+from . import clouds
+
+ACR_SUFFIX = ".azurecr.io"   # the public cloud's; the listener uses its emulator's cloud (clouds.py)
 PUBLIC_SUFFIX = ".cloudapp.azure.example"
 PUBLIC_CNAME_TTL = 3600
 PUBLIC_A_TTL = 10
@@ -208,10 +215,13 @@ class Resolver:
         return None if rdtype == dns.rdatatype.CNAME else target
 
     def registry_alias(self, text):
-        """The public CNAME target of a registry endpoint name, or None when it names no registry endpoint."""
-        if not text.endswith(ACR_SUFFIX):
+        """The public CNAME target of a registry endpoint name, or None when it names no registry endpoint.
+        The suffix is the cloud's: azurecr.io, azurecr.us (Azure Government), azurecr.cn (Azure China), and the
+        alias goes into the zone named like it (privatelink.azurecr.us / .cn: private-endpoint-dns.md; clouds.py)."""
+        suffix = "." + clouds.of(self.emu).acr_suffix
+        if not text.endswith(suffix):
             return None
-        parts = text[:-len(ACR_SUFFIX)].split(".")
+        parts = text[:-len(suffix)].split(".")
         private = parts[-1] == "privatelink"
         if private:
             parts = parts[:-1]
@@ -228,8 +238,8 @@ class Resolver:
         if region is not None and region not in regions:
             return None
         if not private and self.has_private_endpoint(registry):
-            return f"{reg_name}.privatelink.azurecr.io" if region is None else \
-                f"{reg_name}.{region}.data.privatelink.azurecr.io"
+            return f"{reg_name}.privatelink{suffix}" if region is None else \
+                f"{reg_name}.{region}.data.privatelink{suffix}"
         if region is None:
             return f"{reg_name}.{regions[0]}{PUBLIC_SUFFIX}"
         return f"{reg_name}-data.{region}{PUBLIC_SUFFIX}"
@@ -241,7 +251,7 @@ class Resolver:
         return None
 
     def registry_regions(self, registry):
-        regions = [(registry.body.get("location") or "westeurope").replace(" ", "").lower()]
+        regions = [(registry.body.get("location") or clouds.of(self.emu).home_region).replace(" ", "").lower()]
         for replica in self.emu.store.children(registry.key, "replications"):
             region = (replica.body.get("location") or replica.rid.name).replace(" ", "").lower()
             if region not in regions:

@@ -2,6 +2,16 @@
 
 Access tokens are HS256 JWTs signed with a key that lives only in this process, so ARM
 can check signature and expiry the way the real one does.
+
+Tenants (tenants.py holds ARM's side): the token endpoint issues a token for the tenant of its path
+(/{tenant}/oauth2/v2.0/token; `organizations` and `common` sign into the default tenant), with that tenant in
+its `tid` claim and issuer, as Entra ID's access tokens carry the tenant they were issued for (Microsoft Learn
+identity-platform access-tokens.md, `tid` and `iss` claims). The emulator's client id is a multi-tenant application:
+it exists in the tenants of store.app_tenants only (default: the default tenant; a scenario's `tenants:` entry
+with `client: true` adds one). A tenant the emulator does not know is 400 AADSTS90002 (tenant not found); a
+known tenant where the client does not exist is 400 unauthorized_client AADSTS700016 (application not found in
+the directory), whose full wording is quoted in Azure/azure-sdk-for-python #8314 and many sign-in threads
+(e.g. AzureADQuickStarts/AppModelv2-WebApp-OpenIDConnect-DotNet #50).
 """
 
 import base64
@@ -14,6 +24,7 @@ import time
 import uuid
 from urllib.parse import parse_qs
 
+from . import clouds
 from .errors import ArmError
 
 TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange"
@@ -78,7 +89,8 @@ class Identity:
     def token(self, base, tenant, raw_body):
         """Return (status, body) for POST /{tenant}/oauth2/v2.0/token."""
         form = {k: v[0] for k, v in parse_qs(raw_body.decode("utf-8", "replace")).items()}
-        if tenant.lower() not in (self.tenant.lower(), "organizations", "common"):
+        tid = self.resolve_tenant(tenant)
+        if tid is None:
             return self._aad_error(400, "invalid_request", 90002,
                                    f"Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID "
                                    "and are signing into the correct cloud.")
@@ -86,10 +98,12 @@ class Identity:
             return self._aad_error(400, "unsupported_grant_type", 70003,
                                    "The app requested an unsupported grant type.")
         client_id = form.get("client_id", "")
-        if client_id != self.client_id:
+        if client_id != self.client_id or tid not in self.emu.store.app_tenants:
             return self._aad_error(400, "unauthorized_client", 700016,
                                    f"Application with identifier '{client_id}' was not found in the directory "
-                                   f"'{tenant}'.")
+                                   f"'{tenant}'. This can happen if the application has not been installed by the "
+                                   "administrator of the tenant or consented to by any user in the tenant. You may "
+                                   "have sent your authentication request to the wrong tenant.")
         if "client_assertion" in form:
             problem = self._assertion_problem(form["client_assertion"])
             if problem:
@@ -103,11 +117,18 @@ class Identity:
         resource = scope.split()[0][: -len(".default")] if scope.endswith(".default") else scope
         now = int(time.time())
         lifetime = self.token_lifetime
-        claims = {"aud": resource, "iss": f"{base}/{self.tenant}/", "iat": now, "nbf": now,
+        claims = {"aud": resource, "iss": issuer(base, tid), "iat": now, "nbf": now,
                   "exp": now + lifetime, "appid": client_id, "oid": client_id, "sub": client_id,
-                  "tid": self.tenant, "idtyp": "app", "ver": "1.0"}
+                  "tid": tid, "idtyp": "app", "ver": "1.0"}
         return 200, {"token_type": "Bearer", "expires_in": lifetime, "ext_expires_in": lifetime,
                      "access_token": self._sign(claims)}
+
+    def resolve_tenant(self, tenant):
+        """The tenant id a token request's path names, or None when the emulator knows no such tenant."""
+        wanted = tenant.lower()
+        if wanted in ("organizations", "common"):
+            return self.tenant
+        return next((t for t in self.emu.store.tenants if t.lower() == wanted), None)
 
     def _assertion_problem(self, assertion):
         """(AADSTS code, description) when a federated assertion is refused, else None.
@@ -137,7 +158,8 @@ class Identity:
             "error_description": f"AADSTS{code}: {description} Trace ID: {trace} Correlation ID: {correlation} "
                                  f"Timestamp: {stamp}",
             "error_codes": [code], "timestamp": stamp, "trace_id": trace, "correlation_id": correlation,
-            "error_uri": f"https://login.microsoftonline.com/error?code={code}",
+            # Entra ID's sign-in host in the emulator's cloud (azure-cli cloud.py `active_directory`; clouds.py).
+            "error_uri": f"https://{clouds.of(self.emu).login_host}/error?code={code}",
         }
 
     def _sign(self, claims):
@@ -155,18 +177,36 @@ class Identity:
         if scheme.lower() != "bearer" or token.count(".") != 2:
             raise ArmError(401, "AuthenticationFailed",
                            "Authentication failed. The 'Authorization' header is provided in an invalid format.")
-        header, payload, sig = token.split(".")
-        expected = hmac.new(self.key, f"{header}.{payload}".encode(), hashlib.sha256).digest()
+        claims = self.verify(token)
+        if claims is None:
+            raise ArmError(401, "InvalidAuthenticationToken", "The access token is invalid.")
+        if expired(claims):
+            raise ArmError(401, "ExpiredAuthenticationToken", expiry_message("The access token", claims))
+        return claims
+
+    def verify(self, token):
+        """The claims of a token this emulator signed, else None (expiry is not checked here)."""
         try:
+            header, payload, sig = token.split(".")
+            expected = hmac.new(self.key, f"{header}.{payload}".encode(), hashlib.sha256).digest()
             valid = hmac.compare_digest(_unb64(sig), expected)
             claims = json.loads(_unb64(payload))
         except ValueError:
-            valid, claims = False, {}
-        if not valid:
-            raise ArmError(401, "InvalidAuthenticationToken", "The access token is invalid.")
-        if claims.get("exp", 0) <= time.time():
-            stamp = datetime.datetime.fromtimestamp(claims.get("exp", 0), datetime.timezone.utc)
-            raise ArmError(401, "ExpiredAuthenticationToken",
-                           f"The access token expiry UTC time '{stamp:%m/%d/%Y %I:%M:%S %p}' is earlier than "
-                           f"current UTC time '{datetime.datetime.now(datetime.timezone.utc):%m/%d/%Y %I:%M:%S %p}'.")
-        return claims
+            return None
+        return claims if valid and isinstance(claims, dict) else None
+
+
+def issuer(base, tenant):
+    """The `iss` of a token issued for `tenant` (Entra ID's v1 issuer names the tenant: https://sts.windows.net/{tid}/;
+    the emulator's is its own URL with the tenant)."""
+    return f"{base}/{tenant}/"
+
+
+def expired(claims):
+    return claims.get("exp", 0) <= time.time()
+
+
+def expiry_message(what, claims):
+    stamp = datetime.datetime.fromtimestamp(claims.get("exp", 0), datetime.timezone.utc)
+    return (f"{what} expiry UTC time '{stamp:%m/%d/%Y %I:%M:%S %p}' is earlier than "
+            f"current UTC time '{datetime.datetime.now(datetime.timezone.utc):%m/%d/%Y %I:%M:%S %p}'.")

@@ -1,10 +1,12 @@
 """Cloud metadata at /metadata/endpoints, in the shapes clients read (see `endpoints`)."""
 
-AUDIENCES = ["https://management.core.windows.net/", "https://management.azure.com/"]
-CLOUD_NAME = "PrivnetEmulator"
+from . import clouds
+
+AUDIENCES = list(clouds.CLOUDS[clouds.DEFAULT].audiences)
+CLOUD_NAME = clouds.CLOUDS[clouds.DEFAULT].metadata_name
 
 
-def endpoints(base, api_version):
+def endpoints(base, api_version, cloud=None):
     """The emulator answers as a custom cloud (an Azure Stack Hub) does, in the shape each client reads:
 
     * before 2018-01-01 (2015-01-01): the Azure Stack object (galleryEndpoint, graphEndpoint,
@@ -21,39 +23,29 @@ def endpoints(base, api_version):
       `ARM_CLOUD_METADATA_URL` names (its comment names management.azure.com's `api-version=2019-05-01`).
 
     The collection's own reader (plugins/module_utils/_cloud.py `cloud_from_metadata`) takes all three.
+    `cloud` (clouds.py, the `--cloud` option) sets the name, the audiences and the suffixes, as that cloud's
+    own metadata shows them (sources in clouds.py); every endpoint stays the emulator's own address.
     Emulator convention: before 2022-09-01 each cloud also carries `gallery`, which older copies of
     azure-cli's `_arm_to_cli_mapper` index directly.
     """
+    cloud = clouds.get(cloud or clouds.DEFAULT)
+    audiences = list(cloud.audiences)
     if not api_version or api_version < "2018-01-01":
         return {
             "galleryEndpoint": f"{base}/",
             "graphEndpoint": f"{base}/",
             "portalEndpoint": f"{base}/",
-            "authentication": {"loginEndpoint": f"{base}/", "audiences": AUDIENCES},
+            "authentication": {"loginEndpoint": f"{base}/", "audiences": audiences},
         }
-    cloud = {
+    doc = {
         "portal": f"{base}/",
-        "authentication": {"loginEndpoint": f"{base}/", "audiences": AUDIENCES, "tenant": "common",
+        "authentication": {"loginEndpoint": f"{base}/", "audiences": audiences, "tenant": "common",
                            "identityProvider": "AAD"},
         "media": f"{base}/",
         "graphAudience": f"{base}/",
         "graph": f"{base}/",
-        "name": CLOUD_NAME,
-        "suffixes": {
-            "azureDataLakeStoreFileSystem": "azuredatalakestore.net",
-            "acrLoginServer": "azurecr.io",
-            "sqlServerHostname": "database.windows.net",
-            "azureDataLakeAnalyticsCatalogAndJob": "azuredatalakeanalytics.net",
-            "keyVaultDns": "vault.azure.net",
-            "storage": "core.windows.net",
-            "azureFrontDoorEndpointSuffix": "azurefd.net",
-            "storageSyncEndpointSuffix": "afs.azure.net",
-            "mhsmDns": "managedhsm.azure.net",
-            "mysqlServerEndpoint": "mysql.database.azure.com",
-            "postgresqlServerEndpoint": "postgres.database.azure.com",
-            "mariadbServerEndpoint": "mariadb.database.azure.com",
-            "synapseAnalytics": "dev.azuresynapse.net",
-        },
+        "name": cloud.metadata_name,
+        "suffixes": dict(cloud.suffixes),
         "batch": f"{base}/",
         "resourceManager": f"{base}/",
         "vmImageAliasDoc": f"{base}/",
@@ -68,6 +60,6 @@ def endpoints(base, api_version):
         "ossrDbmsResourceId": f"{base}/",
     }
     if api_version < "2022-09-01":
-        cloud["gallery"] = f"{base}/"
-        return [cloud]
-    return cloud
+        doc["gallery"] = f"{base}/"
+        return [doc]
+    return doc

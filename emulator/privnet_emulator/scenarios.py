@@ -8,13 +8,25 @@
     registries:
       - name, resource_group, location, sku (Basic|Standard|Premium), replicas: [region, ...]
     private_dns_zones: [{name, resource_group}]
+    tenants:                           # tenants.py; applied first
+      - id, display_name?, default_domain?,
+        client?: true|false            # the emulator's client id exists in this tenant (a multi-tenant app)
+        subscriptions: [{id, name?}]   # subscriptions of this tenant (created, or moved from another tenant)
+
+Regions and clouds: the built-in scenarios (scenarios/*.yaml) are written with public-cloud regions. When the
+emulator poses as another cloud (`--cloud`, clouds.py), loading one BY NAME rewrites its regions to that cloud's
+(`Cloud.scenario_regions`): westeurope → usgovvirginia / chinanorth3, eastus → usgovtexas / chinaeast2,
+northeurope → usgovarizona. So `acr` in AzureUSGovernment is a registry in usgovvirginia with a replica in
+usgovtexas, and in AzureChinaCloud one in chinanorth3 with a replica in chinaeast2. A scenario given as a document
+or a file is loaded as written (it may name any region, e.g. usgovarizona); an item without a location goes to the
+cloud's home region (westeurope, usgovvirginia, chinanorth3).
 """
 
 import os
 
 import yaml
 
-from . import DEFAULT_SUBSCRIPTION
+from . import DEFAULT_SUBSCRIPTION, clouds
 from .arm import Request
 from .errors import ArmError
 from .ids import rg_id
@@ -31,7 +43,26 @@ def load_named(emu, name):
     if not os.path.exists(path):
         raise ValueError(f"unknown scenario {name!r}; built-in scenarios: {', '.join(builtin_names())}")
     with open(path, encoding="utf-8") as f:
-        return load(emu, yaml.safe_load(f))
+        return load(emu, localise(yaml.safe_load(f), clouds.of(emu).scenario_regions))
+
+
+def localise(doc, regions):
+    """The scenario with each public-cloud region named in `regions` replaced by its counterpart."""
+    if not regions:
+        return doc
+    if isinstance(doc, dict):
+        out = {}
+        for key, value in doc.items():
+            if key == "location" and isinstance(value, str):
+                out[key] = regions.get(value, value)
+            elif key == "replicas" and isinstance(value, list):
+                out[key] = [regions.get(v, v) if isinstance(v, str) else v for v in value]
+            else:
+                out[key] = localise(value, regions)
+        return out
+    if isinstance(doc, list):
+        return [localise(item, regions) for item in doc]
+    return doc
 
 
 def load_file_or_name(emu, value):
@@ -65,6 +96,7 @@ def apply(emu, method, resource_id, body=None, query=None):
 def load(emu, doc):
     doc = doc or {}
     created = []
+    home = clouds.of(emu).home_region
 
     def sub_of(item):
         return item.get("subscription") or doc.get("subscription") or DEFAULT_SUBSCRIPTION
@@ -73,16 +105,20 @@ def load(emu, doc):
         apply(emu, "PUT", item_id, body, query)
         created.append(item_id)
 
+    from .tenants import add_tenant
+    for tenant in doc.get("tenants") or []:
+        add_tenant(emu, tenant)
+
     groups = {}
     for group in doc.get("resource_groups", []):
         groups[(sub_of(group), group["name"].lower())] = group
     for kind in ("virtual_networks", "registries", "private_dns_zones"):
         for item in doc.get(kind, []):
             key = (sub_of(item), item["resource_group"].lower())
-            groups.setdefault(key, {"name": item["resource_group"], "location": item.get("location", "westeurope"),
+            groups.setdefault(key, {"name": item["resource_group"], "location": item.get("location", home),
                                     "subscription": key[0]})
     for (sub, _), group in groups.items():
-        put(rg_id(sub, group["name"]), {"location": group.get("location", "westeurope"), "tags": group.get("tags")})
+        put(rg_id(sub, group["name"]), {"location": group.get("location", home), "tags": group.get("tags")})
 
     net = "providers/Microsoft.Network"
     for vnet in doc.get("virtual_networks", []):

@@ -15,8 +15,10 @@ from urllib.parse import parse_qsl, urlsplit
 
 import yaml
 
-from . import DEFAULT_TENANT, metadata
+from . import DEFAULT_TENANT, metadata, tenants
 from .arm import Engine, Request, Response
+from .contract import strict_default as contract_strict_default
+from .contract.versions import PROFILES as CONTRACT_PROFILES
 from .errors import ArmError, bad_request
 from .faults import Faults, failed_lro_error, immediate_error
 from .identity import Identity
@@ -31,13 +33,21 @@ CONTROL_PREFIX = "/_emulator/"
 class Emulator:
     """Everything one emulator instance holds; `start()` serves it on 127.0.0.1."""
 
-    def __init__(self, data_dir, port=0, latency="instant", time_scale=1.0, host="127.0.0.1"):
+    def __init__(self, data_dir, port=0, latency="instant", time_scale=1.0, host="127.0.0.1", cloud="AzureCloud",
+                 api_profile=None, strict=None):
+        from .clouds import get as get_cloud
+        self.cloud = get_cloud(cloud)   # the cloud it poses as: names, suffixes, metadata (clouds.py)
         self.data_dir = os.path.abspath(data_dir)
         os.makedirs(self.data_dir, exist_ok=True)
         self.host = host
         self.requested_port = port
         self.config = {"latency": latency, "time_scale": float(time_scale), "page_size": 100,
-                       "busy_response": "conflict", "legacy_pe_policy_check": False}
+                       "busy_response": "conflict", "legacy_pe_policy_check": False,
+                       # the published contract (contract/__init__.py): an API profile, strict body validation
+                       "api_profile": api_profile or "", "strict_contract": contract_strict_default() if strict is None
+                       else bool(strict)}
+        if self.config["api_profile"] and self.config["api_profile"] not in CONTRACT_PROFILES:
+            raise ValueError(f"unknown API profile {api_profile!r} (known: {', '.join(sorted(CONTRACT_PROFILES))})")
         self.store = Store()
         self.faults = Faults()
         self.log = []
@@ -126,6 +136,9 @@ class Emulator:
             "AZURE_CLOUD_ENVIRONMENT": f"{self.url}/metadata/endpoints?api-version=2022-09-01",
             "REQUESTS_CA_BUNDLE": self.ca_path,
             "PRIVNET_EMULATOR_URL": self.url,
+            # the second tenant and its subscription of the cross_tenant scenario (tenants.py)
+            "PRIVNET_EMULATOR_TENANT_2": tenants.TENANT_2,
+            "PRIVNET_EMULATOR_SUBSCRIPTION_2": tenants.SUBSCRIPTION_2,
         }
 
     def write_env(self):
@@ -155,7 +168,7 @@ class Emulator:
         if path.startswith(CONTROL_PREFIX):
             return self.control(req, low[1:]), "control", None
         if low[:2] == ["metadata", "endpoints"]:
-            return Response(200, metadata.endpoints(req.base_url, req.query.get("api-version"))), "metadata", None
+            return Response(200, metadata.endpoints(req.base_url, req.query.get("api-version"), self.cloud)), "metadata", None
         if low[:1] == ["common"] and low[-2:] == ["discovery", "instance"]:
             return Response(200, self.identity.instance_discovery(req.base_url, req.query)), "identity", None
         if len(segs) == 4 and low[1:] == ["oauth2", "v2.0", "token"]:
@@ -185,6 +198,8 @@ class Emulator:
         fault_kind = None
         try:
             claims = self.identity.authenticate(req.headers.get("authorization"))
+            req.claims = claims   # tenants.py: linked-access checks read the token's tenant
+            tenants.check_subscription_tenant(self, claims, low, req.base_url)
             if not req.api_version:
                 raise bad_request("MissingApiVersionParameter",
                                   "The api-version query parameter (?api-version=) is required for all requests.")
@@ -208,7 +223,8 @@ class Emulator:
             headers = dict(err.headers)
             if err.status == 401:
                 headers["WWW-Authenticate"] = (
-                    f'Bearer authorization_uri="{req.base_url}/{self.identity.tenant}", error="invalid_token", '
+                    f'Bearer authorization_uri="{req.base_url}/{tenants.authority_tenant(self, low)}", '
+                    'error="invalid_token", '
                     f'error_description="{err.message}"')
             return Response(err.status, err.body(), headers), "arm", fault_kind
 
@@ -219,7 +235,8 @@ class Emulator:
                                              "tenantCategory": "Home", "displayName": "privnet emulator",
                                              "defaultDomain": "privnet.example"}]})
         if low == ["subscriptions"]:
-            return Response(200, {"value": [self.subscription_body(s) for s in store.subscriptions]})
+            return Response(200, {"value": [self.subscription_body(s)
+                                             for s in tenants.visible_subscriptions(self, req.claims)]})
         if low[0] != "subscriptions":
             return Response(200, {"value": []})
         sub = next((s for s in store.subscriptions if s.lower() == low[1]), None)
@@ -259,7 +276,7 @@ class Emulator:
 
     def subscription_body(self, sub):
         return {"id": f"/subscriptions/{sub}", "authorizationSource": "RoleBased", "managedByTenants": [],
-                "subscriptionId": sub, "tenantId": self.store.tenant,
+                "subscriptionId": sub, "tenantId": self.store.tenant_of(sub),
                 "displayName": self.store.subscriptions[sub], "state": "Enabled",
                 "subscriptionPolicies": {"locationPlacementId": "Public_2014-09-01", "quotaId": "PayAsYouGo_2014-09-01",
                                          "spendingLimit": "Off"}}

@@ -77,10 +77,19 @@ class Store:
                 DEFAULT_SUBSCRIPTION: "privnet-emulator-primary",
                 SECOND_SUBSCRIPTION: "privnet-emulator-secondary",
             }
+            # Tenants (tenants.py): the directories the emulator knows, which tenant each subscription belongs to
+            # (default: self.tenant) and where the emulator's client id exists (a multi-tenant application).
+            self.tenants = {DEFAULT_TENANT: {"displayName": "privnet emulator", "defaultDomain": "privnet.example"}}
+            self.subscription_tenants = {}    # subscription id lower -> tenant id
+            self.app_tenants = {DEFAULT_TENANT}
             self.providers = {}           # (sub, namespace lower) -> registration state
             self.resource_groups = {}     # (sub, rg lower) -> {"name", "location", "tags"}
             self.resources = {}           # key -> Resource
             self.operations = {}          # id -> Operation
+
+    def tenant_of(self, sub):
+        """The tenant a subscription belongs to (tenants.py)."""
+        return self.subscription_tenants.get(sub.lower(), self.tenant)
 
     # --- resource groups -------------------------------------------------
     def get_rg(self, sub, rg):

@@ -91,14 +91,37 @@ class Control:
 
 
 class RunningEmulator:
-    """An in-process emulator (fast, for pytest) with its env and control client."""
+    """An in-process emulator (fast, for pytest) with its env and control client.
 
-    def __init__(self, data_dir, **kwargs):
-        self.emulator = Emulator(data_dir, **kwargs).start()
+    `cloud` is the cloud it poses as: AzureCloud (default), AzureUSGovernment or AzureChinaCloud (clouds.py)."""
+
+    def __init__(self, data_dir, cloud="AzureCloud", **kwargs):
+        audit = kwargs.pop("audit", False)   # check every ARM response against the published spec (_audit)
+        self.emulator = Emulator(data_dir, cloud=cloud, **kwargs).start()
+        self.cloud = self.emulator.cloud
         self.url = self.emulator.url
         self.env = read_env(data_dir)
         self.ca_path = self.env["REQUESTS_CA_BUNDLE"]
         self.control = Control(self.url, self.ca_path)
+        self.deviations = []    # (where, what, path): responses that break the spec (contract.audit)
+        self.audited = 0        # responses the spec had something to say about
+        if audit:
+            self._audit()
+
+    def _audit(self):
+        from . import contract
+        dispatch = self.emulator.dispatch
+
+        def audited_dispatch(req):
+            resp, kind, fault = dispatch(req)
+            # strict off: the emulator was told to take bodies the spec refuses, and it echoes them
+            if kind == "arm" and resp is not None and fault is None and self.emulator.config["strict_contract"]:
+                checked, found = contract.audit(req, resp)
+                self.audited += checked
+                self.deviations += [(where, what, req.path) for where, what in found]
+            return resp, kind, fault
+
+        self.emulator.dispatch = audited_dispatch
 
     def stop(self):
         self.emulator.stop()

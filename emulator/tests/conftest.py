@@ -9,9 +9,16 @@ from privnet_emulator.testing import RunningEmulator
 
 @pytest.fixture(scope="session")
 def running(tmp_path_factory):
-    emu = RunningEmulator(str(tmp_path_factory.mktemp("emulator")))
+    # audit=True: every ARM response is checked against the published spec (test_contract.py's final check)
+    emu = RunningEmulator(str(tmp_path_factory.mktemp("emulator")), audit=True)
     yield emu
     emu.stop()
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """The contract audit's final check runs last, after the traffic of every other test."""
+    last = [i for i in items if i.name == "test_every_response_of_the_suite_follows_the_spec"]
+    items[:] = [i for i in items if i not in last] + last
 
 
 @pytest.fixture

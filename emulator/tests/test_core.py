@@ -18,7 +18,9 @@ from privnet_emulator.testing import EmulatorProcess, read_env
 NET_API = "2026-03-01"
 ENV_NAMES = {"AZURE_SUBSCRIPTION_ID", "AZURE_CLIENT_ID", "AZURE_SECRET", "AZURE_TENANT", "AZURE_CLIENT_SECRET",
              "AZURE_TENANT_ID", "AZURE_AUTHORITY_HOST", "AZURE_CLOUD_ENVIRONMENT", "REQUESTS_CA_BUNDLE",
-             "PRIVNET_EMULATOR_URL"}
+             "PRIVNET_EMULATOR_URL",
+             # the cross_tenant scenario's second tenant and subscription (tenants.py, test_tenants.py)
+             "PRIVNET_EMULATOR_TENANT_2", "PRIVNET_EMULATOR_SUBSCRIPTION_2"}
 
 
 def _vnet_body(prefix="10.0.0.0/16", subnets=()):

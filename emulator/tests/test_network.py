@@ -417,3 +417,22 @@ def test_service_endpoint_policies(clients, rg):
     net.subnets.begin_create_or_update(rg, "v1", "s1", subnet).result()
     net.service_endpoint_policies.begin_delete(rg, "sep1").result()
     assert list(net.service_endpoint_policies.list_by_resource_group(rg)) == []
+
+
+def test_service_endpoint_policy_definitions_as_child_type(clients, rg):
+    """ServiceEndpointPolicyDefinitions_* (spec serviceEndpointPolicy.json): the child type beside the property
+    list, as azure.azcollection's azure_rm_serviceendpointpolicydefinition writes it (tests/peer)."""
+    net = clients.network
+    policy = net.service_endpoint_policies.begin_create_or_update(rg, "sep2", {"location": LOC}).result()
+    assert policy.service_endpoint_policy_definitions == []
+    scope = f"/subscriptions/{clients.subscription}/resourceGroups/{rg}"
+    made = net.service_endpoint_policy_definitions.begin_create_or_update(rg, "sep2", "d1", {"properties": {
+        "service": "Microsoft.Storage", "serviceResources": [scope], "description": "one"}}).result()
+    assert (made.id, made.service, made.service_resources, made.provisioning_state) == (
+        f"{policy.id}/serviceEndpointPolicyDefinitions/d1", "Microsoft.Storage", [scope], "Succeeded")
+    assert net.service_endpoint_policy_definitions.get(rg, "sep2", "d1").description == "one"
+    assert [d.name for d in net.service_endpoint_policies.get(rg, "sep2").service_endpoint_policy_definitions] \
+        == ["d1"]
+    assert [d.name for d in net.service_endpoint_policy_definitions.list_by_resource_group(rg, "sep2")] == ["d1"]
+    net.service_endpoint_policy_definitions.begin_delete(rg, "sep2", "d1").result()
+    assert net.service_endpoint_policies.get(rg, "sep2").service_endpoint_policy_definitions == []

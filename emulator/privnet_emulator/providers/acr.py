@@ -65,6 +65,7 @@ import ipaddress
 import re
 import uuid
 
+from .. import clouds
 from ..arm import ACR, SYNC, Response, ResourceType
 from ..errors import ArmError, bad_request, not_found_child
 from ..store import Resource, utc_now_iso
@@ -73,7 +74,7 @@ NAMESPACE = "Microsoft.ContainerRegistry"
 SKUS = ("Basic", "Standard", "Premium", "Classic")
 NAME_RE = re.compile(r"^[A-Za-z0-9]{5,50}$")
 NAME_MESSAGE = "Registry names may contain only alpha numeric characters and must be between 5 and 50 characters"
-ZONE_NAME = "privatelink.azurecr.io"
+ZONE_NAME = "privatelink.azurecr.io"   # in the public cloud; a registry's zone follows its cloud (clouds.py)
 STATES = ("Approved", "Rejected", "Pending", "Disconnected")
 
 
@@ -96,11 +97,13 @@ def regions(reg_res):
 
 
 def members(reg_res):
-    """[(group id, required member name, fqdns)] of the registry's `registry` private link resource."""
+    """[(group id, required member name, fqdns)] of the registry's `registry` private link resource.
+    The names follow the cloud: `<reg>.azurecr.io` / `.us` / `.cn` and `<reg>.<region>.data.<suffix>` (clouds.py)."""
+    cloud = clouds.of(reg_res.handler.emu)
     name = reg_res.rid.name.lower()
-    out = [("registry", "registry", [f"{name}.azurecr.io"])]
+    out = [("registry", "registry", [cloud.login_server(name)])]
     for region in regions(reg_res):
-        out.append(("registry", f"registry_data_{region}", [f"{name}.{region}.data.azurecr.io"]))
+        out.append(("registry", f"registry_data_{region}", [cloud.data_endpoint(name, region)]))
     return out
 
 
@@ -210,7 +213,8 @@ class Registry(AcrType):
             raise bad_request("InvalidRegistryName", NAME_MESSAGE)
         if name_taken(self.emu, rid.name):
             raise ArmError(409, "AlreadyInUse",
-                           f"The registry DNS name {rid.name.lower()}.azurecr.io is already in use. You can check if "
+                           f"The registry DNS name {clouds.of(self.emu).login_server(rid.name)} is already in use. "
+                           "You can check if "
                            "the name is already claimed using following API: https://docs.microsoft.com/en-us/rest/"
                            "api/containerregistry/registries/checknameavailability")
 
@@ -291,15 +295,16 @@ class Registry(AcrType):
         identity = out.get("identity")
         if identity and "systemassigned" in (identity.get("type") or "").lower():
             identity.setdefault("principalId", str(uuid.uuid5(uuid.UUID(res.guid), "principal")))
-            identity.setdefault("tenantId", self.store.tenant)
+            identity.setdefault("tenantId", self.store.tenant_of(res.rid.subscription))   # tenants.py
         return out
 
     def render_properties(self, res):
         props = copy.deepcopy(res.properties)
         name = res.rid.name.lower()
-        props["loginServer"] = f"{name}.azurecr.io"
+        cloud = clouds.of(self.emu)   # <reg>.azurecr.io / .us / .cn (clouds.py: azure-cli acr_login_server_endpoint)
+        props["loginServer"] = cloud.login_server(name)
         props["creationDate"] = res.created
-        props["dataEndpointHostNames"] = [f"{name}.{region}.data.azurecr.io" for region in regions(res)] \
+        props["dataEndpointHostNames"] = [cloud.data_endpoint(name, region) for region in regions(res)] \
             if props.get("dataEndpointEnabled") else []
         handler = self.emu.engine.handler_for(NAMESPACE, PrivateEndpointConnection.types)
         props["privateEndpointConnections"] = [handler.render(c) for c in
@@ -477,7 +482,8 @@ class PrivateLinkResource(AcrType):
         return {"type": self.arm_type, "id": str(res.rid), "name": res.rid.name,
                 "properties": {"groupId": "registry",
                                "requiredMembers": [m for _, m, _ in members(registry)],
-                               "requiredZoneNames": [ZONE_NAME]}}
+                               # privatelink.azurecr.io / .us / .cn (private-endpoint-dns.md, clouds.py)
+                               "requiredZoneNames": [clouds.of(self.emu).acr_zone]}}
 
 
 def register(engine):

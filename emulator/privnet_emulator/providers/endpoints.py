@@ -14,6 +14,8 @@ A DNS zone group writes one A record (TTL 10) per member fqdn that falls under a
 `<region>.data.privatelink.azurecr.io` of private-endpoint-dns.md holds `<reg>`) through privatedns.set_a_record.
 Not modelled (undocumented): whether a group holding both zones also writes `<reg>.<region>.data` into
 `privatelink.azurecr.io`; the emulator writes every zone of the group that the fqdn falls under.
+The fqdns follow the emulator's cloud (`--cloud`, clouds.py): `<reg>.azurecr.us` and `<reg>.<region>.data.azurecr.us`
+in Azure Government (zone `privatelink.azurecr.us`), `.azurecr.cn` in Azure China (zone `privatelink.azurecr.cn`).
 Sources: arm-wire-contract.md §1.5, §1.6, §2; azure-cli test_private_endpoint_connection_acr.yaml; ASO
 Test_Networking_PrivateEndpoint_CRUD.yaml; azure-sdk-for-python test_cli_mgmt_network_endpoint.
 
@@ -68,6 +70,7 @@ Azure-AsyncOperation, no Retry-After); any other change takes the endpoint's usu
 import copy
 import ipaddress
 
+from .. import tenants
 from ..arm import ResourceType
 from ..errors import ArmError, bad_request, invalid_reference
 from ..ids import ResourceId, new_guid, same_id
@@ -246,6 +249,9 @@ class PrivateEndpoint(ResourceType):
             props.pop(key, None)
         subnet = self.check_subnet(rid, new)
         kind, conn = self.single_connection(rid, props)
+        if kind == "privateLinkServiceConnections":   # automatic approval links to the target's tenant (tenants.py)
+            tenants.require_linked_access(self.emu, req, conn["properties"]["privateLinkServiceId"],
+                                          tenants.PE_APPROVAL_ACTION, str(rid))
         registry = self.check_target(rid, conn)
         if existing is not None:
             self.check_unchanged(rid, existing, props, kind, conn)

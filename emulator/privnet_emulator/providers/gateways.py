@@ -4,7 +4,8 @@ Gateways: a Network LRO with Azure's long duration (30 minutes, scaled by time_s
 Each ipConfiguration must reference a subnet named GatewaySubnet of a VNet in the gateway's region; the
 gateway gets a private address there, which makes the GatewaySubnet "in use" (InUseSubnetCannotBeDeleted).
 
-Service endpoint policies: definitions `{name, properties{service, serviceResources[], description?}}`;
+Service endpoint policies: definitions `{name, properties{service, serviceResources[], description?}}`, a property
+list that is also the child type serviceEndpointPolicyDefinitions (collections.py; spec serviceEndpointPolicy.json);
 subnets reference policies by id in `serviceEndpointPolicies[{id}]` and the policy lists them in `subnets`.
 
 Wire shape (azure-cli recording, Basic gateway): the PUT's answer shows the default vpnClientConfiguration (SSTP,
@@ -26,6 +27,7 @@ from ..arm import ResourceType
 from ..errors import bad_request, invalid_reference
 from ..ids import ResourceId, same_id
 from . import hooks
+from .collections import ChildCollectionParent, CollectionChild
 from .network import allocate_ip, vnet_key_of
 
 GATEWAY_TYPE = ("virtualNetworkGateways",)
@@ -185,37 +187,18 @@ def check_subnet_policies(emu, sid, props, location=None):
     props["serviceEndpointPolicies"] = out
 
 
-class ServiceEndpointPolicy(ResourceType):
+class ServiceEndpointPolicy(ChildCollectionParent):
+    """Definitions are both a property list and a child type (collections.py), as routes are for route tables.
+    Spec: azure-rest-api-specs Microsoft.Network stable/2024-03-01 serviceEndpointPolicy.json,
+    ServiceEndpointPolicyDefinitions_CreateOrUpdate / _Get / _Delete / _ListByResourceGroup on
+    .../serviceEndpointPolicies/{policy}/serviceEndpointPolicyDefinitions/{definition} (what
+    azure.azcollection's azure_rm_serviceendpointpolicydefinition calls; found by tests/peer)."""
+
     types = POLICY_TYPE
+    child_type = prop_key = "serviceEndpointPolicyDefinitions"
+    read_only = ("provisioningState", "resourceGuid", "subnets")
     duration = 3.0
     retry_after = 10
-
-    def validate(self, req, rid, body, existing):
-        new = self.default_body(rid, body)
-        props = new["properties"]
-        for key in ("provisioningState", "resourceGuid", "subnets"):
-            props.pop(key, None)
-        names, out = set(), []
-        for entry in props.get("serviceEndpointPolicyDefinitions") or []:
-            name = entry.get("name")
-            if not name:
-                raise bad_request("InvalidRequestFormat",
-                                  "Cannot parse the request: a service endpoint policy definition has no name.")
-            if name.lower() in names:
-                raise bad_request("DuplicateResourceName",
-                                  f"Resource {rid} has two child resources with the same name ({name}).")
-            names.add(name.lower())
-            dprops = entry.get("properties") or {}
-            if not dprops.get("service"):
-                raise bad_request("InvalidRequestFormat",
-                                  f"Cannot parse the request: service endpoint policy definition {name} has no "
-                                  "service.")
-            kept = {"service": dprops["service"], "serviceResources": list(dprops.get("serviceResources") or [])}
-            if dprops.get("description") is not None:
-                kept["description"] = dprops["description"]
-            out.append({"name": name, "properties": kept})
-        props["serviceEndpointPolicyDefinitions"] = out
-        return new
 
     def check_delete(self, req, res):
         users = subnets_using_policy(self.emu, res.key)
@@ -226,20 +209,29 @@ class ServiceEndpointPolicy(ResourceType):
                 "Remove the policy from the subnet first.")
 
     def render_properties(self, res):
-        props = copy.deepcopy(res.properties)
-        state = self.provisioning_state(res)
-        etag = self.etag_text(res)
-        props["serviceEndpointPolicyDefinitions"] = [
-            {"name": d["name"], "id": f"{res.rid}/serviceEndpointPolicyDefinitions/{d['name']}", "etag": etag,
-             "type": "Microsoft.Network/serviceEndpointPolicies/serviceEndpointPolicyDefinitions",
-             "properties": dict(d["properties"], provisioningState=state)}
-            for d in props.get("serviceEndpointPolicyDefinitions") or []]
-        props["resourceGuid"] = res.guid
+        props = super().render_properties(res)
         props["subnets"] = [{"id": str(s.rid)} for s in subnets_using_policy(self.emu, res.key)]
         return props
+
+
+class ServiceEndpointPolicyDefinition(CollectionChild):
+    types = POLICY_TYPE + ("serviceEndpointPolicyDefinitions",)
+    duration = 3.0
+    retry_after = 10
+
+    def normalise(self, cid, props, parent_body):
+        if not props.get("service"):
+            raise bad_request("InvalidRequestFormat",
+                              f"Cannot parse the request: service endpoint policy definition {cid.name} has no "
+                              "service.")
+        kept = {"service": props["service"], "serviceResources": list(props.get("serviceResources") or [])}
+        if props.get("description") is not None:
+            kept["description"] = props["description"]
+        return kept
 
 
 def register(engine):
     engine.register(VirtualNetworkGateway)
     engine.register(ServiceEndpointPolicy)
+    engine.register(ServiceEndpointPolicyDefinition)
     hooks.on(engine, "check_subnet", check_subnet_policies)

@@ -10,7 +10,7 @@ Sources (facts only):
   service) and isolationScope ("None" when not sent; PATCH can set "Regional"): IdentityCreate.json,
   IdentityUpdate.json; enum IsolationScope None/Regional (SDK models). No etag and no provisioningState in the
   Identity model or the examples; both examples spell the id's resource group segment `resourcegroups`.
-* tenantId is the tenant of the emulator's subscriptions (store.tenant).
+* tenantId is the tenant of the identity's subscription (store.tenant_of; tenants.py).
 
 Not modelled: federated identity credentials, system-assigned identities, role assignments of the principal.
 """
@@ -34,13 +34,13 @@ class UserAssignedIdentity(ResourceType):
     def validate(self, req, rid, body, existing):
         new = self.default_body(rid, body)
         sent = new["properties"]
-        new["properties"] = self.identity_properties(sent, existing)
+        new["properties"] = self.identity_properties(sent, existing, rid)
         return new
 
-    def identity_properties(self, sent, existing):
+    def identity_properties(self, sent, existing, rid):
         old = existing.properties if existing is not None else {}
         scope = sent.get("isolationScope") or old.get("isolationScope") or "None"
-        return {"tenantId": old.get("tenantId") or self.store.tenant,
+        return {"tenantId": old.get("tenantId") or self.store.tenant_of(rid.subscription),
                 "principalId": old.get("principalId") or new_guid(),
                 "clientId": old.get("clientId") or new_guid(),
                 "isolationScope": canonical_enum(scope, ISOLATION_SCOPES, "isolationScope")}
@@ -49,7 +49,7 @@ class UserAssignedIdentity(ResourceType):
         new = copy.deepcopy(existing.body)
         if "tags" in body:
             new["tags"] = body.get("tags") or {}
-        new["properties"] = self.identity_properties(body.get("properties") or {}, existing)
+        new["properties"] = self.identity_properties(body.get("properties") or {}, existing, rid)
         return new
 
     def render(self, res):

@@ -12,6 +12,7 @@ case-insensitively and answered in NRP's casing; the ETag header comes with GETs
 import copy
 import ipaddress
 
+from .. import clouds
 from ..arm import NETWORK, ResourceType
 from ..errors import ArmError, bad_request, invalid_reference
 from ..ids import ResourceId, new_guid, same_id
@@ -356,12 +357,14 @@ class Subnet(ResourceType):
     def render_properties(self, res):
         props = copy.deepcopy(res.properties)
         vnet = self.store.get(vnet_key_of(res.rid))
-        region = (vnet.body.get("location") if vnet else None) or "westeurope"
+        cloud = clouds.of(self.emu)
+        region = (vnet.body.get("location") if vnet else None) or cloud.home_region
+        pairs = dict(REGION_PAIRS, **cloud.region_pairs)   # a sovereign cloud's pairs: clouds.py
         for entry in props.get("serviceEndpoints") or []:
             if not entry.get("locations"):
                 reach = SERVICE_ENDPOINTS.get(entry["service"], "*")
                 if reach == "regional-pair":
-                    entry["locations"] = [region] + ([REGION_PAIRS[region]] if region in REGION_PAIRS else [])
+                    entry["locations"] = [region] + ([pairs[region]] if region in pairs else [])
                 elif reach == "region":
                     entry["locations"] = [region]
                 else:

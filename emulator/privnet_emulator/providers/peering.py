@@ -21,6 +21,11 @@ and by a PUT with ?syncRemoteAddressSpace=true. A plain PUT keeps them.
 The side that connects a pair takes the resourceGuid of the side already there (both sides share it in
 the azure-cli recording).
 
+Across tenants (tenants.py): a peering whose remote VNet is in a subscription of another tenant than the request's
+token is 403 LinkedAuthorizationFailed (action Microsoft.Network/virtualNetworks/peer/action, scope the peering:
+terraform-provider-azurerm #4546, Azure/azure-cli #16691) unless x-ms-authorization-auxiliary carries a token for
+that tenant (Microsoft Learn authenticate-multi-tenant.md; create-peering-different-subscriptions.md for peering
+virtual networks whose subscriptions belong to different tenants). Checked before the remote VNet is looked up.
 Emulator convention: a missing remote VNet is 400 InvalidResourceReference (the generic NRP message).
 Emulator convention: useRemoteGateways while the remote side's peering exists without allowGatewayTransit is
   400 RemotePeeringDoesNotAllowGatewayTransit (code unverified; message as quoted in terraform #20298).
@@ -40,6 +45,7 @@ Emulator convention: a VNet address-space change that overlaps a peered VNet (a 
 import copy
 import ipaddress
 
+from .. import tenants
 from ..arm import ResourceType
 from ..errors import bad_request, invalid_reference
 from ..ids import ResourceId, new_guid, same_id
@@ -202,6 +208,7 @@ class VirtualNetworkPeering(ResourceType):
             raise bad_request("PeeringRemoteVirtualNetworkCannotBeChanged",
                               f"Cannot update peering {rid}: the remote virtual network cannot be changed from "
                               f"{remote_id_of(existing)} to {remote_id}. Delete the peering and create a new one.")
+        tenants.require_linked_access(self.emu, req, remote_id, tenants.PEER_ACTION, str(rid))
         remote_rid = ResourceId.parse(remote_id)
         remote = None
         if remote_rid is not None and [t.lower() for t in remote_rid.types] == ["virtualnetworks"]:

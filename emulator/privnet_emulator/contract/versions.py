@@ -1,0 +1,69 @@
+"""Which api-versions each resource type is served at, and the API profiles (hand-kept; sources beside each).
+
+A version is served for a type when it is in the type's family below, in the generated spec tables
+(tables.SOURCES), or in the list the emulator's provider listing advertises for the namespace
+(providers/resources.py API_VERSIONS): the emulator never refuses a version it advertises.
+"""
+
+# family -> api-versions, each with where a client or a recording sends it.
+FAMILIES = {
+    # Microsoft.Network resource types other than Private DNS (NRP).
+    "nrp": {
+        "2026-03-01": "azure-mgmt-network 33.1.0 (the dev pin; every operation of its _operations.py)",
+        "2026-01-01": "Azure CLI 2.91 aaz network commands (providers/resources.py)",
+        "2025-07-01": "Azure CLI 2.91 / newest stable swagger folder before 2026 (providers/resources.py)",
+        "2024-07-01": "Azure CLI 2.91 (providers/resources.py); emulator tests",
+        "2024-05-01": "azure-mgmt-network 28.1.0 (pip download, operations/*.py)",
+        "2024-03-01": "azure-mgmt-network 28.0.0, the requirements.txt floor and azure.azcollection's pin",
+        "2022-07-01": "azure-cli recording test_private_endpoint_connection_acr.yaml, ASO recordings",
+        "2021-08-01": "recordings (SOURCES.md)",
+        "2021-05-01": "recordings (SOURCES.md)",
+        "2021-03-01": "recordings (SOURCES.md)",
+        "2020-11-01": "recordings (SOURCES.md)",
+    },
+    # Microsoft.Network/privateDnsZones and its children (Private DNS).
+    "privatedns": {
+        "2024-06-01": "azure-mgmt-privatedns 2.0.0 and 1.2.0 (the floor) both send it",
+        "2020-06-01": "ASO recording Test_Networking_PrivateDnsZone_CRUD.yaml",
+        "2018-09-01": "azure-cli recording test_CrudRecordSet_ARecord_ExpectCrudSuccessful.yaml",
+    },
+    "acr": {
+        "2025-11-01": "azure-mgmt-containerregistry 15.0.0 (the dev pin)",
+        "2023-07-01": "azure-mgmt-containerregistry 10.3.0 DEFAULT_API_VERSION (the requirements.txt floor)",
+        "2021-09-01": "azure-cli recording test_acr_with_public_network_access.yaml",
+        "2021-08-01-preview": "recordings (SOURCES.md)",
+        "2020-11-01-preview": "recordings (SOURCES.md)",
+        "2019-12-01-preview": "azure-cli recording test_private_endpoint_connection_acr.yaml",
+    },
+    "msi": {
+        "2024-11-30": "azure-mgmt-msi 7.1.0 DEFAULT_API_VERSION",
+        "2023-01-31": "azure-rest-api-specs msi stable/2023-01-31/ManagedIdentity.json (a GA version Azure serves); "
+                      "sent by the peer suite's azure_rm_resource (tests/peer/playbooks/user_assigned_identity.yml)",
+        "2022-01-31-preview": "azure-mgmt-msi 7.1.0 (multi-api package)",
+        "2021-09-30-preview": "azure-mgmt-msi 7.1.0 (multi-api package)",
+        "2018-11-30": "azure-mgmt-msi 7.1.0 (multi-api package); Azure Stack Hub profile 2020-09-01-hybrid",
+    },
+}
+
+
+def family(namespace, types):
+    ns = namespace.lower()
+    if ns == "microsoft.network":
+        return "privatedns" if types and types[0].lower() == "privatednszones" else "nrp"
+    return {"microsoft.containerregistry": "acr", "microsoft.managedidentity": "msi"}.get(ns)
+
+
+# API profiles: what a lagging cloud serves. Source of the versions: azure-cli
+# src/azure-cli-core/azure/cli/core/profiles/_shared.py, AZURE_API_PROFILES['2020-09-01-hybrid'] (Azure Stack Hub's
+# latest profile): MGMT_NETWORK 2018-11-01, MGMT_CONTAINERREGISTRY 2019-05-01, MGMT_MSI 2018-11-30,
+# MGMT_RESOURCE_RESOURCES 2019-10-01, MGMT_NETWORK_DNS 2016-04-01 (public DNS); it has no Private DNS client.
+# Microsoft.Network 2018-11-01 has no private endpoints: they came with 2019-02-01 (Azure/azure-cli #9474,
+# "Minimum API Version Required 2019-02-01").
+PROFILES = {
+    "2020-09-01-hybrid": {
+        "versions": {"nrp": "2018-11-01", "acr": "2019-05-01", "msi": "2018-11-30"},
+        # families absent from the profile, and types the profile's api-version does not have
+        "hidden_families": {"privatedns"},
+        "hidden_types": {("microsoft.network", "privateendpoints")},
+    },
+}
