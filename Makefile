@@ -1,7 +1,8 @@
 # privnet.azure developer entry points. `make test` is what CI (.ci/run) runs.
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
-.DEFAULT_GOAL := test
+# A bare `make` lists the targets; `make test` is what CI (.ci/run) runs.
+.DEFAULT_GOAL := help
 
 PYTHON ?= python3.11
 VENV := .venv
@@ -27,7 +28,29 @@ SANITY_TREE := $(CURDIR)/.cache/sanity/ansible_collections/privnet/azure
 # (build_ignore in galaxy.yml), with their own pytest suites; they are not collection content.
 SANITY_EXCLUDE := ':!emulator' ':!bench'
 
-.PHONY: venv collection-link unit sanity lint test emulator-tests integration awx-ee molecule reliability soak bench emulator demo clean
+.PHONY: help venv collection-link unit sanity lint test emulator-tests cli-tests integration awx-ee molecule reliability soak bench emulator demo clean \
+	matrix matrix-min matrix-azcollection peer-suite
+
+help:
+	@echo "privnet.azure - make targets (README.md, 'Two commands' and 'Developing', says more):"
+	@echo "  demo                from a fresh clone: venv, collection, emulator, the ACR playbook, a summary"
+	@echo "  test                everything CI runs (.ci/run): the targets marked * below"
+	@echo "  venv                .venv from constraints-dev.txt and requirements-dev.txt"
+	@echo "  unit              * pytest tests/unit"
+	@echo "  emulator-tests    * the emulator's own suite and the conformance replay"
+	@echo "  cli-tests         * the real Azure CLI runs the ACR article's procedure against the emulator"
+	@echo "  integration       * every integration target: real modules, ansible-playbook, the emulator"
+	@echo "  awx-ee            * the AWX job template run (ansible-runner) and the EE build context"
+	@echo "  reliability       * faults, bad inputs, check mode, secrets, concurrency"
+	@echo "  sanity            * ansible-test sanity (empty ignore files)"
+	@echo "  lint              * ansible-lint, production profile"
+	@echo "  molecule          * one molecule scenario per role"
+	@echo "  matrix              unit + integration at the SDK floors and beside azure.azcollection's requirements"
+	@echo "  soak                the long reliability run"
+	@echo "  bench               benchmarks against azure.azcollection (bench/README.md)"
+	@echo "  peer-suite          azure.azcollection's modules against the emulator (tests/peer/RESULTS.md)"
+	@echo "  emulator            the emulator in the foreground (source .emulator/env in another shell)"
+	@echo "  clean               remove .cache and tests/output"
 
 venv: $(STAMP)
 
@@ -79,6 +102,23 @@ lint: venv collection-link
 emulator-tests: venv
 	$(BIN)/python -m pytest -q -p no:cacheprovider emulator/tests
 
+# The real Azure CLI as an independent judge of the emulator: the ACR Private Link article's CLI
+# procedure, command for command (emulator/tests/cli). azure-cli lives in its own virtualenv,
+# rebuilt only when its pin changes (the stamp's name carries the pin file's hash).
+CLI_VENV := .cache/azure-cli-venv
+CLI_REQUIREMENTS := emulator/tests/cli/requirements.txt
+CLI_HASH := $(shell sha256sum $(CLI_REQUIREMENTS) | cut -c1-16)
+CLI_STAMP := $(CLI_VENV)/.installed-$(CLI_HASH)
+
+$(CLI_STAMP):
+	test -x $(CLI_VENV)/bin/python || $(PYTHON) -m venv $(CLI_VENV)
+	$(CLI_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r $(CLI_REQUIREMENTS)
+	rm -f $(CLI_VENV)/.installed-*
+	touch $@
+
+cli-tests: venv $(CLI_STAMP)
+	PRIVNET_AZ=$(CURDIR)/$(CLI_VENV)/bin/az $(BIN)/python -m pytest -q -p no:cacheprovider emulator/tests/cli
+
 # Integration: every target under tests/integration/targets runs real modules through
 # ansible-playbook against a fresh emulator estate (one emulator per xdist worker).
 integration: venv collection-link
@@ -121,7 +161,61 @@ bench: venv collection-link
 	bench/setup.sh
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
-test: unit emulator-tests integration awx-ee reliability sanity lint molecule
+# Peer suite (issue 13): azure.azcollection's own modules (the bench virtualenv) drive every resource type the
+# emulator serves, in instant and realistic latency; writes tests/peer/RESULTS.md. Not part of `make test`.
+# PEER_ARGS narrows it, e.g. PEER_ARGS="--latency instant --family private_dns".
+PEER_ARGS ?=
+peer-suite: venv collection-link
+	bench/setup.sh
+	$(BIN)/python tests/peer/run.py $(PEER_ARGS)
+
+# Version matrix (issue 14): the unit and integration suites in virtualenvs other than .venv, whose
+# dev pins are the newest releases inside requirements.txt's ranges.
+#   matrix-min:          every requirement at its floor and the oldest supported ansible-core
+#                        (tests/matrix/constraints-min.txt, checked against requirements.txt)
+#   matrix-azcollection: azure.azcollection's requirements installed beside ours
+#                        (tests/matrix/requirements-azcollection.txt), ansible-core as pinned for dev
+# Each venv is rebuilt only when its inputs change (the stamp's name carries their hash). pytest
+# runs from the matrix venv, so ansible-playbook, the modules' interpreter and the emulator are the
+# venv's (tests/integration/conftest.py takes them from sys.executable); tests/matrix/pytest_matrix.py
+# skips the unit test files whose fakes need the dev pins' TypeSpec models.
+MATRIX := .cache/matrix
+MATRIX_MIN := $(MATRIX)/min
+MATRIX_MIN_HASH := $(shell cat tests/matrix/constraints-min.txt requirements.txt constraints-dev.txt emulator/pyproject.toml | sha256sum | cut -c1-16)
+MATRIX_AZC := $(MATRIX)/azcollection
+MATRIX_AZC_HASH := $(shell cat tests/matrix/requirements-azcollection.txt requirements.txt constraints-dev.txt emulator/pyproject.toml | sha256sum | cut -c1-16)
+MATRIX_PIP = $(1)/bin/python -m pip install --quiet --disable-pip-version-check
+MATRIX_RUN = PYTHONPATH=$(COLLECTIONS):$(CURDIR)/tests/matrix $(1)/bin/python -m pytest -q -p no:cacheprovider \
+	  -p pytest_matrix tests/unit && \
+	PYTHONPATH=$(CURDIR)/tests/matrix PATH=$(CURDIR)/$(1)/bin:$$PATH $(1)/bin/python -m pytest -q -p no:cacheprovider \
+	  -p pytest_matrix -n 2 tests/integration
+
+$(MATRIX_MIN)/.installed-$(MATRIX_MIN_HASH):
+	$(PYTHON) tests/matrix/check_floors.py requirements.txt tests/matrix/constraints-min.txt
+	rm -rf $(MATRIX_MIN) && mkdir -p $(MATRIX) && $(PYTHON) -m venv $(MATRIX_MIN)
+	grep -E '^(pytest|pytest-xdist)==' constraints-dev.txt > $(MATRIX_MIN)/tools-constraints.txt
+	$(call MATRIX_PIP,$(MATRIX_MIN)) -c $(MATRIX_MIN)/tools-constraints.txt -c tests/matrix/constraints-min.txt \
+	  -r requirements.txt ansible-core pytest pytest-xdist -e ./emulator
+	$(MATRIX_MIN)/bin/python -m pip check
+	touch $@
+
+$(MATRIX_AZC)/.installed-$(MATRIX_AZC_HASH):
+	rm -rf $(MATRIX_AZC) && mkdir -p $(MATRIX) && $(PYTHON) -m venv $(MATRIX_AZC)
+	grep -E '^(ansible-core|pytest|pytest-xdist)==' constraints-dev.txt > $(MATRIX_AZC)/tools-constraints.txt
+	$(call MATRIX_PIP,$(MATRIX_AZC)) -c $(MATRIX_AZC)/tools-constraints.txt \
+	  -r tests/matrix/requirements-azcollection.txt -r requirements.txt ansible-core pytest pytest-xdist -e ./emulator
+	$(MATRIX_AZC)/bin/python -m pip check
+	touch $@
+
+matrix-min: collection-link $(MATRIX_MIN)/.installed-$(MATRIX_MIN_HASH)
+	$(call MATRIX_RUN,$(MATRIX_MIN))
+
+matrix-azcollection: collection-link $(MATRIX_AZC)/.installed-$(MATRIX_AZC_HASH)
+	$(call MATRIX_RUN,$(MATRIX_AZC))
+
+matrix: matrix-min matrix-azcollection
+
+test: unit emulator-tests cli-tests integration awx-ee reliability sanity lint molecule
 
 clean:
 	rm -rf .cache tests/output

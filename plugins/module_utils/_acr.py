@@ -14,8 +14,10 @@ from __future__ import annotations
 
 from ansible_collections.privnet.azure.plugins.module_utils._diff import text
 from ansible_collections.privnet.azure.plugins.module_utils._ids import parse_resource_id
+from ansible_collections.privnet.azure.plugins.module_utils._sdkcompat import read_kwargs, sdk_model
 
 CONTAINER_REGISTRY = "Microsoft.ContainerRegistry"
+CONTAINER_REGISTRY_SDK = "azure.mgmt.containerregistry"
 TRANSITIONAL_STATES = frozenset(("creating", "updating", "deleting", "accepted", "provisioning"))
 
 
@@ -31,8 +33,11 @@ def describe(resource_group, name) -> str:
 def get_registry(module, resource_group, name):
     """The Registry model; fails naming the registry when it does not exist."""
     client = module.client("containerregistry")
+    # With an msrest-style SDK (azure-mgmt-containerregistry < 15) the response's JSON is kept beside the
+    # model (_sdkcompat.wire): its API version may not declare all of a registry's network rules.
     registry = module.get_or_none(client.registries.get, resource_group, name,
-                                  what=f"reading {describe(resource_group, name)}")
+                                  what=f"reading {describe(resource_group, name)}",
+                                  **read_kwargs(sdk_model(CONTAINER_REGISTRY_SDK, "Registry")))
     if registry is None:
         module.fail_json(msg=f"{describe(resource_group, name)} was not found in subscription "
                              f"'{module.subscription_id}'; create it first, or fix name and resource_group")

@@ -17,6 +17,7 @@ import ipaddress
 
 from ansible_collections.privnet.azure.plugins.module_utils._ids import parse_resource_id, same_id
 from ansible_collections.privnet.azure.plugins.module_utils._diff import text
+from ansible_collections.privnet.azure.plugins.module_utils._sdkcompat import wire
 
 FLAGS = ("allow_virtual_network_access", "allow_forwarded_traffic", "allow_gateway_transit", "use_remote_gateways")
 WIRE_FLAGS = {
@@ -89,17 +90,29 @@ def flags(peering) -> dict:
 def gateway_ids(vnet) -> list:
     """Ids of the virtual network gateways placed in the VNet's GatewaySubnet, read from the
     subnet's ipConfigurations (a gateway's ipConfiguration id is <gateway id>/ipConfigurations/<n>)."""
+    return _owners_in_subnet(vnet, "gatewaysubnet", "virtualnetworkgateways")
+
+
+def route_server_ids(vnet) -> list:
+    """Ids of the Route Servers placed in the VNet's RouteServerSubnet (a Route Server is a virtualHubs resource
+    whose ipConfigurations sit in that subnet: Microsoft Learn, route-server quickstart-create-route-server-cli.md).
+    A peered virtual network can use it as its remote gateway (Route Server FAQ; route-injection-in-spokes.md)."""
+    return _owners_in_subnet(vnet, "routeserversubnet", "virtualhubs")
+
+
+def _owners_in_subnet(vnet, subnet_name, owner_type) -> list:
+    """The resources of ``owner_type`` whose ipConfigurations sit in the VNet's subnet ``subnet_name``."""
     out = []
     for subnet in getattr(vnet, "subnets", None) or []:
-        if (subnet.name or "").lower() != "gatewaysubnet":
+        if (subnet.name or "").lower() != subnet_name:
             continue
         for config in subnet.ip_configurations or []:
             config_id = config.id or ""
             lowered = config_id.lower()
-            if "/providers/microsoft.network/virtualnetworkgateways/" in lowered and "/ipconfigurations/" in lowered:
-                gateway = config_id[:lowered.index("/ipconfigurations/")]
-                if not any(same_id(gateway, g) for g in out):
-                    out.append(gateway)
+            if f"/providers/microsoft.network/{owner_type}/" in lowered and "/ipconfigurations/" in lowered:
+                owner = config_id[:lowered.index("/ipconfigurations/")]
+                if not any(same_id(owner, o) for o in out):
+                    out.append(owner)
     return out
 
 
@@ -129,6 +142,8 @@ def remote_gateways(peering) -> list:
     if raw is None:
         properties = getattr(peering, "properties", None)
         raw = properties.get("remoteGateways") if hasattr(properties, "get") else None
+    if raw is None:  # an msrest-style model (older azure-mgmt-network): the JSON kept beside it
+        raw = (wire(peering).get("properties") or {}).get("remoteGateways")
     out = []
     for gateway in raw or []:
         gateway_id = gateway.get("id") if isinstance(gateway, dict) else getattr(gateway, "id", None)
@@ -158,10 +173,12 @@ def peering_body(current, wanted_flags, remote_vnet_id) -> dict:
     props = {"remoteVirtualNetwork": {"id": str(remote_vnet_id)}}
     if current is not None:
         props["remoteVirtualNetwork"]["id"] = remote_id(current) or str(remote_vnet_id)
-        wire = current.as_dict().get("properties") or {}
+        # wire(), not as_dict(): an msrest-style model's as_dict() has snake_case keys and no
+        # "properties", which sent none of these back (azure-mgmt-network 28, issue 14).
+        read = wire(current).get("properties") or {}
         for key in KEPT_PROPERTIES:
-            if wire.get(key) is not None:
-                props[key] = wire[key]
+            if read.get(key) is not None:
+                props[key] = read[key]
     for key in FLAGS:
         props[WIRE_FLAGS[key]] = bool(wanted_flags[key])
     return {"properties": props}

@@ -287,13 +287,14 @@ from ansible_collections.privnet.azure.plugins.module_utils._acr import (
 )
 from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
 from ansible_collections.privnet.azure.plugins.module_utils._diff import ci, compare
+from ansible_collections.privnet.azure.plugins.module_utils._sdkcompat import is_msrest, request_body, wire
 from ansible_collections.privnet.azure.plugins.module_utils._validate import cidr
 from ansible_collections.privnet.azure.plugins.module_utils._validate import name as valid_name
 
 try:
-    from azure.mgmt.containerregistry.models import NetworkRuleSet, RegistryUpdateParameters
+    from azure.mgmt.containerregistry.models import RegistryUpdateParameters
 except ImportError:  # AzureModule.client() reports the missing SDK
-    NetworkRuleSet = RegistryUpdateParameters = None
+    RegistryUpdateParameters = None
 
 MANAGED = ("public_network_access", "default_action", "ip_rules", "network_rule_bypass", "data_endpoint_enabled")
 PREMIUM_FEATURES = "public network access settings, network rules, the trusted-services bypass and data endpoints"
@@ -365,28 +366,36 @@ def build_update(registry, desired, changed_keys):
     """RegistryUpdateParameters carrying only the changed fields. A changed rule set is sent
     whole (Azure replaces it), built from the one read so that what the module does not manage
     (rule actions, legacy virtual network rules) is sent back as it was."""
-    update = RegistryUpdateParameters()
+    properties = {}
     if "public_network_access" in changed_keys:
-        update.public_network_access = desired["public_network_access"]
+        properties["publicNetworkAccess"] = desired["public_network_access"]
     if "network_rule_bypass" in changed_keys:
-        update.network_rule_bypass_options = desired["network_rule_bypass"]
+        properties["networkRuleBypassOptions"] = desired["network_rule_bypass"]
     if "data_endpoint_enabled" in changed_keys:
-        update.data_endpoint_enabled = desired["data_endpoint_enabled"]
+        properties["dataEndpointEnabled"] = desired["data_endpoint_enabled"]
     if "default_action" in changed_keys or "ip_rules" in changed_keys:
-        current = registry.network_rule_set
-        body = current.as_dict() if current is not None else {}
+        # Azure's JSON of the rule set read (_sdkcompat.wire), whichever SDK generation read it.
+        body = dict(network_rule_set_wire(registry))
         body["defaultAction"] = desired.get("default_action") or body.get("defaultAction") or "Allow"
         if "ip_rules" in changed_keys:
             existing = {rule_key(r.get("value")): r for r in body.get("ipRules") or []}
             body["ipRules"] = [existing.get(rule_key(v)) or {"action": "Allow", "value": v}
                                for v in desired["ip_rules"]]
-        update.network_rule_set = NetworkRuleSet(body)
-    return update
+        properties["networkRuleSet"] = body
+    update = {"properties": properties}
+    if is_msrest(RegistryUpdateParameters):
+        # azure-mgmt-containerregistry 10.3 to 14: their models take no dict and would drop what their API
+        # version does not declare (legacy virtualNetworkRules); the JSON is sent as is.
+        return request_body(update, RegistryUpdateParameters)
+    return RegistryUpdateParameters(update)
+
+
+def network_rule_set_wire(registry):
+    return (wire(registry).get("properties") or {}).get("networkRuleSet") or {}
 
 
 def legacy_vnet_rules(registry):
-    rules = registry.network_rule_set
-    return list(rules.get("virtualNetworkRules") or []) if rules is not None else []
+    return list(network_rule_set_wire(registry).get("virtualNetworkRules") or [])
 
 
 def warn_consequences(module, registry, before, after, difference):

@@ -17,9 +17,9 @@ description:
   - Before writing anything it checks what Azure would otherwise refuse half-way through a two-sided
     change, and fails naming the option and the fix. The address spaces of the two virtual networks
     must not overlap, nor overlap a virtual network already peered with the other one.
-    O(use_remote_gateways) needs a virtual network gateway in the other virtual network, gateway transit
-    allowed on the other side, no gateway in this virtual network, and no other peering of this virtual
-    network already using remote gateways.
+    O(use_remote_gateways) needs a virtual network gateway (or a Route Server) in the other virtual
+    network, gateway transit allowed on the other side, no gateway in this virtual network, and no other
+    peering of this virtual network already using remote gateways.
   - The side that allows gateway transit is written before the side that uses remote gateways. After
     writing, the module waits (up to O(wait_timeout)) until both sides are C(Connected).
   - After an address space changed, the peering shows C(LocalNotInSync), C(RemoteNotInSync) or
@@ -53,8 +53,13 @@ options:
     description:
       - The virtual network to peer with.
       - A resource id; a name (in the resource group and subscription of O(virtual_network)); or a dict
-        with C(name), C(resource_group) (default, the resource group of O(virtual_network)) and
-        C(subscription_id) (default, the subscription of O(virtual_network)).
+        with C(name), C(resource_group) (default, the resource group of O(virtual_network)),
+        C(subscription_id) (default, the subscription of O(virtual_network)) and C(tenant).
+      - C(tenant) is the Microsoft Entra tenant of the remote subscription when it is not the module's
+        O(tenant) - a peering across tenants. The remote side is then read and written signed into that
+        tenant, and each side's write carries a token for the other tenant (ARM's
+        C(x-ms-authorization-auxiliary), see O(auxiliary_tenants), to which it is added). The identity must
+        exist in both tenants (a multi-tenant application) and O(tenant) must be set.
     type: raw
     required: true
   name:
@@ -105,9 +110,10 @@ options:
   use_remote_gateways:
     description:
       - Whether this virtual network uses the gateway of the remote one (the spoke side in hub and spoke).
-      - Needs a gateway in the remote virtual network, gateway transit allowed on the remote side
-        (O(remote.allow_gateway_transit)), no gateway in this virtual network and no other peering of
-        this virtual network using remote gateways. All are checked before any change.
+      - Needs a gateway (VPN or ExpressRoute) or a Route Server in the remote virtual network, gateway
+        transit allowed on the remote side (O(remote.allow_gateway_transit)), no gateway in this virtual
+        network and no other peering of this virtual network using remote gateways. All are checked before
+        any change.
       - A new peering gets V(false) when not given; an existing one keeps its value.
     type: bool
   remote:
@@ -156,8 +162,9 @@ attributes:
   idempotent:
     support: full
 notes:
-  - Peering virtual networks in different Microsoft Entra tenants needs credentials valid in both
-    tenants; this module uses one credential for both sides.
+  - Peering virtual networks in different Microsoft Entra tenants needs an identity valid in both tenants;
+    give the remote tenant as C(remote_virtual_network.tenant) (Microsoft Learn, "Create a virtual network
+    peering - different subscriptions and Microsoft Entra tenants").
   - Peering is not transitive. With spokes peered to a hub, spokes do not reach each other unless the
     hub forwards traffic (O(allow_forwarded_traffic) on the spokes' sides and a network virtual appliance
     or gateway in the hub).
@@ -354,6 +361,7 @@ from ansible_collections.privnet.azure.plugins.module_utils._peering import (
     gateway_ids,
     gateway_uses_vnet,
     has_gateway_subnet,
+    route_server_ids,
     needs_sync,
     overlaps,
     peering_body,
@@ -364,9 +372,11 @@ from ansible_collections.privnet.azure.plugins.module_utils._peering import (
     side_result,
     vnet_prefixes,
 )
+from ansible_collections.privnet.azure.plugins.module_utils._sdkcompat import read_kwargs, request_body, sdk_model
 from ansible_collections.privnet.azure.plugins.module_utils._validate import name as valid_name
 
 NETWORK = "Microsoft.Network"
+NETWORK_SDK = "azure.mgmt.network"  # where the peering models live (see _sdkcompat)
 FLAG_SPEC = {key: dict(type="bool") for key in FLAGS}
 
 ARGUMENT_SPEC = dict(
@@ -387,8 +397,9 @@ FORBIDDEN = object()  # a read answered 403: the side exists maybe, but we may n
 class Side:
     """One direction of the peering: the peering named ``name`` in ``vnet_id`` towards ``peer_id``."""
 
-    def __init__(self, label, vnet_id, peer_id, managed, desired, option_prefix):
+    def __init__(self, label, vnet_id, peer_id, managed, desired, option_prefix, tenant=None):
         self.label = label
+        self.tenant = tenant  # the Entra tenant of this side's subscription, when not the module's
         self.vnet_id = vnet_id
         self.peer_id = peer_id
         self.managed = managed
@@ -415,7 +426,7 @@ class Side:
                 f"subscription '{self.vnet_id.subscription}')")
 
     def client(self, module):
-        return module.client("network", subscription_id=self.vnet_id.subscription)
+        return module.client("network", subscription_id=self.vnet_id.subscription, tenant_id=self.tenant)
 
 
 # ---- parse and validate -------------------------------------------------------------------
@@ -439,10 +450,10 @@ def resolve_vnets(module):
         module.validated(valid_name, "virtual_network", remote, option)
         remote_id_ = ResourceId(local.subscription, local.resource_group, NETWORK, "virtualNetworks", remote)
     elif isinstance(remote, dict):
-        unknown = sorted(set(remote) - {"name", "resource_group", "subscription_id"})
+        unknown = sorted(set(remote) - {"name", "resource_group", "subscription_id", "tenant"})
         if unknown:
-            module.fail_json(msg=f"{option}: unknown key(s) {', '.join(unknown)}; give name, resource_group and "
-                                 "subscription_id, or a resource id")
+            module.fail_json(msg=f"{option}: unknown key(s) {', '.join(unknown)}; give name, resource_group, "
+                                 "subscription_id and tenant, or a resource id")
         if not remote.get("name"):
             module.fail_json(msg=f"{option}: the dict form needs name (and optionally resource_group and "
                                  "subscription_id)")
@@ -457,7 +468,11 @@ def resolve_vnets(module):
     if same_id(str(local), str(remote_id_)):
         module.fail_json(msg=f"{option}: {remote_id_} is virtual_network itself; a virtual network cannot be peered "
                              "with itself")
-    return local, remote_id_
+    tenant = str(remote.get("tenant") or "").strip() if isinstance(remote, dict) else ""
+    if tenant and tenant not in module.auxiliary_tenants:
+        # The local side's write links to the remote tenant: ARM wants a token for it (x-ms-authorization-auxiliary).
+        params["auxiliary_tenants"] = module.auxiliary_tenants + [tenant]
+    return local, remote_id_, tenant or None
 
 
 def check_name(module, option, value):
@@ -474,7 +489,9 @@ def read_vnet(module, side, tolerate_forbidden):
 
     def read():
         try:
-            return client.virtual_networks.get(rid.resource_group, rid.name)
+            return client.virtual_networks.get(rid.resource_group, rid.name, **read_kwargs(
+                sdk_model(NETWORK_SDK, "VirtualNetwork"),
+                {"virtual_network_peerings": ("properties", "virtualNetworkPeerings")}))
         except HttpResponseError as exc:
             if means_absent(exc):
                 return None
@@ -571,9 +588,11 @@ def check_gateways(module, side, other):
                                  f"'{peering.name}'; only one peering of a virtual network can. Set it to false here, "
                                  "or turn it off on that peering first")
     if other.readable and other.vnet is not None:
-        if not gateways_of(module, other):
-            module.fail_json(msg=f"{option}: {other.describe()} has no virtual network gateway to use. Create the "
-                                 "gateway (in its GatewaySubnet) first, or set it to false")
+        # A Route Server in the remote network serves as its gateway too (route_server_ids).
+        if not gateways_of(module, other) and not route_server_ids(other.vnet):
+            module.fail_json(msg=f"{option}: {other.describe()} has no virtual network gateway or Route Server to "
+                                 "use. Create the gateway (in its GatewaySubnet) or the Route Server (in its "
+                                 "RouteServerSubnet) first, or set it to false")
     if other.managed:
         if not other.final["allow_gateway_transit"]:
             transit = other.option("allow_gateway_transit")
@@ -649,8 +668,9 @@ def ordered_writes(local, remote):
 
 def write(module, side, wanted, sync):
     client = side.client(module)
-    body = peering_body(side.peering, wanted, side.peer_id)
-    kwargs = {"sync_remote_address_space": "true"} if sync else {}
+    peering_model = sdk_model(NETWORK_SDK, "VirtualNetworkPeering")
+    body = request_body(peering_body(side.peering, wanted, side.peer_id), peering_model)
+    kwargs = dict({"sync_remote_address_space": "true"} if sync else {}, **read_kwargs(peering_model))
     verb = "re-syncing" if sync and side.peering is not None and side.action is None else (
         "creating" if side.peering is None else "updating")
     result = module.begin(client.virtual_network_peerings.begin_create_or_update, side.vnet_id.resource_group,
@@ -663,7 +683,8 @@ def write(module, side, wanted, sync):
 def read_peering(module, side):
     client = side.client(module)
     return module.get_or_none(client.virtual_network_peerings.get, side.vnet_id.resource_group, side.vnet_id.name,
-                              side.name, what=f"reading peering '{side.name}' of {side.describe()}")
+                              side.name, what=f"reading peering '{side.name}' of {side.describe()}",
+                              **read_kwargs(sdk_model(NETWORK_SDK, "VirtualNetworkPeering")))
 
 
 def wait_connected(module, local, remote, deadline):
@@ -739,7 +760,7 @@ def main():
     deadline = time.monotonic() + module.wait_timeout
 
     # 1. Parse and validate, before any call to Azure.
-    local_id, remote_id_ = resolve_vnets(module)
+    local_id, remote_id_, remote_tenant = resolve_vnets(module)
     check_name(module, "name", params["name"])
     check_name(module, "remote_name", params["remote_name"])
     remote_flags = params["remote"] or {}
@@ -751,7 +772,7 @@ def main():
         module.fail_json(msg="state: absent removes the peering; do not set flags (" + ", ".join(FLAGS) + ") with it")
     local = Side("local", local_id, remote_id_, True, {k: params[k] for k in FLAGS}, "")
     remote = Side("remote", remote_id_, local_id, params["manage_remote"],
-                  {k: remote_flags.get(k) for k in FLAGS}, "remote.")
+                  {k: remote_flags.get(k) for k in FLAGS}, "remote.", tenant=remote_tenant)
 
     # 2. Read both virtual networks (their peerings and subnets come with them).
     local.vnet = read_vnet(module, local, tolerate_forbidden=False)

@@ -15,7 +15,24 @@ import json
 import pytest
 
 from ansible.module_utils import basic
-from ansible.module_utils.testing import patch_module_args
+
+try:
+    from ansible.module_utils.testing import patch_module_args
+except ImportError:  # ansible-core < 2.19 (the oldest supported one is tested by `make matrix-min`)
+    import contextlib
+    import sys
+    import types
+    from unittest import mock
+
+    @contextlib.contextmanager
+    def patch_module_args(args=None):
+        """ansible-core 2.19's ansible.module_utils.testing.patch_module_args, for older cores."""
+        with mock.patch.object(basic, "_ANSIBLE_ARGS", json.dumps({"ANSIBLE_MODULE_ARGS": args or {}}).encode()):
+            yield
+
+    # Test modules import it from where ansible-core 2.19 has it.
+    sys.modules["ansible.module_utils.testing"] = types.ModuleType("ansible.module_utils.testing")
+    sys.modules["ansible.module_utils.testing"].patch_module_args = patch_module_args
 
 
 class ModuleExit(Exception):
@@ -61,9 +78,13 @@ def module_warnings_recorded(monkeypatch):
     that earlier tests' runs left in ansible's process-wide lists, and keep module.warn() recording
     them for the result even after a test imported controller code (a filter plugin's test imports
     ansible.errors, which makes ansible send warnings to the controller's display instead)."""
-    from ansible.module_utils import _internal as ansible_internal
     from ansible.module_utils.common import warnings as ansible_warnings
-    monkeypatch.setattr(ansible_internal, "is_controller", False)
+    try:
+        from ansible.module_utils import _internal as ansible_internal
+    except ImportError:  # ansible-core < 2.19 has no controller/module split of warnings
+        pass
+    else:
+        monkeypatch.setattr(ansible_internal, "is_controller", False)
     ansible_warnings._global_warnings.clear()  # pylint: disable=protected-access
     ansible_warnings._global_deprecations.clear()  # pylint: disable=protected-access
     yield

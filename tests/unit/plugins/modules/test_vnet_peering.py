@@ -88,7 +88,11 @@ class FakeArm:
     def vnet_model(self, vid):
         vnet = self.vnets[vid.lower()]
         subnets = [{"name": "default", "id": f"{vnet['id']}/subnets/default", "properties": {}}]
-        if vnet["gateway"] == "listed":  # a GatewaySubnet whose ipConfigurations the read leaves out
+        if vnet["gateway"] == "route_server":  # a Route Server (virtualHubs) in its RouteServerSubnet
+            hub_id = vnet["id"].split("/providers/")[0] + "/providers/Microsoft.Network/virtualHubs/rs"
+            subnets.append({"name": "RouteServerSubnet", "id": f"{vnet['id']}/subnets/RouteServerSubnet",
+                            "properties": {"ipConfigurations": [{"id": hub_id + "/ipConfigurations/ipconfig1"}]}})
+        elif vnet["gateway"] == "listed":  # a GatewaySubnet whose ipConfigurations the read leaves out
             subnets.append({"name": "GatewaySubnet", "id": f"{vnet['id']}/subnets/GatewaySubnet", "properties": {}})
         elif vnet["gateway"]:
             subnets.append({"name": "GatewaySubnet", "id": f"{vnet['id']}/subnets/GatewaySubnet", "properties": {
@@ -173,9 +177,9 @@ def arm(monkeypatch):
     fake.spoke = fake.add_vnet("11111111-1111-4111-8111-111111111111", "rg-spokes", "vnet-spoke1", ["10.1.0.0/16"])
     fake.hub = fake.add_vnet("11111111-1111-4111-8111-111111111111", "rg-hub", "vnet-hub", ["10.0.0.0/16"], gateway=True)
 
-    def fake_client(self, name, subscription_id=None):
+    def fake_client(self, name, subscription_id=None, tenant_id=None):
         subscription = subscription_id or self.params["subscription_id"]
-        fake.clients.append((name, subscription))
+        fake.clients.append((name, subscription) if tenant_id is None else (name, subscription, tenant_id))
         return fake.client(subscription)
 
     monkeypatch.setattr(AzureModule, "client", fake_client)
@@ -375,6 +379,26 @@ def test_gateway_checks_fail_before_any_write(run_module, arm, setup, args, mess
     assert arm.writes == []
 
 
+def test_a_route_server_in_the_hub_serves_as_its_remote_gateway(run_module, arm):
+    # Microsoft Learn, Route Server FAQ: a spoke peered with a hub that has a Route Server and no VPN or
+    # ExpressRoute gateway may use remote gateways.
+    arm.vnets[arm.hub.lower()]["gateway"] = "route_server"
+    result, failed = run_module(vnet_peering.main, GATEWAY)
+    assert not failed, result
+    assert any(w for w in arm.writes)
+
+
+def test_a_remote_tenant_signs_the_remote_side_in_there_and_rides_along_as_auxiliary(run_module, arm):
+    other = "22222222-2222-4222-8222-222222222222"
+    remote = arm.add_vnet(other, "rg-b", "vnet-b", ["10.60.0.0/16"])
+    result, failed = run_module(vnet_peering.main, dict(SPOKE_HUB, tenant="tenant-a", remote_virtual_network={
+        "name": "vnet-b", "resource_group": "rg-b", "subscription_id": other, "tenant": "tenant-b"}))
+    assert not failed, result
+    assert ("network", other, "tenant-b") in arm.clients
+    assert ("network", "11111111-1111-4111-8111-111111111111") in arm.clients
+    assert remote
+
+
 def test_gateway_found_by_listing_the_resource_group(run_module, arm):
     hub = arm.vnets[arm.hub.lower()]
     hub["gateway"] = "listed"
@@ -555,6 +579,15 @@ def test_gateway_ids_from_the_gateway_subnet():
     assert _peering.gateway_ids(vnet) == [
         "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworkGateways/g"]
     assert _peering.has_gateway_subnet(vnet)
+
+
+def test_route_server_ids_from_the_route_server_subnet():
+    hub = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualHubs/rs-hub"
+    vnet = models.VirtualNetwork({"properties": {"subnets": [
+        {"name": "RouteServerSubnet", "properties": {"ipConfigurations": [{"id": f"{hub}/ipConfigurations/ipconfig1"}]}},
+        {"name": "GatewaySubnet", "properties": {}}]}})
+    assert _peering.route_server_ids(vnet) == [hub]
+    assert _peering.gateway_ids(vnet) == []
 
 
 def test_gateway_uses_vnet():
