@@ -55,14 +55,14 @@ options:
   subnet_id:
     description:
       - Resource id of the subnet the endpoint's network interface goes in. It may be in another resource
-        group, but not in another subscription: Azure requires a private endpoint in the subscription
+        group, but not in another subscription - Azure requires a private endpoint in the subscription
         and region of its virtual network (the target may be anywhere).
       - Give either O(subnet_id), or O(virtual_network) and O(subnet).
     type: str
   virtual_network:
     description:
       - Name of the subnet's virtual network, in O(virtual_network_resource_group), or its resource id
-        (in this module's O(subscription_id): a private endpoint must be in its virtual network's
+        (in this module's O(subscription_id), since a private endpoint must be in its virtual network's
         subscription).
     type: str
   subnet:

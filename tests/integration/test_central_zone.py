@@ -29,7 +29,9 @@ def test_a_central_zone_in_the_connectivity_subscription(emulator):
     args = ["-i", INVENTORY, "-e", f"@{VARS}",
             "-e", f"acr_private_link_zone_subscription_id={SECOND_SUBSCRIPTION}",
             "-e", "acr_private_link_zone_resource_group=rg-connectivity",
-            "-e", f"acr_private_link_subscription_id={DEFAULT_SUBSCRIPTION}"]
+            "-e", f"acr_private_link_subscription_id={DEFAULT_SUBSCRIPTION}",
+            # A zone shared in a landing zone: names it has no record for fall back to public resolution.
+            "-e", "acr_private_link_zone_resolution_policy=NxDomainRedirect"]
     mark = emulator.control.summary()["last_seq"]
     first = run_playbook(emulator, PLAYBOOK, args)
     found = writes(emulator, mark)
@@ -40,6 +42,9 @@ def test_a_central_zone_in_the_connectivity_subscription(emulator):
     # Nothing of the zone in the network's subscription.
     assert not [p for _m, p in found if "privatednszones" in p and DEFAULT_SUBSCRIPTION in p], found
     assert "0 finding(s)" in first.stdout, first.stdout[-3000:]
+    [link] = [r for r in emulator.control.state()["resources"] if r["id"].lower() == f"{ZONE}/virtualnetworklinks/vnet-app-link"]
+    assert link["body"]["properties"]["resolutionPolicy"] == "NxDomainRedirect"
+    assert link["body"]["properties"]["virtualNetwork"]["id"].lower().startswith(f"/subscriptions/{DEFAULT_SUBSCRIPTION}/")
 
     mark = emulator.control.summary()["last_seq"]
     run_playbook(emulator, PLAYBOOK, args)

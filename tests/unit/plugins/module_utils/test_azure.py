@@ -414,8 +414,8 @@ def make_strict_module(patched_exit, monkeypatch):
         subnet_id=dict(type="str"),
         mode=dict(type="str", default="auto"),
         group_ids=dict(type="list", elements="str"),
-        links=dict(type="list", elements="dict", options=dict(name=dict(type="str", required=True),
-                                                               virtual_network=dict(type="str"))),
+        links=dict(type="list", elements="dict",
+                   options=dict(name=dict(type="str", required=True), virtual_network=dict(type="str"))),
         note=dict(type="str"),
     )
 

@@ -156,8 +156,8 @@ def test_creates_many_record_sets_with_if_none_match_and_the_marker(run_module, 
     assert fake.writes[0][4]["properties"]["aRecords"] == [{"ipv4Address": "10.20.1.4"}]
     assert fake.writes[3][4]["properties"]["cnameRecord"] == {"cname": "acrprivnetdemo.privatelink.azurecr.io"}
     # A value over 255 characters goes as strings of at most 255 (RFC 1035 character-strings).
-    assert fake.writes[4][4]["properties"]["txtRecords"] == [{"value": ["owner=platform"]},
-                                                              {"value": ["b" * 255, "b" * 45]}]
+    assert fake.writes[4][4]["properties"]["txtRecords"] == [
+        {"value": ["owner=platform"]}, {"value": ["b" * 255, "b" * 45]}]
     assert [r["action"] for r in result["records"]] == ["created"] * 5
     assert result["records"][1] == {"name": "acrprivnetdemo.westeurope.data", "type": "A", "ttl": 3600,
                                     "values": ["10.20.1.5"], "action": "created",

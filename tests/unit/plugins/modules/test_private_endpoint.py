@@ -374,8 +374,8 @@ def test_subnet_in_another_subscription_is_refused_before_any_call(run_module, a
     other_sub = "22222222-2222-4222-8222-222222222222"
     other = SUBNET_ID.replace(SUB, other_sub)
     args = {k: v for k, v in BASE.items() if k not in ("virtual_network", "subnet")}
-    args.update({"subnet_id": other} if by_id else {"virtual_network": other.rsplit("/subnets/", 1)[0],
-                                                     "subnet": other.rsplit("/", 1)[1]})
+    by_name = {"virtual_network": other.rsplit("/subnets/", 1)[0], "subnet": other.rsplit("/", 1)[1]}
+    args.update({"subnet_id": other} if by_id else by_name)
     result, failed = run(run_module, args)
     assert failed
     assert result["msg"].startswith("subnet_id: " if by_id else "virtual_network: ")
