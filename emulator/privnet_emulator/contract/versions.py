@@ -15,6 +15,8 @@ FAMILIES = {
         "2024-07-01": "Azure CLI 2.91 (providers/resources.py); emulator tests",
         "2024-05-01": "azure-mgmt-network 28.1.0 (pip download, operations/*.py)",
         "2024-03-01": "azure-mgmt-network 28.0.0, the requirements.txt floor and azure.azcollection's pin",
+        "2023-11-01": "Azure CLI 2.91 `az network nic show` (aaz; emulator/tests/cli); azure-rest-api-specs "
+                      "specification/network/resource-manager/Microsoft.Network/stable/2023-11-01/networkInterface.json",
         "2022-07-01": "azure-cli recording test_private_endpoint_connection_acr.yaml, ASO recordings",
         "2021-08-01": "recordings (SOURCES.md)",
         "2021-05-01": "recordings (SOURCES.md)",

@@ -1,10 +1,14 @@
 """Resource providers. Each module's `register(engine)` adds its resource handlers (and, for peering.py and
-gateways.py, the callbacks network.py fires through hooks.py)."""
+gateways.py, the callbacks network.py and gateways.py fire through hooks.py; for acr.py, the private link target
+endpoints.py looks up). The modules import each other only at import time and without cycles: where two depend on
+each other one of them answers through a hook (hooks.py) or a registry (endpoints.register_target)."""
+
+from . import acr, endpoints, gateways, identities, network, peering, privatedns, routes, routeserver, security
+
+# Registration order (handlers, then hook callbacks, run in this order).
+PROVIDERS = (network, peering, gateways, endpoints, privatedns, acr, security, routes, routeserver, identities)
 
 
 def register_all(engine):
-    from . import (acr, endpoints, gateways, identities, network, peering, privatedns, routes, routeserver,
-                   security)
-    for module in (network, peering, gateways, endpoints, privatedns, acr, security, routes, routeserver,
-                   identities):
+    for module in PROVIDERS:
         module.register(engine)

@@ -12,7 +12,8 @@ and at 2021-09-01, and runs an operation (201 / 202) at 2021-08-01-preview and t
 Emulator convention: the current SDK's 2025-11-01 (never recorded) behaves like the newest recordings: PATCH
   synchronous, PUT/DELETE with an operation; so do the other unrecorded api-versions after 2021-08-01-preview.
 A private endpoint connection's PUT answer carries systemData, its GETs do not (recording, 2019-12-01-preview).
-A private endpoint connection is created by endpoints.py when a private endpoint targets the registry, named
+A private endpoint connection is created by endpoints.py (through RegistryLinkTarget, which register() hands to
+endpoints.register_target) when a private endpoint targets the registry, named
 `<registry>.<32hex>`; it holds the connection state the endpoint shows. Approving or rejecting it is a PUT whose
 201 body still shows the old state (provisioningState Updating); the final GET shows the new one.
 Sources: azure-cli test_private_endpoint_connection_acr.yaml and test_acr_with_public_network_access.yaml; ASO
@@ -69,6 +70,7 @@ from .. import clouds
 from ..arm import ACR, SYNC, Response, ResourceType
 from ..errors import ArmError, bad_request, not_found_child
 from ..store import Resource, utc_now_iso
+from . import endpoints
 
 NAMESPACE = "Microsoft.ContainerRegistry"
 SKUS = ("Basic", "Standard", "Premium", "Classic")
@@ -130,7 +132,6 @@ def members_changed(emu, reg_res, new_region=None):
     """Every private endpoint of the registry follows its members; a new replica asks for re-approval
     (container-registry-private-link.md, "Additional endpoints for geo-replicas": once a new geo-replication is
     added the connection is set to pending)."""
-    from . import endpoints
     for pe in endpoints.endpoints_targeting(emu, str(reg_res.rid)):
         endpoints.refresh_members(emu, pe)
     if new_region is None:
@@ -141,6 +142,33 @@ def members_changed(emu, reg_res, new_region=None):
             pec.properties["privateLinkServiceConnectionState"] = {
                 "status": "Pending", "description": f"Awaiting approval: the registry has a new replica in "
                                                     f"{new_region}.", "actionsRequired": "None"}
+
+
+class RegistryLinkTarget(endpoints.PrivateLinkTarget):
+    """What endpoints.py needs from a registry a private endpoint targets."""
+
+    resource_type = f"{NAMESPACE}/registries"
+    label = "registry"
+
+    def check(self, emu, target_res):
+        sku = (target_res.body.get("sku") or {}).get("name")
+        if sku != "Premium":
+            raise bad_request("FeatureNotSupportedForSku",
+                              "Call to Microsoft.ContainerRegistry/registries failed. Error message: The requested "
+                              f"feature private endpoint is not supported for the SKU {sku}. Private endpoints are "
+                              "only supported on registries of the Premium SKU.")
+
+    def group_ids(self, target_res):
+        return ["registry"]
+
+    def members(self, target_res):
+        return members(target_res)
+
+    def create_connection(self, emu, target_res, pe_res, manual, request_message=None):
+        return create_connection(emu, target_res, pe_res, manual, request_message=request_message)
+
+    def visible_state(self, connection_res):
+        return visible_state(connection_res)
 
 
 def not_supported(code, feature, sku):
@@ -491,3 +519,4 @@ def register(engine):
         engine.register(cls)
     engine.subscription_actions[(NAMESPACE.lower(), "checknameavailability")] = \
         lambda req, sub: check_name_availability(req, sub, engine.emu)
+    endpoints.register_target(engine, RegistryLinkTarget())

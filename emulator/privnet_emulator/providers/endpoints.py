@@ -1,6 +1,8 @@
 """Microsoft.Network privateEndpoints, their networkInterfaces and privateDnsZoneGroups (Network 2026-03-01).
 
-A private endpoint targets a container registry (group id `registry`). Creating it:
+A private endpoint targets a container registry (group id `registry`), the one kind of target emulated: acr.py
+registers a PrivateLinkTarget for registries (register_target below), so this module imports no target's provider.
+Creating it:
 * creates the registry-side connection `registries/{r}/privateEndpointConnections/{r}.{32hex}` (acr.py), the
   source of truth of the connection state: the PE renders its connection's state from it, so an approval on
   the registry shows on the PE; when that connection is gone the PE shows Disconnected;
@@ -75,13 +77,15 @@ from ..arm import ResourceType
 from ..errors import ArmError, bad_request, invalid_reference
 from ..ids import ResourceId, new_guid, same_id
 from ..store import Resource
+from . import privatedns
 from .network import allocate_ip, canonical_enum, lookup, subnet_prefixes, vnet_key_of
+from .resources import registration_state
+from .security import resolve_asgs
 
 CONNECTION_KINDS = ("privateLinkServiceConnections", "manualPrivateLinkServiceConnections")
 PE_TYPES = ("privateEndpoints",)
 NIC_TYPES = ("networkInterfaces",)
 ZONE_GROUP_TYPES = ("privateEndpoints", "privateDnsZoneGroups")
-REGISTRY_TYPE = "microsoft.containerregistry/registries"
 RECORD_TTL = 10
 DISCONNECTED = {"status": "Disconnected", "description": "Connection removed by the private link service owner.",
                 "actionsRequired": "None"}
@@ -90,6 +94,61 @@ IP_VERSIONS = ("IPv4", "IPv6", "DualStack")
 
 def cannot_parse(detail=""):
     return bad_request("InvalidRequestFormat", f"Cannot parse the request.{(' ' + detail) if detail else ''}")
+
+
+# ---- private link targets ---------------------------------------------------------------------------------------
+class PrivateLinkTarget:
+    """What a private endpoint needs from the kind of resource it targets. A provider whose resources take private
+    endpoints subclasses this and registers an instance with register_target() from its own register(engine)
+    (acr.py: container registries), so this module imports none of them; they may import this one."""
+
+    resource_type = ""   # "Namespace/type" as Azure spells it (InvalidPrivateLinkServiceIdType lists it)
+    label = ""           # what PrivateLinkServiceGroupIdNotFound calls the target ("registry")
+
+    @property
+    def namespace(self):
+        """The namespace the PE's subscription must have registered when the target is in another one."""
+        return self.resource_type.split("/")[0]
+
+    def check(self, emu, target_res):
+        """Raise ArmError when this target cannot take a private endpoint (after the generic checks)."""
+
+    def group_ids(self, target_res):
+        """The target's private link resources' group ids."""
+        raise NotImplementedError
+
+    def members(self, target_res):
+        """[(group id, required member name, fqdns)]: one NIC IP configuration each, in this order."""
+        raise NotImplementedError
+
+    def create_connection(self, emu, target_res, pe_res, manual, request_message=None):
+        """Create and return the target-side private endpoint connection of a new endpoint (the source of truth of
+        the connection state; the endpoint deletes it with itself)."""
+        raise NotImplementedError
+
+    def visible_state(self, connection_res):
+        """The privateLinkServiceConnectionState a reader sees on the target-side connection."""
+        raise NotImplementedError
+
+
+def link_targets(engine):
+    """{resource type lower: PrivateLinkTarget}; kept on the engine, as hooks.py keeps its callbacks."""
+    targets = getattr(engine, "private_link_targets", None)
+    if targets is None:
+        targets = engine.private_link_targets = {}
+    return targets
+
+
+def register_target(engine, target):
+    link_targets(engine)[target.resource_type.lower()] = target
+
+
+def target_for(emu, target_id):
+    """The PrivateLinkTarget for the type of this resource id, or None."""
+    trid = ResourceId.parse(target_id or "")
+    if trid is None:
+        return None
+    return link_targets(emu.engine).get(f"{trid.namespace}/{'/'.join(trid.types)}".lower())
 
 
 # ---- helpers other modules use ---------------------------------------------------------------------------
@@ -130,13 +189,13 @@ def refresh_members(emu, pe_res):
     """Re-build the NIC's IP configurations after the target's members changed (a replica added or removed):
     existing members keep their address, a new member gets the next free one, a removed one goes; the zone
     groups' A records follow."""
-    from . import acr
+    link = target_for(emu, target_id_of(pe_res))
     target = lookup(emu, target_id_of(pe_res))
     nic = nic_of(emu, pe_res)
     subnet = lookup(emu, (pe_res.properties.get("subnet") or {}).get("id"))
-    if target is None or nic is None or subnet is None:
+    if link is None or target is None or nic is None or subnet is None:
         return
-    members = acr.members(target)
+    members = link.members(target)
     current = nic.properties.get("ipConfigurations") or []
     statics = pe_res.properties.get("ipConfigurations") or []
     nic.properties["ipConfigurations"] = plan_ip_configs(emu, subnet, members, current, statics, lenient=True)
@@ -206,7 +265,6 @@ def zone_records(emu, pe_res, zone_res):
 
 def write_zone_records(emu, group_res):
     """Make the zones hold exactly the records this group owns now; remember them for later clean-up."""
-    from . import privatedns
     pe = emu.store.get(group_res.rid.parent().key)
     wanted = []
     for cfg in group_res.properties.get("privateDnsZoneConfigs") or []:
@@ -225,7 +283,6 @@ def write_zone_records(emu, group_res):
 
 
 def delete_zone_records(emu, group_res):
-    from . import privatedns
     for zone_id, name in group_res.body.get("internal", {}).get("records") or []:
         privatedns.delete_a_record(emu, zone_id, name, owner=group_res.key)
     group_res.body.setdefault("internal", {})["records"] = []
@@ -242,7 +299,6 @@ class PrivateEndpoint(ResourceType):
         self._plans = {}
 
     def validate(self, req, rid, body, existing):
-        from . import acr
         new = self.default_body(rid, body)
         props = new["properties"]
         for key in ("provisioningState", "resourceGuid", "networkInterfaces", "privateEndpointConnections"):
@@ -252,7 +308,7 @@ class PrivateEndpoint(ResourceType):
         if kind == "privateLinkServiceConnections":   # automatic approval links to the target's tenant (tenants.py)
             tenants.require_linked_access(self.emu, req, conn["properties"]["privateLinkServiceId"],
                                           tenants.PE_APPROVAL_ACTION, str(rid))
-        registry = self.check_target(rid, conn)
+        link, target = self.check_target(rid, conn)
         if existing is not None:
             self.check_unchanged(rid, existing, props, kind, conn)
         for k in CONNECTION_KINDS:
@@ -263,17 +319,16 @@ class PrivateEndpoint(ResourceType):
                                      for c in props.get("customDnsConfigs") or []]
         if props.get("applicationSecurityGroups") is not None:
             # Each id must resolve to an ASG in the PE's region, else InvalidResourceReference (security.py).
-            from .security import resolve_asgs
             props["applicationSecurityGroups"] = resolve_asgs(self.emu, props["applicationSecurityGroups"], rid,
                                                               new["location"])
-        members = acr.members(registry)
+        members = link.members(target)
         statics = self.check_statics(rid, props, members)
         nic = nic_of(self.emu, existing) if existing is not None else None
         current = (nic.properties.get("ipConfigurations") or []) if nic else []
         configs = plan_ip_configs(self.emu, subnet, members, current, statics)
         nic_id = self.check_nic_name(rid, props, existing)
         new["internal"] = copy.deepcopy(existing.body.get("internal", {})) if existing is not None else {}
-        self._plans[rid.key] = {"configs": configs, "nicId": nic_id, "registry": registry, "kind": kind}
+        self._plans[rid.key] = {"configs": configs, "nicId": nic_id, "link": link, "target": target, "kind": kind}
         return new
 
     def check_subnet(self, rid, new):
@@ -327,42 +382,39 @@ class PrivateEndpoint(ResourceType):
         return out
 
     def check_target(self, rid, conn):
-        from .resources import registration_state
+        """(PrivateLinkTarget, target resource) of the connection, or ArmError."""
         p = conn["properties"]
         target_id = p["privateLinkServiceId"]
-        trid = ResourceId.parse(target_id)
-        if trid is None or f"{trid.namespace}/{'/'.join(trid.types)}".lower() != REGISTRY_TYPE:
+        link = target_for(self.emu, target_id)
+        if link is None:
+            permitted = ", ".join(t.resource_type for t in link_targets(self.emu.engine).values())
             raise bad_request("InvalidPrivateLinkServiceIdType",
                               f"Private link service Id {target_id} has an invalid resource type. Permitted type(s): "
-                              "Microsoft.ContainerRegistry/registries.")
-        registry = self.store.get(trid.key)
-        if registry is None:
+                              f"{permitted}.")
+        target = self.store.get(ResourceId.parse(target_id).key)
+        if target is None:
             raise invalid_reference(target_id, str(rid))
-        if registry.rid.subscription.lower() != rid.subscription.lower() and \
-                registration_state(self.emu, rid.subscription, "Microsoft.ContainerRegistry") != "Registered":
-            message = ("The subscription is not registered to use namespace 'Microsoft.ContainerRegistry'. See "
+        namespace = link.namespace
+        if target.rid.subscription.lower() != rid.subscription.lower() and \
+                registration_state(self.emu, rid.subscription, namespace) != "Registered":
+            message = (f"The subscription is not registered to use namespace '{namespace}'. See "
                        "https://aka.ms/rps-not-found for how to register subscriptions.")
             raise ArmError(409, "MissingSubscriptionRegistration", message, details=[{
-                "code": "MissingSubscriptionRegistration", "target": "Microsoft.ContainerRegistry",
-                "message": message}])
-        sku = (registry.body.get("sku") or {}).get("name")
-        if sku != "Premium":
-            raise bad_request("FeatureNotSupportedForSku",
-                              "Call to Microsoft.ContainerRegistry/registries failed. Error message: The requested "
-                              f"feature private endpoint is not supported for the SKU {sku}. Private endpoints are "
-                              "only supported on registries of the Premium SKU.")
+                "code": "MissingSubscriptionRegistration", "target": namespace, "message": message}])
+        link.check(self.emu, target)
         groups = list(p.get("groupIds") or [])
         if len(groups) > 1:
             raise bad_request("OnlyOneGroupIdPermitted",
                               f"Private link service connection {rid}/{conn['name']} has the following group Ids: "
                               f"{', '.join(groups)}. Only one group Id is permitted when connecting to a first-party "
-                              f"resource ({registry.rid}).")
-        if not groups or groups[0].lower() != "registry":
+                              f"resource ({target.rid}).")
+        valid = list(link.group_ids(target))
+        if not groups or groups[0].lower() not in [g.lower() for g in valid]:
             raise bad_request("PrivateLinkServiceGroupIdNotFound",
-                              f"Call to Microsoft.ContainerRegistry/registries failed. Error message: Group id "
-                              f"'{groups[0] if groups else ''}' was not found on registry {registry.rid.name}. Valid "
-                              "group ids: registry.")
-        return registry
+                              f"Call to {link.resource_type} failed. Error message: Group id "
+                              f"'{groups[0] if groups else ''}' was not found on {link.label} {target.rid.name}. "
+                              f"Valid group ids: {', '.join(valid)}.")
+        return link, target
 
     def check_unchanged(self, rid, existing, props, kind, conn):
         old = existing.properties
@@ -424,7 +476,6 @@ class PrivateEndpoint(ResourceType):
         return str(nic_rid)
 
     def after_write(self, req, res, before):
-        from . import acr
         plan = self._plans.pop(res.key, None)
         if plan is None:   # a PATCH (tags): nothing else changes
             return
@@ -441,9 +492,9 @@ class PrivateEndpoint(ResourceType):
         internal["nicId"] = str(nic.rid)
         if before is None:
             _, conn = connection_of(res.properties)
-            pec = acr.create_connection(self.emu, plan["registry"], res,
-                                        manual=plan["kind"] == "manualPrivateLinkServiceConnections",
-                                        request_message=conn["properties"].get("requestMessage"))
+            pec = plan["link"].create_connection(self.emu, plan["target"], res,
+                                                 manual=plan["kind"] == "manualPrivateLinkServiceConnections",
+                                                 request_message=conn["properties"].get("requestMessage"))
             internal["pecId"] = str(pec.rid)
         for group in self.store.children(res.key, "privateDnsZoneGroups"):
             write_zone_records(self.emu, group)
@@ -474,11 +525,10 @@ class PrivateEndpoint(ResourceType):
                 self.emu.engine.remove_now(other)
 
     def connection_state(self, res):
-        from . import acr
         pec = self.store.get(res.body.get("internal", {}).get("pecId") or "")
         if pec is None:
             return dict(DISCONNECTED)
-        state = acr.visible_state(pec)
+        state = target_for(self.emu, target_id_of(res)).visible_state(pec)
         return {"status": state.get("status"), "description": state.get("description") or "",
                 "actionsRequired": state.get("actionsRequired") or "None"}
 
@@ -618,7 +668,6 @@ class PrivateDnsZoneGroup(ResourceType):
     retry_after = 10
 
     def validate(self, req, rid, body, existing):
-        from . import privatedns
         require_provisioned(self.emu, self.store.get(rid.parent().key), rid)
         configs = []
         for entry in (body.get("properties") or {}).get("privateDnsZoneConfigs") or []:
@@ -645,7 +694,6 @@ class PrivateDnsZoneGroup(ResourceType):
         delete_zone_records(self.emu, res)
 
     def render_properties(self, res):
-        from . import privatedns
         pe = self.store.get(res.rid.parent().key)
         etag = self.etag_text(res)
         state = self.provisioning_state(res)

@@ -16,7 +16,8 @@ Emulator convention: a gateway ipConfiguration whose subnet is not a subnet name
   has no such subnet) is 400 GatewaySubnetNotFound; a missing VNet, or one in another region, is 400
   InvalidResourceReference.
 Emulator convention: deleting a gateway while a peering uses it (useRemoteGateways on a peering whose remote
-  VNet is the gateway's VNet) is 400 VirtualNetworkGatewayInUseByPeerings; delete or update those peerings first.
+  VNet is the gateway's VNet) is 400 VirtualNetworkGatewayInUseByPeerings; delete or update those peerings first
+  (checked by peering.py through the check_gateway_delete hook, hooks.py).
 Emulator convention: a subnet that references a missing service endpoint policy is 400 InvalidResourceReference;
   deleting a policy that a subnet references is 400 InUseServiceEndpointPolicyCannotBeDeleted.
 """
@@ -44,13 +45,6 @@ def gateways_of_vnet(emu, vnet_key):
                 out.append(gw)
                 break
     return out
-
-
-def peerings_using(emu, vnet_key):
-    """Peerings elsewhere with useRemoteGateways whose remote VNet is vnet_key."""
-    from .peering import all_peerings, remote_id_of
-    return [p for p in all_peerings(emu)
-            if p.properties.get("useRemoteGateways") and same_id(remote_id_of(p), vnet_key)]
 
 
 DEFAULT_VPN_CLIENT = {"vpnClientProtocols": ["SSTP"], "vpnAuthenticationTypes": [], "vpnClientRootCertificates": [],
@@ -123,12 +117,9 @@ class VirtualNetworkGateway(ResourceType):
     def check_delete(self, req, res):
         vnet_keys = {k for k in (vnet_key_of(ResourceId.parse(c["properties"]["subnet"]["id"]))
                                  for c in res.properties.get("ipConfigurations") or []) if k}
-        users = [p for key in vnet_keys for p in peerings_using(self.emu, key)]
-        if users:
-            raise bad_request(
-                "VirtualNetworkGatewayInUseByPeerings",
-                f"Virtual network gateway {res.rid} cannot be deleted because peerings "
-                f"{', '.join(str(p.rid) for p in users)} use it (useRemoteGateways). Update or delete them first.")
+        # peering.py refuses while a peering uses the gateway (VirtualNetworkGatewayInUseByPeerings): it imports
+        # this module, so it answers through a hook (hooks.py) instead of being imported here.
+        hooks.fire(self.emu.engine, "check_gateway_delete", self.emu, res, vnet_keys)
 
     def render_properties(self, res):
         props = copy.deepcopy(res.properties)

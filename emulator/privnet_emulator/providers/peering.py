@@ -184,6 +184,19 @@ def disconnect(emu, peering_res):
     bump_etag(emu, vnet_key_of(peering_res.rid))
 
 
+# ---- hook fired by gateways.py (registered in register(), hooks.py) --------------------------------------------------
+def check_gateway_delete(emu, gateway_res, vnet_keys):
+    """Refuse to delete a gateway that peerings elsewhere use: useRemoteGateways with the gateway's VNet as their
+    remote VNet (the emulator convention in gateways.py)."""
+    users = [p for key in vnet_keys for p in all_peerings(emu)
+             if p.properties.get("useRemoteGateways") and same_id(remote_id_of(p), key)]
+    if users:
+        raise bad_request(
+            "VirtualNetworkGatewayInUseByPeerings",
+            f"Virtual network gateway {gateway_res.rid} cannot be deleted because peerings "
+            f"{', '.join(str(p.rid) for p in users)} use it (useRemoteGateways). Update or delete them first.")
+
+
 # ---- the resource -----------------------------------------------------------------------------
 class VirtualNetworkPeering(ResourceType):
     types = PEERING_TYPE
@@ -349,4 +362,5 @@ def register(engine):
     hooks.on(engine, "check_address_space", check_address_space_change)
     hooks.on(engine, "address_space_changed", address_space_changed)
     hooks.on(engine, "vnet_deleted", virtual_network_deleted)
+    hooks.on(engine, "check_gateway_delete", check_gateway_delete)
 

@@ -2,6 +2,7 @@
 
 import time
 
+from .. import generic
 from ..arm import Response
 from ..errors import ArmError, bad_request, resource_group_not_found
 from ..ids import new_guid, rg_id
@@ -99,7 +100,6 @@ def list_resources(emu, req, sub, rg):
     """Resources_ListByResourceGroup (resources.json 2021-04-01); the generic module does the listing."""
     if emu.store.get_rg(sub, rg) is None:
         raise resource_group_not_found(rg)
-    from .. import generic
     return generic.list_resources(emu, req, sub, rg)
 
 
