@@ -12,6 +12,54 @@ with `client: true` adds one). A tenant the emulator does not know is 400 AADSTS
 known tenant where the client does not exist is 400 unauthorized_client AADSTS700016 (application not found in
 the directory), whose full wording is quoted in Azure/azure-sdk-for-python #8314 and many sign-in threads
 (e.g. AzureADQuickStarts/AppModelv2-WebApp-OpenIDConnect-DotNet #50).
+Users and the ROPC grant (users(), add_user(), _password_grant() below):
+
+* Each tenant has users (UPN, password, object id; scenario `users:` entries, add_user); the default tenant always
+  has the default user `ops@<its default domain>`, whose password the env file names (PRIVNET_EMULATOR_USER /
+  PRIVNET_EMULATOR_USER_PASSWORD). A `mfa_required: true` user has a correct password but needs MFA.
+* grant_type=password on /{tenant}/oauth2/v2.0/token with client_id, scope, username, password
+  (MicrosoftDocs/azure-docs articles/active-directory/develop/v2-oauth-ropc.md, "Authorization request"); {tenant}
+  is a tenant id, a tenant's domain name ("GUID or friendly name format", same table) or `organizations`, which
+  signs the user into the tenant that holds the UPN.
+* A public client sends no secret; a confidential client must send client_secret or client_assertion (same table,
+  `client_secret` row). The Azure CLI's client id 04b07795-8ddb-461a-bbee-02f9e1bf7b46 is a public client in every
+  tenant (Microsoft's first-party multi-tenant app; the collection's _auth.py and azure-cli sign users in through
+  it). The emulator's own application is confidential: without a secret it is 401 invalid_client AADSTS7000218
+  "The request body must contain the following parameter: 'client_assertion' or 'client_secret'." (wording from
+  an Entra ID answer to a password grant quoted in joelmeiller/cypress-msal-login #11); a wrong one AADSTS7000215.
+* Success: token_type Bearer, scope, expires_in, access_token, refresh_token (when `offline_access` is asked for)
+  and id_token (when `openid` is asked for) (v2-oauth-ropc.md, "Successful authentication response"), plus
+  client_info (base64url JSON {uid, utid}) when the request has client_info=1, as MSAL asks and reads it to key its
+  account cache (msal oauth2cli/ azure-identity _internal/interactive.py _build_auth_record: the id token's aud,
+  iss, sub, tid and preferred_username, home account "<uid>.<utid>").
+* The access token says a user: v1.0 claims `upn`, `unique_name`, `name`, `oid` (the user's object id), `sub`,
+  `tid`, `appid` (the client that asked), `scp`, `amr` ["pwd"], `idtyp` "user" (Microsoft Learn identity-platform
+  access-tokens.md, the claims table; `idtyp` is "app" for app-only tokens). ARM takes it like the service
+  principal's (authenticate() checks signature and expiry only).
+* Errors, all 400 invalid_grant (v2-oauth-ropc.md "Error response": wrong credentials are invalid_grant):
+  wrong password AADSTS50126 "Error validating credentials due to invalid username or password." (fuel9/DisplayMonkey
+  #185 quotes Entra ID's answer); unknown user AADSTS50034 "The user account {upn} does not exist in the {tenant}
+  directory. To sign into this application, the account must be added to the directory." (Microsoft365DSC #801,
+  AzureAD/azure-activedirectory-library-for-java #38: invalid_grant); a user who needs MFA AADSTS50076 "Due to a
+  configuration change made by your administrator, or because you moved to a new location, you must use
+  multi-factor authentication to access '{resource}'." with suberror basic_action (AzureAD/microsoft-authentication-
+  library-for-go #398 shows the whole body; v2-oauth-ropc.md: users who need MFA are blocked); `mfa_required:
+  "register"` is AADSTS50079 (the user must register for MFA; Microsoft Learn reference-error-codes, 50079
+  UserStrongAuthEnrollmentRequired), same shape.
+* grant_type=refresh_token with a refresh token this emulator issued gives new tokens for the same user
+  (v2-oauth-ropc.md: the refresh token is used as in the code flow, v2-oauth2-auth-code-flow.md "Refresh the access
+  token"); a refresh token for another client is invalid_grant AADSTS70000 (emulator convention for the code).
+* User realm discovery: MSAL's acquire_token_by_username_password first GETs
+  https://<authority host>/common/userrealm/<username>?api-version=1.0 (msal/authority.py user_realm_discovery, also
+  with instance discovery disabled; only ADFS skips it); account_type "Federated" would send it to WS-Trust, anything
+  else to the ROPC grant, and a 404 makes it skip the call for that host. The emulator answers as Entra ID does for
+  a cloud-only domain: {"ver": "1.0", "account_type": "Managed", "domain_name", "cloud_instance_name",
+  "cloud_audience_urn": "urn:federation:MicrosoftOnline"} (shape as MSAL Go's test STS mocks it,
+  AzureAD/microsoft-authentication-library-for-go, and as a realm discovery log in Microsoft's Windows Hello
+  troubleshooting docs shows it); a domain no tenant holds is account_type "Unknown" (emulator convention).
+Not modelled: federated users (WS-Trust), consent (every user may use every client), /common and /consumers
+refusing ROPC (v2-oauth-ropc.md says invalid_request; the emulator signs them into the user's tenant),
+conditional access beyond the per-user MFA flag.
 """
 
 import base64
@@ -28,6 +76,10 @@ from . import clouds
 from .errors import ArmError
 
 TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange"
+# The Azure CLI's public client application: signs users in to ARM in every tenant (_auth.py, azure-cli).
+AZURE_CLI_CLIENT_ID = "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
+DEFAULT_USER_NAME = "ops"
+DEFAULT_USER_OID = "5c2e7a91-3b4d-4f6e-8a1c-9d0b2e4f6a83"
 
 
 def _b64(data):
@@ -39,11 +91,14 @@ def _unb64(text):
 
 
 class Identity:
-    def __init__(self, emulator, tenant, client_id, client_secret):
+    def __init__(self, emulator, tenant, client_id, client_secret, user_password=None):
         self.emu = emulator
         self.tenant = tenant
         self.client_id = client_id
         self.client_secret = client_secret
+        self.user_password = user_password or base64.urlsafe_b64encode(os.urandom(18)).decode()
+        # id and refresh tokens are signed with keys of their own, so ARM (which checks `key`) never takes them.
+        self.user_token_key = os.urandom(32)
         self.key = os.urandom(32)
         self.token_lifetime = 3599
 
@@ -94,6 +149,8 @@ class Identity:
             return self._aad_error(400, "invalid_request", 90002,
                                    f"Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID "
                                    "and are signing into the correct cloud.")
+        if form.get("grant_type") in ("password", "refresh_token"):
+            return self._user_grant(base, tenant, tid, form)
         if form.get("grant_type") != "client_credentials":
             return self._aad_error(400, "unsupported_grant_type", 70003,
                                    "The app requested an unsupported grant type.")
@@ -124,11 +181,126 @@ class Identity:
                      "access_token": self._sign(claims)}
 
     def resolve_tenant(self, tenant):
-        """The tenant id a token request's path names, or None when the emulator knows no such tenant."""
+        """The tenant id a token request's path names (an id or a default domain), or None when the emulator knows no
+        such tenant."""
         wanted = tenant.lower()
         if wanted in ("organizations", "common"):
             return self.tenant
-        return next((t for t in self.emu.store.tenants if t.lower() == wanted), None)
+        return next((t for t, info in self.emu.store.tenants.items()
+                     if wanted in (t.lower(), str(info.get("defaultDomain", "")).lower())), None)
+
+    # ---- users ----------------------------------------------------------------
+    def default_user(self):
+        domain = self.emu.store.tenants.get(self.tenant, {}).get("defaultDomain", "privnet.example")
+        return {"upn": f"{DEFAULT_USER_NAME}@{domain}", "password": self.user_password, "oid": DEFAULT_USER_OID,
+                "display_name": "Operations", "mfa_required": False, "tenant": self.tenant}
+
+    def users(self):
+        """Every user: the default user of the default tenant, then those a scenario added (store.users)."""
+        return [self.default_user()] + list(getattr(self.emu.store, "users", {}).values())
+
+    def find_user(self, upn, tid=None):
+        """The user with this UPN (in tenant `tid` when given), or None."""
+        wanted = (upn or "").lower()
+        return next((u for u in self.users() if u["upn"].lower() == wanted
+                     and (tid is None or u["tenant"].lower() == tid.lower())), None)
+
+    def user_realm(self, base, username):
+        """GET /common/userrealm/{username}?api-version=1.0 (MSAL's user realm discovery)."""
+        domain = username.rpartition("@")[2].lower()
+        known = any(str(info.get("defaultDomain", "")).lower() == domain for info in self.emu.store.tenants.values()) \
+            or any(u["upn"].lower().rpartition("@")[2] == domain for u in self.users())
+        host = base.split("//", 1)[1]
+        body = {"ver": "1.0", "account_type": "Managed" if known else "Unknown", "cloud_instance_name": host,
+                "cloud_audience_urn": "urn:federation:MicrosoftOnline"}
+        if known:
+            body["domain_name"] = domain
+        return body
+
+    def _user_grant(self, base, tenant, tid, form):
+        """grant_type=password (ROPC) or refresh_token for a user; see the module docstring."""
+        client_id = form.get("client_id", "")
+        if client_id.lower() == AZURE_CLI_CLIENT_ID:
+            client_id = AZURE_CLI_CLIENT_ID            # public in every tenant: no secret to check
+        elif client_id == self.client_id and tid in self.emu.store.app_tenants:
+            if "client_secret" not in form and "client_assertion" not in form:
+                return self._aad_error(401, "invalid_client", 7000218,
+                                       "The request body must contain the following parameter: 'client_assertion' "
+                                       "or 'client_secret'.")
+            if "client_assertion" in form:
+                problem = self._assertion_problem(form["client_assertion"])
+                if problem:
+                    return self._aad_error(401, "invalid_client", *problem)
+            elif not hmac.compare_digest(form.get("client_secret", ""), self.client_secret):
+                return self._aad_error(401, "invalid_client", 7000215,
+                                       "Invalid client secret provided. Ensure the secret being sent in the request "
+                                       "is the client secret value, not the client secret ID, for a secret added to "
+                                       f"app '{client_id}'.")
+        else:
+            return self._aad_error(400, "unauthorized_client", 700016,
+                                   f"Application with identifier '{client_id}' was not found in the directory "
+                                   f"'{tenant}'. This can happen if the application has not been installed by the "
+                                   "administrator of the tenant or consented to by any user in the tenant. You may "
+                                   "have sent your authentication request to the wrong tenant.")
+        scope = form.get("scope", "")
+        resources = [s for s in scope.split() if s not in ("openid", "profile", "offline_access", "email")]
+        resource = resources[0] if resources else ""
+        resource = resource[: -len(".default")] if resource.endswith(".default") else resource
+        if form["grant_type"] == "refresh_token":
+            claims = self.verify(form.get("refresh_token", ""), self.user_token_key)
+            user = claims and claims.get("typ") == "refresh" and claims.get("appid") == client_id \
+                and not expired(claims) and self.find_user(claims.get("upn"), claims.get("tid"))
+            if not user:
+                return self._aad_error(400, "invalid_grant", 70000,
+                                       "Provided grant is invalid or malformed.")
+        else:
+            username = form.get("username", "")
+            home = None if tenant.lower() in ("organizations", "common") else tid
+            user = self.find_user(username, home)
+            if user is None:
+                directory = username.rpartition("@")[2] if home is None else tenant
+                return self._aad_error(400, "invalid_grant", 50034,
+                                       f"The user account {username} does not exist in the {directory} directory. "
+                                       "To sign into this application, the account must be added to the directory.")
+            if not hmac.compare_digest(form.get("password", "").encode(), user["password"].encode()):
+                return self._aad_error(400, "invalid_grant", 50126,
+                                       "Error validating credentials due to invalid username or password.")
+            if user.get("mfa_required"):
+                if user["mfa_required"] == "register":
+                    status = self._aad_error(400, "invalid_grant", 50079,
+                                             "Due to a configuration change made by your administrator, or because "
+                                             "you moved to a new location, you must enroll in multi-factor "
+                                             f"authentication to access '{resource}'.")
+                else:
+                    status = self._aad_error(400, "invalid_grant", 50076,
+                                             "Due to a configuration change made by your administrator, or because "
+                                             "you moved to a new location, you must use multi-factor "
+                                             f"authentication to access '{resource}'.")
+                status[1]["suberror"] = "basic_action"
+                return status
+        return 200, self._user_tokens(base, user, client_id, scope, resource, form.get("client_info") == "1")
+
+    def _user_tokens(self, base, user, client_id, scope, resource, client_info):
+        tid = user["tenant"]
+        now = int(time.time())
+        lifetime = self.token_lifetime
+        common = {"iss": issuer(base, tid), "iat": now, "nbf": now, "tid": tid, "oid": user["oid"],
+                  "sub": user["oid"], "name": user.get("display_name") or user["upn"]}
+        access = dict(common, aud=resource, exp=now + lifetime, appid=client_id, upn=user["upn"],
+                      unique_name=user["upn"], scp="user_impersonation", amr=["pwd"], idtyp="user", ver="1.0")
+        body = {"token_type": "Bearer", "scope": scope, "expires_in": lifetime, "ext_expires_in": lifetime,
+                "access_token": self._sign(access)}
+        asked = scope.split()
+        if "offline_access" in asked:
+            body["refresh_token"] = self._sign({"typ": "refresh", "upn": user["upn"], "tid": tid, "appid": client_id,
+                                                "iat": now, "exp": now + 90 * 86400}, self.user_token_key)
+        if "openid" in asked:
+            body["id_token"] = self._sign(dict(common, aud=client_id, exp=now + lifetime,
+                                               iss=f"{base}/{tid}/v2.0", preferred_username=user["upn"], ver="2.0"),
+                                          self.user_token_key)
+        if client_info:
+            body["client_info"] = _b64(json.dumps({"uid": user["oid"], "utid": tid}).encode())
+        return body
 
     def _assertion_problem(self, assertion):
         """(AADSTS code, description) when a federated assertion is refused, else None.
@@ -162,10 +334,10 @@ class Identity:
             "error_uri": f"https://{clouds.of(self.emu).login_host}/error?code={code}",
         }
 
-    def _sign(self, claims):
+    def _sign(self, claims, key=None):
         header = _b64(json.dumps({"alg": "HS256", "typ": "JWT", "kid": "privnet-emulator"}).encode())
         payload = _b64(json.dumps(claims).encode())
-        sig = hmac.new(self.key, f"{header}.{payload}".encode(), hashlib.sha256).digest()
+        sig = hmac.new(key or self.key, f"{header}.{payload}".encode(), hashlib.sha256).digest()
         return f"{header}.{payload}.{_b64(sig)}"
 
     # ---- ARM side -------------------------------------------------------------
@@ -184,16 +356,33 @@ class Identity:
             raise ArmError(401, "ExpiredAuthenticationToken", expiry_message("The access token", claims))
         return claims
 
-    def verify(self, token):
+    def verify(self, token, key=None):
         """The claims of a token this emulator signed, else None (expiry is not checked here)."""
         try:
             header, payload, sig = token.split(".")
-            expected = hmac.new(self.key, f"{header}.{payload}".encode(), hashlib.sha256).digest()
+            expected = hmac.new(key or self.key, f"{header}.{payload}".encode(), hashlib.sha256).digest()
             valid = hmac.compare_digest(_unb64(sig), expected)
             claims = json.loads(_unb64(payload))
         except ValueError:
             return None
         return claims if valid and isinstance(claims, dict) else None
+
+
+def add_user(emu, spec):
+    """Declare a user from a scenario's `users:` entry: {upn, password, tenant? (default: the default tenant),
+    display_name?, object_id?, mfa_required?: true|"register"}."""
+    store = emu.store
+    tid = emu.identity.resolve_tenant(str(spec.get("tenant") or emu.identity.tenant))
+    if tid is None:
+        raise ValueError(f"user {spec.get('upn')!r}: unknown tenant {spec.get('tenant')!r} (declare it in `tenants:`)")
+    upn = str(spec["upn"])
+    user = {"upn": upn, "password": str(spec["password"]), "tenant": tid,
+            "oid": str(spec.get("object_id") or uuid.uuid5(uuid.NAMESPACE_URL, f"privnet-user:{tid}:{upn.lower()}")),
+            "display_name": spec.get("display_name") or upn, "mfa_required": spec.get("mfa_required") or False}
+    if not hasattr(store, "users"):
+        store.users = {}
+    store.users[(tid.lower(), upn.lower())] = user
+    return user
 
 
 def issuer(base, tenant):

@@ -12,6 +12,9 @@
       - id, display_name?, default_domain?,
         client?: true|false            # the emulator's client id exists in this tenant (a multi-tenant app)
         subscriptions: [{id, name?}]   # subscriptions of this tenant (created, or moved from another tenant)
+    users:                             # identity.py add_user; applied after tenants
+      - upn, password, tenant? (id or default domain; default: the default tenant), display_name?, object_id?,
+        mfa_required?: true|register   # the ROPC grant answers AADSTS50076 / AADSTS50079
 
 Regions and clouds: the built-in scenarios (scenarios/*.yaml) are written with public-cloud regions. When the
 emulator poses as another cloud (`--cloud`, clouds.py), loading one BY NAME rewrites its regions to that cloud's
@@ -108,6 +111,9 @@ def load(emu, doc):
     from .tenants import add_tenant
     for tenant in doc.get("tenants") or []:
         add_tenant(emu, tenant)
+    from .identity import add_user
+    for user in doc.get("users") or []:
+        add_user(emu, user)
 
     groups = {}
     for group in doc.get("resource_groups", []):

@@ -54,7 +54,8 @@ class Emulator:
         self.log_lock = threading.Lock()
         self.seq = 0
         creds = self._credentials()
-        self.identity = Identity(self, DEFAULT_TENANT, creds["client_id"], creds["client_secret"])
+        self.identity = Identity(self, DEFAULT_TENANT, creds["client_id"], creds["client_secret"],
+                                 creds.get("user_password"))
         self.engine = Engine(self)
         from .providers import register_all
         register_all(self.engine)
@@ -68,8 +69,12 @@ class Emulator:
         path = os.path.join(self.data_dir, "identity.json")
         if os.path.exists(path):
             with open(path, encoding="utf-8") as f:
-                return json.load(f)
-        creds = {"client_id": str(uuid.uuid4()), "client_secret": secrets.token_urlsafe(30)}
+                creds = json.load(f)
+            if "user_password" in creds:
+                return creds
+        else:
+            creds = {"client_id": str(uuid.uuid4()), "client_secret": secrets.token_urlsafe(30)}
+        creds["user_password"] = secrets.token_urlsafe(18)   # the default user's (identity.py)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             json.dump(creds, f)
@@ -101,7 +106,7 @@ class Emulator:
 
     # ---- lifecycle ----------------------------------------------------------------
     def start(self):
-        ca, cert, key = ensure_certificates(self.data_dir)
+        ca, cert, key = ensure_certificates(self.data_dir, self.host)
         self.ca_path = ca
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.minimum_version = ssl.TLSVersion.TLSv1_2
@@ -139,6 +144,9 @@ class Emulator:
             # the second tenant and its subscription of the cross_tenant scenario (tenants.py)
             "PRIVNET_EMULATOR_TENANT_2": tenants.TENANT_2,
             "PRIVNET_EMULATOR_SUBSCRIPTION_2": tenants.SUBSCRIPTION_2,
+            # the default user of the default tenant, for a user sign-in (AZURE_AD_USER / AZURE_PASSWORD; identity.py)
+            "PRIVNET_EMULATOR_USER": self.identity.default_user()["upn"],
+            "PRIVNET_EMULATOR_USER_PASSWORD": self.identity.user_password,
         }
 
     def write_env(self):
@@ -169,6 +177,8 @@ class Emulator:
             return self.control(req, low[1:]), "control", None
         if low[:2] == ["metadata", "endpoints"]:
             return Response(200, metadata.endpoints(req.base_url, req.query.get("api-version"), self.cloud)), "metadata", None
+        if low[:2] == ["common", "userrealm"] and len(segs) == 3:   # MSAL's user realm discovery (identity.py)
+            return Response(200, self.identity.user_realm(req.base_url, segs[2])), "identity", None
         if low[:1] == ["common"] and low[-2:] == ["discovery", "instance"]:
             return Response(200, self.identity.instance_discovery(req.base_url, req.query)), "identity", None
         if len(segs) == 4 and low[1:] == ["oauth2", "v2.0", "token"]:

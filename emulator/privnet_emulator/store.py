@@ -82,6 +82,7 @@ class Store:
             self.tenants = {DEFAULT_TENANT: {"displayName": "privnet emulator", "defaultDomain": "privnet.example"}}
             self.subscription_tenants = {}    # subscription id lower -> tenant id
             self.app_tenants = {DEFAULT_TENANT}
+            self.users = {}               # (tenant lower, upn lower) -> user (identity.py add_user)
             self.providers = {}           # (sub, namespace lower) -> registration state
             self.resource_groups = {}     # (sub, rg lower) -> {"name", "location", "tags"}
             self.resources = {}           # key -> Resource

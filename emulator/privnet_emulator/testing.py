@@ -126,6 +126,16 @@ class RunningEmulator:
     def stop(self):
         self.emulator.stop()
 
+    @classmethod
+    def on_port_443(cls, data_dir, **kwargs):
+        """An emulator on port 443 of a loopback address of its own (127.77.x.y, from the pid), for user sign-ins:
+        MSAL's user realm discovery asks https://<authority hostname>/common/userrealm/... without the authority's
+        port (msal/authority.py user_realm_discovery; canonicalize keeps the hostname only), so the emulator must
+        answer on 443. Raises OSError when the port cannot be bound (not root, or the address is taken)."""
+        pid = os.getpid()
+        host = f"127.77.{pid // 254 % 256}.{pid % 254 + 1}"
+        return cls(data_dir, host=host, port=443, **kwargs)
+
 
 class EmulatorProcess:
     """The emulator as a subprocess (the way `make demo` and molecule run it)."""

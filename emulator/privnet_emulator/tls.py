@@ -20,8 +20,18 @@ def _pem_key(key):
                              serialization.NoEncryption())
 
 
-def ensure_certificates(data_dir):
-    """Return (ca_path, cert_path, key_path); create them once per data dir."""
+def _extra_ip(host):
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return []
+    return [] if str(address) in ("127.0.0.1", "::1") else [x509.IPAddress(address)]
+
+
+def ensure_certificates(data_dir, host="127.0.0.1"):
+    """Return (ca_path, cert_path, key_path); create them once per data dir. The server certificate also names
+    `host` when the emulator listens on another loopback address (e.g. 127.77.0.9:443 for MSAL's port-less user realm
+    discovery, identity.py)."""
     ca_path = os.path.join(data_dir, "ca.pem")
     cert_path = os.path.join(data_dir, "server.pem")
     key_path = os.path.join(data_dir, "server.key")
@@ -54,7 +64,7 @@ def ensure_certificates(data_dir):
             x509.DNSName("localhost"),
             x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
             x509.IPAddress(ipaddress.ip_address("::1")),
-        ]), critical=False)
+        ] + _extra_ip(host)), critical=False)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)

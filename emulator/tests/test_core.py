@@ -20,7 +20,9 @@ ENV_NAMES = {"AZURE_SUBSCRIPTION_ID", "AZURE_CLIENT_ID", "AZURE_SECRET", "AZURE_
              "AZURE_TENANT_ID", "AZURE_AUTHORITY_HOST", "AZURE_CLOUD_ENVIRONMENT", "REQUESTS_CA_BUNDLE",
              "PRIVNET_EMULATOR_URL",
              # the cross_tenant scenario's second tenant and subscription (tenants.py, test_tenants.py)
-             "PRIVNET_EMULATOR_TENANT_2", "PRIVNET_EMULATOR_SUBSCRIPTION_2"}
+             "PRIVNET_EMULATOR_TENANT_2", "PRIVNET_EMULATOR_SUBSCRIPTION_2",
+             # the default tenant's default user, for a user sign-in (identity.py, test_user_signin.py)
+             "PRIVNET_EMULATOR_USER", "PRIVNET_EMULATOR_USER_PASSWORD"}
 
 
 def _vnet_body(prefix="10.0.0.0/16", subnets=()):
