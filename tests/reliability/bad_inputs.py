@@ -224,6 +224,13 @@ CASES = [
          ["service_endpoint_policies", "policy-one"]),
     Case("se-unknown-subnet", "acr", "a subnet that does not exist",
          m("service_endpoint", SUBNET, services=["Microsoft.Storage"], name="snet-nothere"), ["snet-nothere"]),
+    Case("pe-missing-member", "acr", "static IPs that leave out the data endpoint of the registry's replica "
+         "(Azure answers PrivateEndpointIpConfigurationMissingMemberNamesRequiredByFps; refused before it now)",
+         m("private_endpoint", name="pe-x", resource_group="rg-network", virtual_network="vnet-app",
+           subnet="snet-workload", target_id=f"{ACR}/acrprivnetdemo", ip_configurations=[
+               {"group_id": "registry", "member_name": "registry", "private_ip_address": "10.20.1.10"},
+               {"group_id": "registry", "member_name": "registry_data_westeurope", "private_ip_address": "10.20.1.11"}]),
+         ["ip_configurations: no address for registry_data_eastus"]),
     # ---- subnet_network_policies ------------------------------------------------------------------
     Case("snp-not-a-subnet-id", "acr", "a subnet_id that is a virtual network id",
          m("subnet_network_policies", subnet_id=f"{NET}/virtualNetworks/vnet-app", private_endpoint_network_policies="Disabled"),

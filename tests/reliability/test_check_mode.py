@@ -139,8 +139,8 @@ def test_check_mode_after_drift_predicts_the_fix_and_does_not_fail(emulator, sui
                         for key in set(predicted) | set(actual) if predicted.get(key) != actual.get(key))
     lib.record(suite, "check_mode", "acr_private_link after drift",
                ok=check.rc == 0 and real.rc == 0 and not check_writes and not mismatches,
-               changed=len(changed_tasks(actual)), predicted_changed=len(changed_tasks(predicted)),
-               check_writes=len(check_writes), mismatches=mismatches,
+               tasks=len(actual), changed=len(changed_tasks(actual)), predicted_changed=len(changed_tasks(predicted)),
+               check_writes=len(check_writes), recheck_writes=0, recheck_changed=0, mismatches=mismatches,
                seconds=round(first.seconds + check.seconds + real.seconds, 1))
 
     assert check.rc == 0, check.describe()

@@ -62,12 +62,6 @@ CASES = [
     Permanent("400-feature-not-supported-for-sku", "an endpoint to a Basic registry",
               ["FeatureNotSupportedForSku", "not supported for the SKU Basic"],
               module="private_endpoint", args=dict(PE, target_id=f"{ACR}/acrbasicdemo"), status=400),
-    Permanent("400-missing-member-names", "static IPs that leave out the data endpoint of the registry's replica",
-              ["PrivateEndpointIpConfigurationMissingMemberNamesRequiredByFps", "registry_data_eastus"],
-              module="private_endpoint", args=dict(PE, ip_configurations=[
-                  {"group_id": "registry", "member_name": "registry", "private_ip_address": "10.20.1.10"},
-                  {"group_id": "registry", "member_name": "registry_data_westeurope", "private_ip_address": "10.20.1.11"}]),
-              status=400),
     Permanent("403-failed-operation", "the endpoint's operation ends Failed with LinkedAuthorizationFailed",
               ["LinkedAuthorizationFailed", "The operation failed"], module="private_endpoint", args=PE,
               fault=dict(kind="failed_lro", method="PUT", path="/privateEndpoints/pe-x$", count=10,
