@@ -1,6 +1,7 @@
 """Integration tests: each target under targets/ is a role that runs real modules, through
 ansible-playbook, against a fresh emulator estate. Nothing is mocked."""
 
+import json
 import os
 import subprocess
 import sys
@@ -49,3 +50,15 @@ def run_playbook(emulator, playbook, extra_args=(), env=None, check=True):
     if check and proc.returncode != 0:
         pytest.fail(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stdout[-20000:]}\n{proc.stderr[-5000:]}")
     return proc
+
+
+def arm_writes(emulator, since):
+    """(method, lower-cased path) of every ARM write the emulator logged after sequence number ``since``."""
+    return [(e["method"], e["path"].lower()) for e in emulator.control.log(since=since)
+            if e["kind"] == "arm" and e["write"]]
+
+
+def result_of(stdout):
+    """The JSON a play printed with `debug: msg: "RESULT {{ x | to_json }}"` (default callback output)."""
+    line = next(line for line in stdout.splitlines() if '"msg": "RESULT ' in line)
+    return json.loads(json.loads("{" + line.strip().rstrip(",") + "}")["msg"][len("RESULT "):])

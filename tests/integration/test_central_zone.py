@@ -7,18 +7,13 @@ import os
 
 from privnet_emulator import DEFAULT_SUBSCRIPTION, SECOND_SUBSCRIPTION
 
-from conftest import REPO, run_playbook
+from conftest import REPO, arm_writes, run_playbook
 
 PLAYBOOK = os.path.join(REPO, "playbooks", "acr_private_link.yml")
 INVENTORY = os.path.join(REPO, "playbooks", "inventory", "demo.yml")
 VARS = os.path.join(REPO, "playbooks", "vars", "acr_private_link.demo.yml")
 ZONE = (f"/subscriptions/{SECOND_SUBSCRIPTION}/resourcegroups/rg-connectivity/providers/microsoft.network/"
         "privatednszones/privatelink.azurecr.io")
-
-
-def writes(emulator, since):
-    return [(e["method"], e["path"].lower()) for e in emulator.control.log(since=since)
-            if e["kind"] == "arm" and e["write"]]
 
 
 def test_a_central_zone_in_the_connectivity_subscription(emulator):
@@ -34,7 +29,7 @@ def test_a_central_zone_in_the_connectivity_subscription(emulator):
             "-e", "acr_private_link_zone_resolution_policy=NxDomainRedirect"]
     mark = emulator.control.summary()["last_seq"]
     first = run_playbook(emulator, PLAYBOOK, args)
-    found = writes(emulator, mark)
+    found = arm_writes(emulator, mark)
     assert ("PUT", ZONE) in found, found
     assert ("PUT", f"{ZONE}/virtualnetworklinks/vnet-app-link") in found, found
     for name in ("acrprivnetdemo", "acrprivnetdemo.westeurope.data", "acrprivnetdemo.eastus.data"):
@@ -48,7 +43,7 @@ def test_a_central_zone_in_the_connectivity_subscription(emulator):
 
     mark = emulator.control.summary()["last_seq"]
     run_playbook(emulator, PLAYBOOK, args)
-    assert writes(emulator, mark) == []
+    assert arm_writes(emulator, mark) == []
 
 
 def test_a_zone_in_another_subscription_needs_the_networks_subscription(emulator):
@@ -60,4 +55,4 @@ def test_a_zone_in_another_subscription_needs_the_networks_subscription(emulator
                        check=False)
     assert run.returncode != 0
     assert "acr_private_link_zone_subscription_id is set, acr_private_link_subscription_id is not" in run.stdout
-    assert writes(emulator, mark) == []
+    assert arm_writes(emulator, mark) == []

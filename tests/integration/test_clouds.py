@@ -17,7 +17,7 @@ import re
 
 import pytest
 
-from conftest import REPO, run_playbook
+from conftest import REPO, arm_writes, run_playbook
 from privnet_emulator.testing import RunningEmulator
 
 PLAYBOOK = os.path.join(REPO, "playbooks", "acr_private_link.yml")
@@ -44,10 +44,6 @@ def resolver(emulator):
     listener = next(item for item in emulator.control.dns()
                     if item["vnet_id"].lower().endswith("/virtualnetworks/vnet-app"))
     return f"{listener['address']}:{listener['port']}"
-
-
-def arm_writes(emulator, since):
-    return [(e["method"], e["path"]) for e in emulator.control.log(since=since) if e["kind"] == "arm" and e["write"]]
 
 
 def resources(emulator, marker):

@@ -5,9 +5,8 @@ x-ms-authorization-auxiliary header (Microsoft Learn, authenticate-multi-tenant.
 tenant, ARM refuses, and the task reports Azure's code and message.
 """
 
-import json
 
-from conftest import run_playbook
+from conftest import arm_writes, result_of, run_playbook
 
 PLAY = """
 - hosts: localhost
@@ -33,16 +32,6 @@ PLAY = """
 """
 
 
-def writes(emulator, since):
-    return [(e["method"], e["path"].lower()) for e in emulator.control.log(since=since)
-            if e["kind"] == "arm" and e["write"]]
-
-
-def result_of(stdout):
-    line = next(line for line in stdout.splitlines() if '"msg": "RESULT ' in line)
-    return json.loads(json.loads("{" + line.strip().rstrip(",") + "}")["msg"][len("RESULT "):])
-
-
 def test_peering_across_tenants(emulator, tmp_path):
     emulator.control.reset()
     emulator.control.scenario("cross_tenant")
@@ -57,11 +46,11 @@ def test_peering_across_tenants(emulator, tmp_path):
     assert refused.returncode != 0
     assert "InvalidAuthenticationTokenTenant" in refused.stdout or "LinkedAuthorizationFailed" in refused.stdout, \
         refused.stdout[-3000:]
-    assert writes(emulator, mark) == []
+    assert arm_writes(emulator, mark) == []
 
     mark = emulator.control.summary()["last_seq"]
     first = run_playbook(emulator, str(playbook), subscription_b + ["-e", f"remote_tenant={tenant_b}"])
-    found = writes(emulator, mark)
+    found = arm_writes(emulator, mark)
     assert [m for m, _p in found] == ["PUT", "PUT"], found
     peering = result_of(first.stdout)
     assert peering["changed"] is True
@@ -70,5 +59,5 @@ def test_peering_across_tenants(emulator, tmp_path):
 
     mark = emulator.control.summary()["last_seq"]
     second = run_playbook(emulator, str(playbook), subscription_b + ["-e", f"remote_tenant={tenant_b}"])
-    assert writes(emulator, mark) == []
+    assert arm_writes(emulator, mark) == []
     assert result_of(second.stdout)["changed"] is False

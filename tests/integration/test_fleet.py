@@ -10,7 +10,7 @@ import re
 
 import yaml
 
-from conftest import REPO, run_playbook
+from conftest import REPO, arm_writes, run_playbook
 
 REGISTRIES = ["acrfleet01", "acrfleet02", "acrfleet03", "acrfleet04"]
 # acrfleet04's endpoint goes in another subnet of the same VNet (whose policies apply NSGs to
@@ -34,11 +34,6 @@ def inventory(tmp_path):
     path = tmp_path / "fleet.yml"
     path.write_text(yaml.safe_dump({"all": {"children": {"acr_private_links": {"hosts": hosts}}}}))
     return str(path)
-
-
-def writes(emulator, since):
-    return [(e["method"], e["path"].lower()) for e in emulator.control.log(since=since)
-            if e["kind"] == "arm" and e["write"]]
 
 
 def statuses(stdout, task_words):
@@ -65,7 +60,7 @@ def test_a_fleet_writes_each_shared_resource_once(emulator, tmp_path):
     inv = inventory(tmp_path)
     mark = emulator.control.summary()["last_seq"]
     first = run_playbook(emulator, PLAYBOOK, ["-i", inv, "-f", str(len(REGISTRIES))])
-    found = writes(emulator, mark)
+    found = arm_writes(emulator, mark)
 
     assert count(found, "PUT", "/subnets/snet-workload") == 1, found
     assert count(found, "PUT", "/subnets/snet-vm") == 1, found
@@ -86,6 +81,6 @@ def test_a_fleet_writes_each_shared_resource_once(emulator, tmp_path):
 
     mark = emulator.control.summary()["last_seq"]
     second = run_playbook(emulator, PLAYBOOK, ["-i", inv, "-f", str(len(REGISTRIES))])
-    assert writes(emulator, mark) == []
+    assert arm_writes(emulator, mark) == []
     recap = re.findall(r"^(acrfleet\d+)\s+: ok=\d+\s+changed=(\d+)", second.stdout, re.M)
     assert sorted(recap) == [(name, "0") for name in REGISTRIES], second.stdout[-3000:]

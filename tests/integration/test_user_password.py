@@ -9,14 +9,13 @@ MSAL asks https://<authority hostname>/common/userrealm/... without the authorit
 (RunningEmulator.on_port_443); where that port cannot be bound, the module is skipped.
 """
 
-import json
 import os
 import subprocess
 import sys
 
 import pytest
 
-from conftest import HERE, playbook_env
+from conftest import HERE, arm_writes, playbook_env, result_of
 from privnet_emulator.testing import RunningEmulator
 
 PLAY = """
@@ -70,16 +69,6 @@ def play(emulator, playbook, env, *args):
     return subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=HERE, timeout=900, check=False)
 
 
-def writes(emulator, since):
-    return [(e["method"], e["path"].lower()) for e in emulator.control.log(since=since)
-            if e["kind"] == "arm" and e["write"]]
-
-
-def result_of(stdout):
-    line = next(line for line in stdout.splitlines() if '"msg": "RESULT ' in line)
-    return json.loads(json.loads("{" + line.strip().rstrip(",") + "}")["msg"][len("RESULT "):])
-
-
 def test_user_sign_in_changes_then_is_idempotent(emulator, tmp_path):
     emulator.control.reset()
     emulator.control.scenario("acr")
@@ -91,7 +80,7 @@ def test_user_sign_in_changes_then_is_idempotent(emulator, tmp_path):
     first = play(emulator, str(playbook), user_env(emulator), "-vvv")
     assert first.returncode == 0, first.stdout[-5000:] + first.stderr[-3000:]
     assert result_of(first.stdout)["changed"] is True
-    assert [m for m, _p in writes(emulator, mark)] == ["PUT"]
+    assert [m for m, _p in arm_writes(emulator, mark)] == ["PUT"]
     assert password not in first.stdout and password not in first.stderr
     # The token ARM took was the user's, from the password grant of the Azure CLI's public client.
     grants = [e for e in emulator.control.log(since=mark) if e["kind"] == "token"]
@@ -101,7 +90,7 @@ def test_user_sign_in_changes_then_is_idempotent(emulator, tmp_path):
     second = play(emulator, str(playbook), user_env(emulator, tenant=False))   # `organizations`: the user's tenant
     assert second.returncode == 0, second.stdout[-5000:] + second.stderr[-3000:]
     assert result_of(second.stdout)["changed"] is False
-    assert writes(emulator, mark) == []
+    assert arm_writes(emulator, mark) == []
 
 
 def test_wrong_password_fails_with_aadsts50126_and_writes_nothing(emulator, tmp_path):
@@ -116,6 +105,6 @@ def test_wrong_password_fails_with_aadsts50126_and_writes_nothing(emulator, tmp_
     assert refused.returncode != 0
     failed = next(line for line in refused.stdout.splitlines() if '"msg":' in line and "AADSTS" in line)
     assert "AADSTS50126" in failed, refused.stdout[-3000:]
-    assert writes(emulator, mark) == []
+    assert arm_writes(emulator, mark) == []
     assert [e["status"] for e in emulator.control.log(since=mark) if e["kind"] == "token"] == [400]
     assert wrong not in refused.stdout and wrong not in refused.stderr
