@@ -161,15 +161,9 @@ class Identity:
                                    f"'{tenant}'. This can happen if the application has not been installed by the "
                                    "administrator of the tenant or consented to by any user in the tenant. You may "
                                    "have sent your authentication request to the wrong tenant.")
-        if "client_assertion" in form:
-            problem = self._assertion_problem(form["client_assertion"])
-            if problem:
-                return self._aad_error(401, "invalid_client", *problem)
-        elif not hmac.compare_digest(form.get("client_secret", ""), self.client_secret):
-            return self._aad_error(401, "invalid_client", 7000215,
-                                   "Invalid client secret provided. Ensure the secret being sent in the request is "
-                                   "the client secret value, not the client secret ID, for a secret added to app "
-                                   f"'{client_id}'.")
+        refused = self._client_credential_refused(form, client_id)
+        if refused:
+            return refused
         scope = form.get("scope", "")
         resource = scope.split()[0][: -len(".default")] if scope.endswith(".default") else scope
         now = int(time.time())
@@ -227,15 +221,9 @@ class Identity:
                 return self._aad_error(401, "invalid_client", 7000218,
                                        "The request body must contain the following parameter: 'client_assertion' "
                                        "or 'client_secret'.")
-            if "client_assertion" in form:
-                problem = self._assertion_problem(form["client_assertion"])
-                if problem:
-                    return self._aad_error(401, "invalid_client", *problem)
-            elif not hmac.compare_digest(form.get("client_secret", ""), self.client_secret):
-                return self._aad_error(401, "invalid_client", 7000215,
-                                       "Invalid client secret provided. Ensure the secret being sent in the request "
-                                       "is the client secret value, not the client secret ID, for a secret added to "
-                                       f"app '{client_id}'.")
+            refused = self._client_credential_refused(form, client_id)
+            if refused:
+                return refused
         else:
             return self._aad_error(400, "unauthorized_client", 700016,
                                    f"Application with identifier '{client_id}' was not found in the directory "
@@ -301,6 +289,18 @@ class Identity:
         if client_info:
             body["client_info"] = _b64(json.dumps({"uid": user["oid"], "utid": tid}).encode())
         return body
+
+    def _client_credential_refused(self, form, client_id):
+        """The confidential client's proof (a client assertion, else its secret), checked: the error answer, or None."""
+        if "client_assertion" in form:
+            problem = self._assertion_problem(form["client_assertion"])
+            return self._aad_error(401, "invalid_client", *problem) if problem else None
+        if not hmac.compare_digest(form.get("client_secret", ""), self.client_secret):
+            return self._aad_error(401, "invalid_client", 7000215,
+                                   "Invalid client secret provided. Ensure the secret being sent in the request is "
+                                   "the client secret value, not the client secret ID, for a secret added to app "
+                                   f"'{client_id}'.")
+        return None
 
     def _assertion_problem(self, assertion):
         """(AADSTS code, description) when a federated assertion is refused, else None.
