@@ -209,16 +209,12 @@ class AzureModule(AnsibleModule):
             except ImportError:
                 self.fail_json(msg=missing_required_lib(package), exception=traceback.format_exc())
             cloud = self.cloud
-            credential = TenantCredential(self.credential, tenant_id) if tenant_id else self.credential
             extra = {}
-            auxiliary = [t for t in self.auxiliary_tenants + ([self.params["tenant"]] if tenant_id else [])
-                         if t and t != tenant_id]
-            if auxiliary:
-                from azure.mgmt.core.policies import AuxiliaryAuthenticationPolicy
-                extra["custom_hook_policy"] = AuxiliaryAuthenticationPolicy(
-                    [TenantCredential(self.credential, t) for t in dict.fromkeys(auxiliary)], *cloud.credential_scopes)
+            auxiliary = self.auxiliary_policy(tenant_id)
+            if auxiliary is not None:
+                extra["custom_hook_policy"] = auxiliary
             self._clients[key] = getattr(sdk, class_name)(
-                credential,
+                self.tenant_credential(tenant_id),
                 subscription,
                 base_url=cloud.resource_manager,
                 credential_scopes=cloud.credential_scopes,
@@ -232,6 +228,21 @@ class AzureModule(AnsibleModule):
                 **extra,
             )
         return self._clients[key]
+
+    def tenant_credential(self, tenant_id=None):
+        """The credential, signing in ``tenant_id`` when one is given (a subscription of another tenant)."""
+        return TenantCredential(self.credential, tenant_id) if tenant_id else self.credential
+
+    def auxiliary_policy(self, tenant_id=None):
+        """azure-mgmt-core's AuxiliaryAuthenticationPolicy for every auxiliary tenant other than ``tenant_id``
+        (and the module's own tenant when a request signs in ``tenant_id``), or None when there is none."""
+        auxiliary = [t for t in self.auxiliary_tenants + ([self.params["tenant"]] if tenant_id else [])
+                     if t and t != tenant_id]
+        if not auxiliary:
+            return None
+        from azure.mgmt.core.policies import AuxiliaryAuthenticationPolicy
+        return AuxiliaryAuthenticationPolicy([TenantCredential(self.credential, t) for t in dict.fromkeys(auxiliary)],
+                                             *self.cloud.credential_scopes)
 
     # ---- calling Azure ------------------------------------------------------------------
 
