@@ -28,7 +28,7 @@ SANITY_TREE := $(CURDIR)/.cache/sanity/ansible_collections/privnet/azure
 # (build_ignore in galaxy.yml), with their own pytest suites; they are not collection content.
 SANITY_EXCLUDE := ':!emulator' ':!bench' ':!tests/peer'
 
-.PHONY: help venv collection-link unit sanity lint test emulator-tests cli-tests integration awx-ee molecule reliability soak bench emulator demo clean \
+.PHONY: help venv collection-link unit sanity lint test emulator-tests cli-tests integration awx-ee molecule reliability reliability-results soak bench emulator demo clean \
 	matrix matrix-min matrix-azcollection peer-suite
 
 help:
@@ -46,7 +46,8 @@ help:
 	@echo "  lint              * ansible-lint, production profile"
 	@echo "  molecule          * one molecule scenario per role"
 	@echo "  matrix              unit + integration at the SDK floors and beside azure.azcollection's requirements"
-	@echo "  soak                the long reliability run"
+	@echo "  reliability-results the reliability suite, rewriting tests/reliability/RESULTS.md"
+	@echo "  soak                the long reliability run (rewrites its section of RESULTS.md)"
 	@echo "  bench               benchmarks against azure.azcollection (bench/README.md)"
 	@echo "  peer-suite          azure.azcollection's modules against the emulator (tests/peer/RESULTS.md)"
 	@echo "  emulator            the emulator in the foreground (source .emulator/env in another shell)"
@@ -146,13 +147,18 @@ awx-ee: venv collection-link
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/awx tests/ee
 
 # Reliability (issue 9): transient and permanent faults, bad inputs, check mode, secrets and
-# concurrency against the emulator; writes tests/reliability/RESULTS.md. `soak` is the long run
-# (a seeded 20% transient-fault rate over many seeds), not part of make test.
+# concurrency against the emulator. `reliability` (part of make test) checks and writes nothing
+# tracked; `reliability-results` runs the same suite and rewrites tests/reliability/RESULTS.md.
+# `soak` is the long run (a seeded 20% transient-fault rate over many seeds), not part of make
+# test; it rewrites its own section of RESULTS.md.
 reliability: venv collection-link
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/reliability
 
+reliability-results: venv collection-link
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/reliability --write-results
+
 soak: venv collection-link
-	$(BIN)/python -m pytest -q -p no:cacheprovider tests/reliability --soak
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/reliability --soak --write-results
 
 # Benchmarks against azure.azcollection (bench/README.md). Not part of `make test`: about 80 min
 # and a 1.3 GB virtualenv. BENCH_ARGS narrows it, e.g. BENCH_ARGS="--runs 1 --latency instant".

@@ -1,9 +1,10 @@
 """The reliability suite: transient and permanent faults, bad inputs, check mode, secrets and
 concurrency, measured against the ARM emulator through real ansible runs.
 
-`make reliability` runs the default suite (part of `make test`); `make soak` runs the long one
-(`--soak`: every fault kind on every write path, and seeded random fault rates). Each session
-rewrites its own section of RESULTS.md from the results its tests recorded.
+`make reliability` runs the default suite (part of `make test`; it writes nothing tracked);
+`make reliability-results` runs it and rewrites its section of RESULTS.md; `make soak` runs the long
+one (`--soak`: every fault kind on every write path, and seeded random fault rates) and rewrites its own
+section. Only a whole run with --write-results touches RESULTS.md.
 """
 
 import os
@@ -30,6 +31,9 @@ def pytest_addoption(parser):
                     help="how many seeds the soak's random fault rate runs (default 50, or $SOAK_SEEDS)")
     group.addoption("--soak-rate", type=float, default=float(os.environ.get("SOAK_RATE", "0.2")),
                     help="the soak's random fault rate over every ARM request (default 0.2, or $SOAK_RATE)")
+    group.addoption("--write-results", action="store_true", default=False,
+                    help="rewrite this suite's section of RESULTS.md (make reliability-results, make soak); "
+                         "without it a run checks and leaves the tracked file alone")
 
 
 def pytest_configure(config):
@@ -71,8 +75,8 @@ def pytest_sessionfinish(session, exitstatus):
         return
     stats = {"passed": _COUNTS.get("passed", 0), "failed": _COUNTS.get("failed", 0),
              "skipped": _COUNTS.get("skipped", 0), "seconds": time.monotonic() - _STARTED[0]}
-    # A selection (-k, a file, a test) leaves RESULTS.md alone.
-    if _whole(config) and stats["passed"] + stats["failed"]:
+    # Only a whole run asked to (--write-results) rewrites RESULTS.md: `make test` leaves the tree clean.
+    if config.getoption("write_results") and _whole(config) and stats["passed"] + stats["failed"]:
         results.write(config.reliability_suite, stats)
 
 

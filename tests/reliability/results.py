@@ -1,6 +1,6 @@
 """RESULTS.md: each suite (default, soak) rewrites its own section from the results its tests
-recorded (reliability_lib.record), so `make reliability` keeps the figures of the last soak and
-`make soak` those of the last default run."""
+recorded (reliability_lib.record), so `make reliability-results` keeps the figures of the last soak
+and `make soak` those of the last default run."""
 
 import datetime
 import os
@@ -10,8 +10,9 @@ import reliability_lib as lib
 
 TITLE = """# Reliability, measured
 
-Written by the reliability suite (`tests/reliability`), never by hand: `make reliability` (part of
-`make test`) rewrites the default section, `make soak` the soak section. Every figure is a real
+Written by the reliability suite (`tests/reliability`), never by hand: `make reliability-results`
+rewrites the default section (`make reliability`, part of `make test`, runs the same suite and writes
+nothing), `make soak` the soak section. Every figure is a real
 `ansible-playbook` or `ansible` run of this collection against the ARM emulator over HTTPS, with only
 AWX's credential variables in the environment. A fault-free run of the main procedure
 (`playbooks/acr_private_link.yml` on the emulator's `acr` estate) is the reference: after faults, the
@@ -61,7 +62,7 @@ def _header(name, command, stats):
 
 def default_section(records, stats):
     parts = _by_part(records)
-    out = [_header("Default suite", "make reliability", stats)]
+    out = [_header("Default suite", "make reliability-results", stats)]
 
     transient = parts.get("transient", [])
     out.append("### 1. Transient faults\n")
@@ -235,7 +236,7 @@ def write(suite, stats):
         with open(lib.RESULTS_MD, encoding="utf-8") as f:
             text = f.read()
     if "<!-- default:begin -->" not in text:
-        text = _replace(text, "default", "## Default suite (`make reliability`)\n\nNot run yet.")
+        text = _replace(text, "default", "## Default suite (`make reliability-results`)\n\nNot run yet.")
     if "<!-- soak:begin -->" not in text:
         text = _replace(text, "soak", "## Soak (`make soak`)\n\nNot run yet.")
     text = _replace(text, suite, section)
