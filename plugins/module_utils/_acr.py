@@ -12,7 +12,7 @@ Private module_utils: an internal API of this collection, it may change at any t
 
 from __future__ import annotations
 
-from ansible_collections.privnet.azure.plugins.module_utils._diff import text
+from ansible_collections.privnet.azure.plugins.module_utils._sdk import text
 from ansible_collections.privnet.azure.plugins.module_utils._ids import parse_resource_id
 from ansible_collections.privnet.azure.plugins.module_utils._sdkcompat import read_kwargs, sdk_model
 

@@ -249,7 +249,7 @@ class AzureModule(AnsibleModule):
     def call(self, fn, *args, what=None, **kwargs):
         """Run a synchronous SDK call; ARM conflicts are retried, other errors fail the task
         with ``what`` as context (e.g. "reading subnet 'a' of virtual network 'v'")."""
-        return self._retrying(lambda: fn(*args, **kwargs), what or _describe(fn), self._deadline())
+        return self._retrying(lambda: fn(*args, **kwargs), what or _describe(fn), self.deadline())
 
     def get_or_none(self, fn, *args, what=None, **kwargs):
         """Like call(), but a 404 (ResourceNotFoundError) returns None, unless its code says the
@@ -262,7 +262,7 @@ class AzureModule(AnsibleModule):
                     raise
                 self.last_absence = azure_error_info(exc)
                 return None
-        return self._retrying(read, what or _describe(fn), self._deadline())
+        return self._retrying(read, what or _describe(fn), self.deadline())
 
     def begin(self, fn, *args, what=None, must_wait=False, **kwargs):
         """Start a long-running operation (a ``begin_*`` SDK method). If ``wait`` is true, wait
@@ -272,7 +272,7 @@ class AzureModule(AnsibleModule):
         wait=false, for an operation the module's next write depends on (e.g. deleting a DNS
         zone's links before the zone)."""
         what = what or _describe(fn)
-        deadline = self._deadline()
+        deadline = self.deadline()
 
         def attempt():
             poller = fn(*args, **kwargs)
@@ -291,7 +291,7 @@ class AzureModule(AnsibleModule):
         For states an LRO does not cover (a peering becoming Connected, a connection Approved).
         Fails naming ``what`` (a text, or a function of the last value read) once ``deadline``
         (time.monotonic(); default wait_timeout from now) passes."""
-        deadline = deadline or self._deadline()
+        deadline = deadline or self.deadline()
         while True:
             value = read()
             if reached(value):
@@ -302,7 +302,8 @@ class AzureModule(AnsibleModule):
                                    "in Azure (raise wait_timeout, or set wait=false to not wait)")
             time.sleep(POLLING_INTERVAL)
 
-    def _deadline(self):
+    def deadline(self) -> float:
+        """time.monotonic() at which a wait started now runs out (wait_timeout from now)."""
         return time.monotonic() + self.wait_timeout
 
     def _retrying(self, operation, what, deadline):

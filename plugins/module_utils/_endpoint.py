@@ -18,9 +18,11 @@ Private module_utils: an internal API of this collection, it may change at any t
 
 from __future__ import annotations
 
+import ipaddress
+from typing import Optional
 
 from ansible_collections.privnet.azure.plugins.module_utils._ids import parse_resource_id
-from ansible_collections.privnet.azure.plugins.module_utils._diff import text
+from ansible_collections.privnet.azure.plugins.module_utils._sdk import text
 from ansible_collections.privnet.azure.plugins.module_utils._privatelink import KNOWN_AFTER_APPLY, predicted_fqdns
 
 NETWORK = "Microsoft.Network"
@@ -169,3 +171,108 @@ def endpoint_result(endpoint, endpoint_members, zone_group=None) -> dict:
     if zone_group is not None:
         result["dns_zone_group"] = zone_group_result(zone_group)
     return result
+
+
+# ---- checks of what a task asks for (they raise ValueError naming the option and the fix) ----------------------
+
+def group_ids_for(target, group_ids: Optional[list]) -> list:
+    """The endpoint's group ids: the one given, or the default of a registry ([registry]) or a Private Link
+    service ([]). Azure permits one group id per private endpoint (OnlyOneGroupIdPermitted)."""
+    full_type = target.full_type.lower()
+    if group_ids is None:
+        if full_type == REGISTRY_TYPE.lower():
+            return ["registry"]
+        if full_type == PRIVATE_LINK_SERVICE_TYPE.lower():
+            return []
+        raise ValueError(f"group_ids: required for a {target.full_type} target; give the sub-resource to "
+                         "connect to, e.g. [blob] for a storage account or [vault] for a key vault")
+    if len(group_ids) > 1:
+        raise ValueError(f"group_ids: {group_ids} names {len(group_ids)} group ids; Azure permits one per "
+                         "private endpoint (OnlyOneGroupIdPermitted): create one endpoint per group id")
+    if not group_ids and full_type != PRIVATE_LINK_SERVICE_TYPE.lower():
+        raise ValueError(f"group_ids: a {target.full_type} target needs at least one group id, "
+                         "e.g. [registry] for a container registry")
+    return list(group_ids)
+
+
+def static_ip_configurations(configs: Optional[list], target, group_ids: list) -> Optional[list]:
+    """The static IP configurations asked for, checked for what needs no subnet; None when none is given."""
+    if configs is None:
+        return None
+    seen_members: set = set()
+    seen_ips: set = set()
+    seen_names: set = set()
+    result = []
+    for index, config in enumerate(configs):
+        option = f"ip_configurations[{index}]"
+        address = config["private_ip_address"].strip()
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            raise ValueError(f"{option}.private_ip_address: {address!r} is not an IP address") from None
+        if ip.version != 4:
+            raise ValueError(f"{option}.private_ip_address: {address} is not an IPv4 address; private "
+                             "endpoints take static IPv4 addresses")
+        if not any(config["group_id"].lower() == g.lower() for g in group_ids):
+            raise ValueError(f"{option}.group_id: {config['group_id']!r} is not one of group_ids {group_ids}; "
+                             "use one of those")
+        member = (config["group_id"].lower(), config["member_name"].lower())
+        if member in seen_members:
+            raise ValueError(f"{option}.member_name: {config['member_name']!r} is listed twice; give each member "
+                             "one address")
+        if str(ip) in seen_ips:
+            raise ValueError(f"{option}.private_ip_address: {ip} is given to two members; give each member its "
+                             "own address")
+        if config["name"]:
+            if config["name"].lower() in seen_names:
+                raise ValueError(f"{option}.name: {config['name']!r} is used twice; names must be unique")
+            seen_names.add(config["name"].lower())
+        seen_members.add(member)
+        seen_ips.add(str(ip))
+        result.append({"name": config["name"], "group_id": config["group_id"], "member_name": config["member_name"],
+                       "private_ip_address": str(ip)})
+    if target.full_type.lower() == REGISTRY_TYPE.lower() and result:
+        names = [c["member_name"].lower() for c in result]
+        if "registry" not in names or not any(n.startswith("registry_data_") for n in names):
+            raise ValueError("ip_configurations: a registry endpoint needs an address for every member: "
+                             "'registry' and 'registry_data_<region>' for the registry's home region and each "
+                             "geo-replica region (e.g. registry_data_westeurope); Azure refuses the endpoint with "
+                             "missing member names")
+    return result
+
+
+def check_members_given(target, predicted: list, static_ips: list) -> None:
+    """Static addresses must cover exactly the members the registry requires (its home region and each
+    replica region), as its private link resources list them: Azure refuses an incomplete list."""
+    if not predicted:
+        return  # the registry lists none (it is missing, or not Premium): Azure's answer will say why
+    required = [m["required_member_name"] for m in predicted]
+    given = [c["member_name"] for c in static_ips]
+    missing = [m for m in required if m.lower() not in {g.lower() for g in given}]
+    unknown = [g for g in given if g.lower() not in {m.lower() for m in required}]
+    if missing or unknown:
+        parts = ([f"no address for {', '.join(missing)}"] if missing else []) + \
+                ([f"{', '.join(unknown)} {'is' if len(unknown) == 1 else 'are'} not a member of it"] if unknown else [])
+        raise ValueError(f"ip_configurations: {'; '.join(parts)} (registry '{target.name}' requires "
+                         f"{', '.join(required)}: one address each)")
+
+
+def check_subnet(subnet_label: str, subnet, static_ips: Optional[list]) -> None:
+    """Checks that need the subnet: no delegation, and static addresses inside its range."""
+    if subnet.delegations:
+        services = ", ".join(d.service_name or d.name for d in subnet.delegations)
+        raise ValueError(f"subnet: {subnet_label} is delegated to {services}; a private endpoint cannot go in a "
+                         "delegated subnet: pick another subnet")
+    prefixes = [p for p in [subnet.address_prefix] + list(subnet.address_prefixes or []) if p]
+    for index, config in enumerate(static_ips or []):
+        option = f"ip_configurations[{index}].private_ip_address"
+        ip = ipaddress.ip_address(config["private_ip_address"])
+        network = next((n for n in (ipaddress.ip_network(p, strict=False) for p in prefixes)
+                        if n.version == ip.version and ip in n), None)
+        if network is None:
+            raise ValueError(f"{option}: {ip} is outside {subnet_label}, whose range is {', '.join(prefixes)}; "
+                             "pick an address inside it")
+        reserved = [network.network_address + i for i in range(4)] + [network.broadcast_address]
+        if ip in reserved:
+            raise ValueError(f"{option}: {ip} is reserved by Azure in {network} (the first four addresses and the "
+                             "last one of every subnet); pick another address inside it")

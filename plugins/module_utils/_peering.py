@@ -16,7 +16,7 @@ from __future__ import annotations
 import ipaddress
 
 from ansible_collections.privnet.azure.plugins.module_utils._ids import parse_resource_id, same_id
-from ansible_collections.privnet.azure.plugins.module_utils._diff import text
+from ansible_collections.privnet.azure.plugins.module_utils._sdk import text
 from ansible_collections.privnet.azure.plugins.module_utils._sdkcompat import wire
 
 FLAGS = ("allow_virtual_network_access", "allow_forwarded_traffic", "allow_gateway_transit", "use_remote_gateways")

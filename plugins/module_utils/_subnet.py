@@ -16,7 +16,7 @@ from __future__ import annotations
 
 
 from ansible_collections.privnet.azure.plugins.module_utils._ids import parse_resource_id
-from ansible_collections.privnet.azure.plugins.module_utils._diff import text
+from ansible_collections.privnet.azure.plugins.module_utils._sdk import text
 
 NETWORK = "Microsoft.Network"
 

@@ -215,6 +215,7 @@ records:
 """
 
 from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureError, AzureModule
+from ansible_collections.privnet.azure.plugins.module_utils._diff import ABSENT, Difference
 from ansible_collections.privnet.azure.plugins.module_utils._dns import (
     OWNER_KEY,
     OWNER_NAME_KEY,
@@ -487,13 +488,11 @@ def main():
 
     # 5. Return.
     touched = [item for item in everything if item.action != UNCHANGED]
-    diff = {"before": {}, "after": {}}
+    diff = Difference()
     for item in touched:
-        key = f"{item.type} {item.name}"
-        for side, after in (("before", False), ("after", True)):
-            state = item.state(zone, after)
-            if state is not None:
-                diff[side][key] = state
+        before, after = item.state(zone, False), item.state(zone, True)
+        diff.add(f"{item.type} {item.name}", ABSENT if before is None else before, ABSENT if after is None else after,
+                 changed=True)
     module.exit(changed=bool(touched), diff=diff, records=[item.returned(zone) for item in everything])
 
 

@@ -258,7 +258,8 @@ links:
 """
 
 from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule, HttpResponseError, means_absent
-from ansible_collections.privnet.azure.plugins.module_utils._diff import ci, text
+from ansible_collections.privnet.azure.plugins.module_utils._diff import ABSENT, Difference, ci
+from ansible_collections.privnet.azure.plugins.module_utils._sdk import text
 from ansible_collections.privnet.azure.plugins.module_utils._dns import NETWORK, describe_zone, zone_id
 from ansible_collections.privnet.azure.plugins.module_utils._ids import parse_resource_id, same_id
 from ansible_collections.privnet.azure.plugins.module_utils._validate import dns_zone_name
@@ -605,27 +606,29 @@ def main():
 
 
 def zone_diff(zone, params, before_tags, after_tags, wanted, others):
-    before = {"name": zone, "state": "present" if before_tags is not None else "absent"}
-    after = {"name": zone, "state": "present"}
+    diff = Difference()
+    diff.add("name", zone, zone)
+    diff.add("state", "present" if before_tags is not None else "absent", "present")
     if params["tags"] is not None:
-        if before_tags is not None:
-            before["tags"] = before_tags
-        after["tags"] = after_tags
+        diff.add("tags", ABSENT if before_tags is None else before_tags, after_tags)
     if params["links"] is not None or params["purge_links"]:
-        before["links"], after["links"] = {}, {}
+        before, after = {}, {}
         for link in wanted + [o for o in others if o.action == DELETED]:
             if link.view_before() is not None:
-                before["links"][link.current.name] = link.view_before()
+                before[link.current.name] = link.view_before()
             if link.view_after() is not None:
-                after["links"][link.name] = link.view_after()
-    return {"before": before, "after": after}
+                after[link.name] = link.view_after()
+        diff.add("links", before, after)
+    return diff
 
 
 def delete_zone(module, client, resource_group, zone, zone_model, current_links, describe):
     """state=absent: the links (waited for: Azure refuses to delete a zone with links), then the zone."""
+    diff = Difference()
+    diff.add("name", zone, zone)
     if zone_model is None:
-        module.exit(changed=False, diff={"before": {"name": zone, "state": "absent"},
-                                         "after": {"name": zone, "state": "absent"}}, links=[])
+        diff.add("state", "absent", "absent")
+        module.exit(changed=False, diff=diff, links=[])
     links = []
     for model in current_links:
         link = Link(model.name)
@@ -637,10 +640,10 @@ def delete_zone(module, client, resource_group, zone, zone_model, current_links,
             module.begin(client.virtual_network_links.begin_delete, resource_group, zone, link.current.name,
                          must_wait=True, what=f"deleting virtual network link '{link.current.name}' of {describe}")
         module.begin(client.private_zones.begin_delete, resource_group, zone, what=f"deleting {describe}")
-    before = {"name": zone, "state": "present", "tags": dict(zone_model.tags or {}),
-              "links": {link.current.name: link.view_before() for link in links}}
-    module.exit(changed=True, diff={"before": before, "after": {"name": zone, "state": "absent"}},
-                links=[link.returned(None) for link in links])
+    diff.add("state", "present", "absent")
+    diff.add("tags", dict(zone_model.tags or {}), ABSENT)
+    diff.add("links", {link.current.name: link.view_before() for link in links}, ABSENT)
+    module.exit(changed=True, diff=diff, links=[link.returned(None) for link in links])
 
 
 if __name__ == "__main__":

@@ -503,25 +503,29 @@ replaced:
   sample: false
 """
 
-import ipaddress
+from dataclasses import dataclass, field
 
+from ansible_collections.privnet.azure.plugins.module_utils import _zone_group as zone_groups
 from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
-from ansible_collections.privnet.azure.plugins.module_utils._diff import ci, compare, text, unordered
+from ansible_collections.privnet.azure.plugins.module_utils._diff import ci, compare, unordered
 from ansible_collections.privnet.azure.plugins.module_utils._endpoint import (
     NETWORK,
-    PRIVATE_LINK_SERVICE_TYPE,
     REGISTRY_TYPE,
+    check_members_given,
+    check_subnet,
     connection_of,
     describe,
     endpoint_result,
+    group_ids_for,
     location_key,
     predicted_members,
     read_members,
+    static_ip_configurations,
 )
-from ansible_collections.privnet.azure.plugins.module_utils._ids import build_resource_id, parse_resource_id
+from ansible_collections.privnet.azure.plugins.module_utils._ids import ResourceId, build_resource_id, parse_resource_id
+from ansible_collections.privnet.azure.plugins.module_utils._sdk import text
 from ansible_collections.privnet.azure.plugins.module_utils._subnet import describe as describe_subnet
 from ansible_collections.privnet.azure.plugins.module_utils._subnet import require_subnet, resolve_subnet
-from ansible_collections.privnet.azure.plugins.module_utils._validate import dns_zone_name
 from ansible_collections.privnet.azure.plugins.module_utils._validate import name as valid_name
 
 try:
@@ -573,7 +577,28 @@ NORMALISERS = {
     "ip_configurations": unordered(ci),
     "network_interface_name": ci,
 }
-PRIVATE_DNS = "Microsoft.Network/privateDnsZones"
+
+
+@dataclass
+class Plan:
+    """What the task asks for, validated before any call to Azure."""
+
+    name: str
+    resource_group: str
+    subnet: ResourceId
+    target: ResourceId
+    group_ids: list
+    static_ips: list = None
+    zone_group: dict = None
+    desired: dict = field(default_factory=dict)
+
+    @property
+    def what(self):
+        return describe(self.resource_group, self.name)
+
+    @property
+    def to_registry(self):
+        return self.target.full_type.lower() == REGISTRY_TYPE.lower()
 
 
 def main():
@@ -610,111 +635,109 @@ def absent(module):
     if not module.check_mode:
         module.begin(client.private_endpoints.begin_delete, resource_group, name,
                      what=f"deleting {describe(resource_group, name)}")
-    module.exit(changed=True, diff={"before": diff_view(result), "after": {"state": "absent"}},
+    before = dict(fields_of(result), tags=result["tags"])
+    module.exit(changed=True, diff={"before": {k: v for k, v in before.items() if k != "request_message"},
+                                    "after": {"state": "absent"}},
                 private_endpoint=result, members=result["members"], connection_state=result["connection_state"],
                 replaced=False)
-
-
-def diff_view(result):
-    """The user-settable fields of a returned endpoint, for the diff of a deletion."""
-    keys = ("location", "subnet_id", "target_id", "group_ids", "network_interface_name", "ip_configurations",
-            "tags")
-    view = {key: result[key] for key in keys}
-    view["connection_name"] = result["connection"]["name"]
-    view["manual"] = result["connection"]["manual"]
-    return view
 
 
 # ---- state=present ------------------------------------------------------------------------
 
 def present(module):
+    # 1. Validate everything that needs no call to Azure.
+    plan = plan_of(module)
     params = module.params
-    name, resource_group = params["name"], params["resource_group"]
-    what = describe(resource_group, name)
-
-    # 1. Parse and validate everything that needs no call to Azure.
-    subnet_rid = subnet_id_of(module)
-    target = module.validated(parse_resource_id, params["target_id"], "target_id")
-    group_ids = group_ids_of(module, target)
-    wanted_ips = ip_configurations_of(module, target, group_ids)
-    zone_group = zone_group_of(module)
 
     # 2. Read the subnet (static addresses are checked against its range before any write) and the endpoint.
-    subnet = require_subnet(module, subnet_rid)
-    check_subnet(module, subnet_rid, subnet, wanted_ips)
+    subnet = require_subnet(module, plan.subnet)
+    module.validated(check_subnet, describe_subnet(plan.subnet), subnet, plan.static_ips)
     client = module.client("network")
-    endpoint = module.get_or_none(client.private_endpoints.get, resource_group, name, what=f"reading {what}")
-    current_groups = list_zone_groups(module, endpoint) if zone_group is not None else []
+    endpoint = module.get_or_none(client.private_endpoints.get, plan.resource_group, plan.name,
+                                  what=f"reading {plan.what}")
+    current_groups = zone_groups.list_zone_groups(module, endpoint) if plan.zone_group is not None else []
 
     # 3. Compare the fields the user set.
     current = current_fields(endpoint) if endpoint is not None else None
-    desired = desired_fields(module, subnet_rid, target, group_ids, wanted_ips, current)
-    difference = compare(desired, current, NORMALISERS)
+    plan.desired = desired_fields(module, plan, current)
+    difference = compare(plan.desired, current, NORMALISERS)
     if endpoint is not None and text(endpoint.provisioning_state) == "Failed":
         # A failed endpoint is applied again, so that Azure retries it (or reports why it fails).
-        difference.changed_keys.append("provisioning_state")
-        difference.before["provisioning_state"], difference.after["provisioning_state"] = "Failed", "Succeeded"
-    zone_change = compare_zone_group(module, zone_group, current_groups, difference)
+        difference.add("provisioning_state", "Failed", "Succeeded")
+    if plan.zone_group is not None:
+        difference.merge(module.validated(zone_groups.zone_group_difference, plan.zone_group, current_groups))
+    zone_change = difference.has_difference_for("dns_zone_group")
     immutable = [key for key in difference.changed_keys if key in IMMUTABLE] if endpoint is not None else []
+    zone_group_present = plan.zone_group is not None and plan.zone_group["state"] == "present"
 
     # 4. Apply.
-    replaced = endpoint_created = False
-    predicted = None
+    replaced = created = False
+    members = None
     if endpoint is None or (immutable and params["replace"]):
-        endpoint_created = True
-        replaced = endpoint is not None
-        location = creation_location(module, subnet_rid, endpoint)
-        if zone_group is not None and zone_group["state"] == "present":
-            require_zones(module, zone_group["zones"])
-        predicted = None
-        if wanted_ips and target.full_type.lower() == REGISTRY_TYPE.lower():
-            predicted = predicted_members(module, target, group_ids, wanted_ips)
-            check_members_given(module, target, predicted, wanted_ips)
-        model = endpoint_model(module, location, subnet_rid, target, group_ids, desired, wanted_ips)
+        created, replaced = True, endpoint is not None
+        location = creation_location(module, plan)
+        if zone_group_present:
+            module.validated(zone_groups.missing_zones, module, plan.zone_group["zones"])
+        if plan.static_ips and plan.to_registry:
+            members = predicted_members(module, plan.target, plan.group_ids, plan.static_ips)
+            module.validated(check_members_given, plan.target, members, plan.static_ips)
+        model = endpoint_model(module, plan, location)
         if module.check_mode:
-            endpoint = predicted_endpoint(module, model)
+            endpoint = planned_endpoint(module, model)
         else:
             if replaced:
-                module.begin(client.private_endpoints.begin_delete, resource_group, name, must_wait=True,
-                             what=f"deleting {what} to re-create it")
-            endpoint = module.begin(client.private_endpoints.begin_create_or_update, resource_group, name, model,
-                                    what=f"creating {what}")
-            if zone_group is not None and zone_group["state"] == "present":
-                put_zone_group(module, zone_group)
+                module.begin(client.private_endpoints.begin_delete, plan.resource_group, plan.name, must_wait=True,
+                             what=f"deleting {plan.what} to re-create it")
+            endpoint = module.begin(client.private_endpoints.begin_create_or_update, plan.resource_group, plan.name,
+                                    model, what=f"creating {plan.what}")
+            if zone_group_present:
+                zone_groups.apply(module, plan.resource_group, plan.name, plan.zone_group)
     elif immutable:
-        message = immutable_message(what, immutable, difference)
+        message = immutable_message(plan.what, immutable, difference)
         if not module.check_mode:
-            module.fail_json(msg=message, changed=False, immutable_changes={
-                "before": {k: difference.before[k] for k in immutable},
-                "after": {k: difference.after[k] for k in immutable}})
+            module.fail_json(msg=message, changed=False, immutable_changes=difference.only(immutable).as_diff())
         module.warn(message)
     elif difference.changed:
-        in_place = [key for key in difference.changed_keys if key not in ("dns_zone_group",)]
-        if in_place:
-            update_in_place(endpoint, desired)
+        if [key for key in difference.changed_keys if key != "dns_zone_group"]:
+            update_in_place(endpoint, plan.desired)
             if not module.check_mode:
-                endpoint = module.begin(client.private_endpoints.begin_create_or_update, resource_group, name,
-                                        endpoint, what=f"updating {what}")
+                endpoint = module.begin(client.private_endpoints.begin_create_or_update, plan.resource_group,
+                                        plan.name, endpoint, what=f"updating {plan.what}")
         if zone_change:
-            apply_zone_group(module, zone_group, current_groups)
+            if zone_group_present:
+                module.validated(zone_groups.missing_zones, module, plan.zone_group["zones"])
+            zone_groups.apply(module, plan.resource_group, plan.name, plan.zone_group)
 
     # 5. Return what Azure has now (or, in check mode, what it would have).
-    endpoint = settled(module, endpoint, desired, subnet_rid, target, group_ids, wanted_ips)
-    # A predicted endpoint (check mode) has no network interface yet: its members are predicted.
-    if endpoint_created and module.check_mode:
-        endpoint_members = predicted if predicted is not None else predicted_members(module, target, group_ids,
-                                                                                     wanted_ips)
-    else:
-        endpoint_members = read_members(module, endpoint)
-    zone_group_written = zone_change or (endpoint_created and zone_group is not None)
-    result = endpoint_result(endpoint, endpoint_members,
-                             zone_group_model(module, zone_group, current_groups, zone_group_written))
+    if endpoint is None:  # wait=false: the write returned nothing, read what Azure knows
+        endpoint = module.get_or_none(client.private_endpoints.get, plan.resource_group, plan.name,
+                                      what=f"reading {plan.what}") or planned_endpoint(
+            module, endpoint_model(module, plan, params["location"]), connection_state=False)
+    if not (created and module.check_mode):
+        members = read_members(module, endpoint)
+    elif members is None:  # a predicted endpoint has no network interface yet: its members are predicted
+        members = predicted_members(module, plan.target, plan.group_ids, plan.static_ips)
+    zone_group = zone_groups.reported(module, plan.resource_group, plan.name, plan.zone_group, current_groups,
+                                      zone_change or (created and plan.zone_group is not None))
+    result = endpoint_result(endpoint, members, zone_group)
     if result["connection_state"] in ("Rejected", "Disconnected"):
-        module.warn(f"{what}: the connection is {result['connection_state']} "
+        module.warn(f"{plan.what}: the connection is {result['connection_state']} "
                     f"({result['connection']['description']}): clients get no traffic through it. Once the target's "
                     "owner agrees, delete the endpoint (state=absent) and create it again to send a new request")
     module.exit(changed=difference.changed, diff=difference, private_endpoint=result, members=result["members"],
                 connection_state=result["connection_state"], replaced=replaced)
+
+
+def plan_of(module):
+    params = module.params
+    subnet = subnet_id_of(module)
+    target = module.validated(parse_resource_id, params["target_id"], "target_id")
+    group_ids = module.validated(group_ids_for, target, params["group_ids"])
+    return Plan(name=params["name"], resource_group=params["resource_group"], subnet=subnet, target=target,
+                group_ids=group_ids,
+                static_ips=module.validated(static_ip_configurations, params["ip_configurations"], target, group_ids),
+                zone_group=module.validated(zone_groups.zone_group_spec, params["dns_zone_group"],
+                                            module.subscription_id, params["resource_group"]))
 
 
 def subnet_id_of(module):
@@ -742,177 +765,40 @@ def subnet_id_of(module):
     return rid
 
 
-def group_ids_of(module, target):
-    group_ids = module.params["group_ids"]
-    if group_ids is None:
-        if target.full_type.lower() == REGISTRY_TYPE.lower():
-            return ["registry"]
-        if target.full_type.lower() == PRIVATE_LINK_SERVICE_TYPE.lower():
-            return []
-        module.fail_json(msg=f"group_ids: required for a {target.full_type} target; give the sub-resource to "
-                             "connect to, e.g. [blob] for a storage account or [vault] for a key vault")
-    if len(group_ids) > 1:
-        module.fail_json(msg=f"group_ids: {group_ids} names {len(group_ids)} group ids; Azure permits one per "
-                             "private endpoint (OnlyOneGroupIdPermitted): create one endpoint per group id")
-    if not group_ids and target.full_type.lower() != PRIVATE_LINK_SERVICE_TYPE.lower():
-        module.fail_json(msg=f"group_ids: a {target.full_type} target needs at least one group id, "
-                             "e.g. [registry] for a container registry")
-    return list(group_ids)
-
-
-def ip_configurations_of(module, target, group_ids):
-    """The static IP configurations asked for, checked for what needs no subnet."""
-    configs = module.params["ip_configurations"]
-    if configs is None:
-        return None
-    seen_members, seen_ips, seen_names = set(), set(), set()
-    result = []
-    for index, config in enumerate(configs):
-        option = f"ip_configurations[{index}]"
-        address = config["private_ip_address"].strip()
-        try:
-            ip = ipaddress.ip_address(address)
-        except ValueError:
-            module.fail_json(msg=f"{option}.private_ip_address: {address!r} is not an IP address")
-        if ip.version != 4:
-            module.fail_json(msg=f"{option}.private_ip_address: {address} is not an IPv4 address; private "
-                                 "endpoints take static IPv4 addresses")
-        if not any(config["group_id"].lower() == g.lower() for g in group_ids):
-            module.fail_json(msg=f"{option}.group_id: {config['group_id']!r} is not one of group_ids "
-                                 f"{group_ids}; use one of those")
-        member = (config["group_id"].lower(), config["member_name"].lower())
-        if member in seen_members:
-            module.fail_json(msg=f"{option}.member_name: {config['member_name']!r} is listed twice; give each "
-                                 "member one address")
-        if str(ip) in seen_ips:
-            module.fail_json(msg=f"{option}.private_ip_address: {ip} is given to two members; give each member "
-                                 "its own address")
-        if config["name"]:
-            if config["name"].lower() in seen_names:
-                module.fail_json(msg=f"{option}.name: {config['name']!r} is used twice; names must be unique")
-            seen_names.add(config["name"].lower())
-        seen_members.add(member)
-        seen_ips.add(str(ip))
-        result.append({"name": config["name"], "group_id": config["group_id"], "member_name": config["member_name"],
-                       "private_ip_address": str(ip)})
-    if target.full_type.lower() == REGISTRY_TYPE.lower() and result:
-        names = [c["member_name"].lower() for c in result]
-        if "registry" not in names or not any(n.startswith("registry_data_") for n in names):
-            module.fail_json(msg="ip_configurations: a registry endpoint needs an address for every member: "
-                                 "'registry' and 'registry_data_<region>' for the registry's home region and "
-                                 "each geo-replica region (e.g. registry_data_westeurope); Azure refuses the "
-                                 "endpoint with missing member names")
-    return result
-
-
-def check_members_given(module, target, predicted, wanted_ips):
-    """Static addresses must cover exactly the members the registry requires (its home region and each
-    replica region), as its private link resources list them: Azure refuses an incomplete list."""
-    if not predicted:
-        return  # the registry lists none (it is missing, or not Premium): Azure's answer will say why
-    required = [m["required_member_name"] for m in predicted]
-    given = [c["member_name"] for c in wanted_ips]
-    missing = [m for m in required if m.lower() not in {g.lower() for g in given}]
-    unknown = [g for g in given if g.lower() not in {m.lower() for m in required}]
-    if missing or unknown:
-        parts = ([f"no address for {', '.join(missing)}"] if missing else []) + \
-                ([f"{', '.join(unknown)} {'is' if len(unknown) == 1 else 'are'} not a member of it"] if unknown else [])
-        module.fail_json(msg=f"ip_configurations: {'; '.join(parts)} (registry '{target.name}' requires "
-                             f"{', '.join(required)}: one address each)")
-
-
-def zone_group_of(module):
-    """The zone group asked for, with zone names resolved to ids, or None."""
-    spec = module.params["dns_zone_group"]
-    if spec is None:
-        return None
-    if not spec["name"] or len(spec["name"]) > 80:
-        module.fail_json(msg="dns_zone_group.name: give a name of 1 to 80 characters, e.g. default")
-    zone_group = {"name": spec["name"], "state": spec["state"], "zones": []}
-    if spec["state"] == "absent":
-        return zone_group
-    if not spec["zones"]:
-        module.fail_json(msg="dns_zone_group.zones: give at least one private DNS zone, e.g. privatelink.azurecr.io")
-    resource_group = spec["zone_resource_group"] or module.params["resource_group"]
-    for zone in spec["zones"]:
-        rid = module.resolve_id(zone, "dns_zone_group.zones", NETWORK, "privateDnsZones", resource_group=resource_group)
-        module.validated(dns_zone_name, rid.name, "dns_zone_group.zones")
-        zone_group["zones"].append(str(rid))
-    if len({z.lower() for z in zone_group["zones"]}) != len(zone_group["zones"]):
-        module.fail_json(msg="dns_zone_group.zones: a zone is listed twice")
-    return zone_group
-
-
-def check_subnet(module, rid, subnet, wanted_ips):
-    """Checks that need the subnet: delegation, and static addresses inside its range."""
-    if subnet.delegations:
-        services = ", ".join(d.service_name or d.name for d in subnet.delegations)
-        module.fail_json(msg=f"subnet: {describe_subnet(rid)} is delegated to {services}; a private endpoint "
-                             "cannot go in a delegated subnet: pick another subnet")
-    prefixes = [p for p in [subnet.address_prefix] + list(subnet.address_prefixes or []) if p]
-    for index, config in enumerate(wanted_ips or []):
-        option = f"ip_configurations[{index}].private_ip_address"
-        ip = ipaddress.ip_address(config["private_ip_address"])
-        network = next((n for n in (ipaddress.ip_network(p, strict=False) for p in prefixes)
-                        if n.version == ip.version and ip in n), None)
-        if network is None:
-            module.fail_json(msg=f"{option}: {ip} is outside {describe_subnet(rid)}, whose range is "
-                                 f"{', '.join(prefixes)}; pick an address inside it")
-        reserved = [network.network_address + i for i in range(4)] + [network.broadcast_address]
-        if ip in reserved:
-            module.fail_json(msg=f"{option}: {ip} is reserved by Azure in {network} (the first four addresses "
-                                 "and the last one of every subnet); pick another address inside it")
-
-
-def list_zone_groups(module, endpoint):
-    if endpoint is None:
-        return []
-    rid = parse_resource_id(endpoint.id)
-    client = module.client("network")
-    return module.call(lambda: list(client.private_dns_zone_groups.list(rid.name, rid.resource_group)),
-                       what=f"listing the DNS zone groups of {describe(rid.resource_group, rid.name)}")
+def fields_of(result):
+    """The user-settable fields of an endpoint, from its result (endpoint_result)."""
+    keys = ("location", "subnet_id", "target_id", "group_ids", "network_interface_name", "ip_configurations")
+    view = {key: result[key] for key in keys}
+    view.update(connection_name=result["connection"]["name"], manual=result["connection"]["manual"],
+                request_message=result["connection"]["request_message"])
+    return view
 
 
 def current_fields(endpoint):
-    connection, manual = connection_of(endpoint)
-    nic_id = endpoint.network_interfaces[0].id if endpoint.network_interfaces else None
-    return {
-        "location": endpoint.location,
-        "subnet_id": endpoint.subnet.id if endpoint.subnet is not None else None,
-        "target_id": connection.private_link_service_id if connection is not None else None,
-        "group_ids": list(connection.group_ids or []) if connection is not None else [],
-        "connection_name": connection.name if connection is not None else None,
-        "manual": manual,
-        "request_message": connection.request_message if connection is not None else None,
-        "ip_configurations": [
-            {"name": c.name, "group_id": c.group_id, "member_name": c.member_name,
-             "private_ip_address": c.private_ip_address}
-            for c in endpoint.ip_configurations or []
-        ],
-        "network_interface_name": (nic_id.rstrip("/").rsplit("/", 1)[-1] if nic_id
-                                   else endpoint.custom_network_interface_name),
-        "tags": dict(endpoint.tags or {}),
-    }
+    current = dict(fields_of(endpoint_result(endpoint, [])), tags=dict(endpoint.tags or {}))
+    # An endpoint still being created has no network interface yet: its name is the one asked for.
+    current["network_interface_name"] = current["network_interface_name"] or endpoint.custom_network_interface_name
+    return current
 
 
-def desired_fields(module, subnet_rid, target, group_ids, wanted_ips, current):
+def desired_fields(module, plan, current):
     params = module.params
     desired = {
         "location": params["location"],
-        "subnet_id": str(subnet_rid),
-        "target_id": str(target),
-        "group_ids": group_ids,
+        "subnet_id": str(plan.subnet),
+        "target_id": str(plan.target),
+        "group_ids": plan.group_ids,
         "connection_name": params["connection_name"],
         "manual": params["manual"],
         "request_message": params["request_message"],
         "network_interface_name": params["network_interface_name"],
     }
-    if wanted_ips is not None:
+    if plan.static_ips is not None:
         have = {(c["group_id"].lower(), c["member_name"].lower()): c["name"]
                 for c in (current or {}).get("ip_configurations", [])}
         desired["ip_configurations"] = [
             dict(c, name=c["name"] or have.get((c["group_id"].lower(), c["member_name"].lower())) or c["member_name"])
-            for c in wanted_ips
+            for c in plan.static_ips
         ]
     if params["tags"] is not None:
         tags = {str(k): str(v) for k, v in params["tags"].items()}
@@ -920,30 +806,6 @@ def desired_fields(module, subnet_rid, target, group_ids, wanted_ips, current):
             tags = dict(current["tags"], **tags)
         desired["tags"] = tags
     return desired
-
-
-def compare_zone_group(module, zone_group, current_groups, difference):
-    """Add the zone group to ``difference``; True if it must change. Fails, before any write,
-    when the endpoint already has another zone group (Azure allows one)."""
-    if zone_group is None:
-        return False
-    mine = next((g for g in current_groups if (g.name or "").lower() == zone_group["name"].lower()), None)
-    others = [g.name for g in current_groups if g is not mine]
-    if zone_group["state"] == "present" and others:
-        module.fail_json(msg=f"dns_zone_group.name: the endpoint already has the DNS zone group '{others[0]}' "
-                             "and Azure allows one per endpoint; set dns_zone_group.name to "
-                             f"'{others[0]}' to manage it, or leave dns_zone_group out to leave it alone")
-    before = ({"name": mine.name, "zones": [c.private_dns_zone_id for c in mine.private_dns_zone_configs or []]}
-              if mine is not None else None)
-    after = {"name": zone_group["name"], "zones": zone_group["zones"]} if zone_group["state"] == "present" else None
-    difference.before["dns_zone_group"] = before
-    difference.after["dns_zone_group"] = after
-    if before is None and after is None:
-        return False
-    if before is None or after is None or sorted(ci(before["zones"])) != sorted(ci(after["zones"])):
-        difference.changed_keys.append("dns_zone_group")
-        return True
-    return False
 
 
 def immutable_message(what, immutable, difference):
@@ -955,67 +817,56 @@ def immutable_message(what, immutable, difference):
             "again), or change the task back to the current values")
 
 
-def creation_location(module, subnet_rid, endpoint):
+def creation_location(module, plan):
     """The region for a new endpoint: the subnet's virtual network's (read once), which a given
     location must match."""
-    client = module.client("network", subscription_id=subnet_rid.subscription)
-    vnet = module.call(client.virtual_networks.get, subnet_rid.resource_group, subnet_rid.name,
-                       what=f"reading virtual network '{subnet_rid.name}' (resource group "
-                            f"'{subnet_rid.resource_group}')")
+    subnet = plan.subnet
+    client = module.client("network", subscription_id=subnet.subscription)
+    vnet = module.call(client.virtual_networks.get, subnet.resource_group, subnet.name,
+                       what=f"reading virtual network '{subnet.name}' (resource group '{subnet.resource_group}')")
     wanted = module.params["location"]
     if wanted and location_key(wanted) != location_key(vnet.location):
-        module.fail_json(msg=f"location: {wanted!r} is not the region of virtual network '{subnet_rid.name}' "
+        module.fail_json(msg=f"location: {wanted!r} is not the region of virtual network '{subnet.name}' "
                              f"({vnet.location}); a private endpoint must be in its subnet's region: leave "
                              "location out or set it to that region")
     return wanted or vnet.location
 
 
-def require_zones(module, zone_ids):
-    for zone_id in zone_ids:
-        rid = parse_resource_id(zone_id)
-        client = module.client("privatedns", subscription_id=rid.subscription)
-        zone = module.get_or_none(client.private_zones.get, rid.resource_group, rid.name,
-                                  what=f"reading private DNS zone '{rid.name}'")
-        if zone is None:
-            module.fail_json(msg=f"dns_zone_group.zones: private DNS zone '{rid.name}' (resource group "
-                                 f"'{rid.resource_group}', subscription '{rid.subscription}') was not found; "
-                                 "create it first (privnet.azure.private_dns_zone) or fix the name")
-
-
-def endpoint_model(module, location, subnet_rid, target, group_ids, desired, wanted_ips):
+def endpoint_model(module, plan, location):
     params = module.params
     connection = models.PrivateLinkServiceConnection(
-        name=params["connection_name"] or params["name"], private_link_service_id=str(target), group_ids=group_ids,
-        request_message=params["request_message"])
-    model = models.PrivateEndpoint(location=location, tags=desired.get("tags") or {},
-                                   subnet=models.Subnet(id=str(subnet_rid)))
+        name=params["connection_name"] or params["name"], private_link_service_id=str(plan.target),
+        group_ids=plan.group_ids, request_message=params["request_message"])
+    model = models.PrivateEndpoint(location=location, tags=plan.desired.get("tags") or {},
+                                   subnet=models.Subnet(id=str(plan.subnet)))
     if params["manual"]:
         model.manual_private_link_service_connections = [connection]
     else:
         model.private_link_service_connections = [connection]
-    if wanted_ips:
+    if plan.static_ips:
         model.ip_configurations = [
             models.PrivateEndpointIPConfiguration(name=c["name"], group_id=c["group_id"], member_name=c["member_name"],
                                                   private_ip_address=c["private_ip_address"])
-            for c in desired["ip_configurations"]
+            for c in plan.desired["ip_configurations"]
         ]
     if params["network_interface_name"]:
         model.custom_network_interface_name = params["network_interface_name"]
     return model
 
 
-def predicted_endpoint(module, model):
-    """The endpoint check mode reports for one not created yet: the model to be sent, with its id and
-    the connection state Azure gives it (an auto-approved connection is Approved at once, a manual one
-    Pending until the target's owner approves it)."""
+def planned_endpoint(module, model, connection_state=True):
+    """The endpoint as it will be once created (check mode), or as sent (wait=false, not readable yet): the
+    model with its id and, with ``connection_state``, the state Azure gives its connection (an auto-approved
+    connection is Approved at once, a manual one Pending until the target's owner approves it)."""
     params = module.params
     model.id = build_resource_id(module.subscription_id, params["resource_group"], NETWORK, "privateEndpoints",
                                  params["name"])
     model.name = params["name"]
-    connection, manual = connection_of(model)
-    connection.private_link_service_connection_state = models.PrivateLinkServiceConnectionState(
-        status="Pending" if manual else "Approved", description="" if manual else "Auto-Approved",
-        actions_required="None")
+    if connection_state:
+        connection, manual = connection_of(model)
+        connection.private_link_service_connection_state = models.PrivateLinkServiceConnectionState(
+            status="Pending" if manual else "Approved", description="" if manual else "Auto-Approved",
+            actions_required="None")
     return model
 
 
@@ -1026,70 +877,6 @@ def update_in_place(endpoint, desired):
     connection, _manual = connection_of(endpoint)
     if desired.get("request_message") is not None and connection is not None:
         connection.request_message = desired["request_message"]
-
-
-def zone_group_body(zone_group):
-    return models.PrivateDnsZoneGroup(private_dns_zone_configs=[
-        # Each config needs a name; the portal and the CLI use the zone name with dashes.
-        models.PrivateDnsZoneConfig(name=parse_resource_id(z).name.replace(".", "-"), private_dns_zone_id=z)
-        for z in zone_group["zones"]
-    ])
-
-
-def put_zone_group(module, zone_group):
-    params = module.params
-    client = module.client("network")
-    return module.begin(client.private_dns_zone_groups.begin_create_or_update, params["resource_group"],
-                        params["name"], zone_group["name"], zone_group_body(zone_group),
-                        what=f"writing DNS zone group '{zone_group['name']}' of "
-                             f"{describe(params['resource_group'], params['name'])}")
-
-
-def apply_zone_group(module, zone_group, current_groups):
-    params = module.params
-    if zone_group["state"] == "present":
-        require_zones(module, zone_group["zones"])
-        if not module.check_mode:
-            put_zone_group(module, zone_group)
-    elif not module.check_mode:
-        client = module.client("network")
-        module.begin(client.private_dns_zone_groups.begin_delete, params["resource_group"], params["name"],
-                     zone_group["name"], what=f"deleting DNS zone group '{zone_group['name']}' of "
-                                              f"{describe(params['resource_group'], params['name'])}")
-
-
-def zone_group_model(module, zone_group, current_groups, written):
-    """The zone group to return: as listed when unchanged, predicted in check mode, re-read
-    (with the records Azure wrote) after a write."""
-    if zone_group is None or zone_group["state"] == "absent":
-        return None
-    if not written:
-        return next((g for g in current_groups if (g.name or "").lower() == zone_group["name"].lower()), None)
-    if module.check_mode:
-        model = zone_group_body(zone_group)
-        model.name = zone_group["name"]
-        return model
-    params = module.params
-    client = module.client("network")
-    return module.get_or_none(client.private_dns_zone_groups.get, params["resource_group"], params["name"],
-                              zone_group["name"], what=f"reading DNS zone group '{zone_group['name']}'")
-
-
-def settled(module, endpoint, desired, subnet_rid, target, group_ids, wanted_ips):
-    """The endpoint to report. With wait=false the write returned nothing: read what Azure knows."""
-    if endpoint is not None:
-        return endpoint
-    params = module.params
-    client = module.client("network")
-    found = module.get_or_none(client.private_endpoints.get, params["resource_group"], params["name"],
-                               what=f"reading {describe(params['resource_group'], params['name'])}")
-    if found is not None:
-        return found
-    model = endpoint_model(module, params["location"], subnet_rid, target, group_ids, desired, wanted_ips)
-    model.id = build_resource_id(module.subscription_id, params["resource_group"], NETWORK, "privateEndpoints",
-                                 params["name"])
-    model.name = params["name"]
-    return model
 
 
 if __name__ == "__main__":

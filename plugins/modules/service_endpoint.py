@@ -266,6 +266,7 @@ subnet:
 """
 
 from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
+from ansible_collections.privnet.azure.plugins.module_utils._diff import Difference
 from ansible_collections.privnet.azure.plugins.module_utils._ids import resolve_resource_id, same_id
 from ansible_collections.privnet.azure.plugins.module_utils._subnet import (
     describe,
@@ -472,13 +473,11 @@ def main():
     if to_check:
         check_policies(module, subnet_id, to_check, current_policies, services_after)
 
-    diff = {"before": {}, "after": {}}
+    diff = Difference()
     if manage_services:
-        diff["before"]["service_endpoints"] = current
-        diff["after"]["service_endpoints"] = plain_after
+        diff.add("service_endpoints", current, plain_after, changed=bool(services_changed))
     if manage_policies:
-        diff["before"]["service_endpoint_policies"] = current_policies
-        diff["after"]["service_endpoint_policies"] = policies_after
+        diff.add("service_endpoint_policies", current_policies, policies_after, changed=bool(policies_changed))
 
     # 4. Apply, keeping every other subnet property (update_subnet honours check mode).
     if changed:

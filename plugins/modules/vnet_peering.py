@@ -343,7 +343,6 @@ remote:
   contains: *side
 """
 
-import time
 
 from ansible_collections.privnet.azure.plugins.module_utils._azure import (
     AzureModule,
@@ -351,7 +350,8 @@ from ansible_collections.privnet.azure.plugins.module_utils._azure import (
     means_absent,
 )
 from ansible_collections.privnet.azure.plugins.module_utils._ids import ResourceId, resolve_resource_id, same_id
-from ansible_collections.privnet.azure.plugins.module_utils._diff import text
+from ansible_collections.privnet.azure.plugins.module_utils._diff import Difference
+from ansible_collections.privnet.azure.plugins.module_utils._sdk import text
 from ansible_collections.privnet.azure.plugins.module_utils._peering import (
     CREATE_DEFAULTS,
     FLAGS,
@@ -757,7 +757,7 @@ def diff_entry(side, after_exists, predicted=None):
 def main():
     module = AzureModule(argument_spec=ARGUMENT_SPEC, lro=True, supports_check_mode=True)
     params = module.params
-    deadline = time.monotonic() + module.wait_timeout
+    deadline = module.deadline()
 
     # 1. Parse and validate, before any call to Azure.
     local_id, remote_id_, remote_tenant = resolve_vnets(module)
@@ -814,13 +814,10 @@ def main():
     predicted_local = predicted_result(local, remote_will_exist and (remote.managed or remote.readable),
                                        remote.vnet)
     predicted_remote = predicted_result(remote, True, local.vnet) if remote.managed else current_result(remote)
-    diff = None
-    if module._diff:
-        before, after = {}, {}
-        before["local"], after["local"] = diff_entry(local, True, predicted_local)
-        if remote.managed:
-            before["remote"], after["remote"] = diff_entry(remote, True, predicted_remote)
-        diff = {"before": before, "after": after}
+    diff = Difference()
+    diff.add("local", *diff_entry(local, True, predicted_local))
+    if remote.managed:
+        diff.add("remote", *diff_entry(remote, True, predicted_remote))
 
     if module.check_mode or not changed:
         results = ((predicted_local, predicted_remote) if changed
@@ -864,12 +861,10 @@ def remove(module, local, remote):
     existing = [s for s in sides if s.peering is not None]
     # The side using remote gateways goes first, so the gateway is never left serving a half peering.
     existing.sort(key=lambda s: not s.peering.use_remote_gateways)
-    diff = None
-    if module._diff:
-        diff = {"before": {}, "after": {}}
-        for side in sides:
-            diff["before"][side.label] = {"name": side.name, "exists": side.peering is not None}
-            diff["after"][side.label] = {"name": side.name, "exists": False}
+    diff = Difference()
+    for side in sides:
+        diff.add(side.label, {"name": side.name, "exists": side.peering is not None},
+                 {"name": side.name, "exists": False})
     if existing and not module.check_mode:
         for side in existing:
             delete(module, side)

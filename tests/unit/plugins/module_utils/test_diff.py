@@ -4,9 +4,7 @@
 
 from __future__ import annotations
 
-from azure.mgmt.network import models
-
-from ansible_collections.privnet.azure.plugins.module_utils._diff import as_dict, ci, compare, unordered
+from ansible_collections.privnet.azure.plugins.module_utils._diff import Difference, ci, compare, unordered
 
 
 def test_only_user_set_fields_are_compared():
@@ -43,28 +41,35 @@ def test_unordered_lists():
     assert compare({"l": ["a"]}, {"l": ["a", "b"]}, normalisers={"l": norm}).changed
 
 
-def test_as_dict_flattens_typespec_models_to_snake_case():
-    subnet = models.Subnet(
-        name="snet",
-        address_prefix="10.0.0.0/24",
-        private_endpoint_network_policies="Disabled",
-        network_security_group=models.NetworkSecurityGroup(id="/nsg"),
-        delegations=[models.Delegation(name="aci", service_name="Microsoft.ContainerInstance/containerGroups")],
-    )
-    data = as_dict(subnet)
-    assert data["name"] == "snet"
-    assert data["address_prefix"] == "10.0.0.0/24"
-    assert data["private_endpoint_network_policies"] == "Disabled"
-    assert data["network_security_group"] == {"id": "/nsg"}
-    assert data["delegations"] == [{"name": "aci", "service_name": "Microsoft.ContainerInstance/containerGroups"}]
-    assert "properties" not in data
+def test_add_records_before_after_and_whether_it_differs():
+    diff = Difference()
+    assert diff.add("p", "Enabled", "enabled", ci) is False
+    assert diff.add("q", 1, 2) is True
+    assert diff.changed_keys == ["q"] and diff.has_difference_for("q") and not diff.has_difference_for("p")
+    assert diff.as_diff() == {"before": {"p": "Enabled", "q": 1}, "after": {"p": "enabled", "q": 2}}
 
 
-def test_as_dict_keeps_tag_keys_as_written():
-    vnet = models.VirtualNetwork(location="westeurope", tags={"CostCenter": "1", "properties": "x"})
-    assert as_dict(vnet)["tags"] == {"CostCenter": "1", "properties": "x"}
+def test_add_with_an_explicit_verdict_and_re_adding_a_key():
+    diff = Difference()
+    assert diff.add("provisioning_state", "Failed", "Failed", changed=True)
+    assert diff.changed
+    diff.add("provisioning_state", "Succeeded", "Succeeded")
+    assert not diff.changed and diff.changed_keys == []
 
 
-def test_as_dict_of_none_and_lists():
-    assert as_dict(None) is None
-    assert as_dict([models.SubResource(id="/a")]) == [{"id": "/a"}]
+def test_merge_flat_and_nested():
+    side = compare({"allow_forwarded_traffic": True}, {"allow_forwarded_traffic": False})
+    nested = Difference().merge(side, prefix="hub")
+    assert nested.changed_keys == ["hub"]
+    assert nested.as_diff() == {"before": {"hub": {"allow_forwarded_traffic": False}},
+                                "after": {"hub": {"allow_forwarded_traffic": True}}}
+    flat = Difference().merge(side).merge(compare({"x": 1}, {"x": 1}))
+    assert flat.changed_keys == ["allow_forwarded_traffic"] and flat.before == {"allow_forwarded_traffic": False,
+                                                                                "x": 1}
+    assert not Difference().merge(compare({"x": 1}, {"x": 1}), prefix="spoke").changed
+
+
+def test_only_keeps_the_named_fields_and_their_verdicts():
+    diff = compare({"a": 1, "b": 2}, {"a": 0, "b": 2})
+    part = diff.only(["a", "missing"])
+    assert part.as_diff() == {"before": {"a": 0}, "after": {"a": 1}} and part.changed_keys == ["a"]

@@ -183,7 +183,6 @@ def arm(monkeypatch):
         return fake.client(subscription)
 
     monkeypatch.setattr(AzureModule, "client", fake_client)
-    monkeypatch.setattr(vnet_peering.time, "sleep", lambda s: None)
     monkeypatch.setattr(_azure.time, "sleep", lambda s: None)
     monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
     return fake
