@@ -32,6 +32,14 @@ In Azure Government and Azure China (`--cloud`, clouds.py) the same holds with t
   `<reg>.<region>.data.privatelink.azurecr.cn`, answered by the zone `privatelink.azurecr.us` / `.cn`
   (private-endpoint-dns.md, Government table and the Azure China version of the article).
 
+Other Private Link targets (storage accounts, key vaults, SQL servers, Cosmos DB accounts, PostgreSQL flexible
+  servers, Service Bus namespaces: providers/linktargets.py) list their public names and privatelink names
+  (`public_names`): `<acct>.blob.core.windows.net` → CNAME `<acct>.privatelink.blob.core.windows.net` while the
+  target has an active connection of that group (private-endpoint-dns.md, "Azure services DNS zone configuration"),
+  and the privatelink name → the public host when no linked zone answers it.
+Emulator convention: their public host is `<first label>-<group>.<region>.cloudapp.azure.example`; a connection
+  counts for the group ids its endpoint asked for.
+
 Emulator convention: the public answer of a registry endpoint is a CNAME (TTL 3600) to
   `<reg>.<region>.cloudapp.azure.example` (data endpoints: `<reg>-data.<region>.cloudapp.azure.example`), and any
   `*.cloudapp.azure.example` name has one A record (TTL 10) in the documentation range 203.0.113.0/24, chosen
@@ -208,6 +216,8 @@ class Resolver:
             return None
         target = self.registry_alias(text)
         if target is None:
+            target = self.target_alias(text)
+        if target is None:
             out.rcode = dns.rcode.NXDOMAIN
             return None
         target = dns.name.from_text(absolute(target))
@@ -243,6 +253,32 @@ class Resolver:
         if region is None:
             return f"{reg_name}.{regions[0]}{PUBLIC_SUFFIX}"
         return f"{reg_name}-data.{region}{PUBLIC_SUFFIX}"
+
+    def target_alias(self, text):
+        """The public CNAME target of another Private Link target's name (storage, key vault, SQL server, ...), from
+        the names its PrivateLinkTarget lists (public_names): `<acct>.blob.core.windows.net` → CNAME
+        `<acct>.privatelink.blob.core.windows.net` while a connection of that group is active, the privatelink name →
+        the public host; None when no target has the name (private-endpoint-dns.md, "Azure services DNS zone
+        configuration": the public name is a CNAME to the privatelink name, which resolves to the public address
+        outside a VNet linked to the zone)."""
+        from .providers import endpoints, linktargets
+        for link in endpoints.link_targets(self.emu.engine).values():
+            if not isinstance(link, linktargets.FirstPartyTarget):
+                continue
+            namespace, types = link.resource_type.split("/", 1)
+            for res in self.emu.store.of_type(namespace, tuple(types.split("/"))):
+                names = link.public_names(self.emu, res)
+                if not any(text in (public, private) for _, public, private in names):
+                    continue
+                active = linktargets.active_groups(self.emu, res)
+                region = (res.body.get("location") or clouds.of(self.emu).home_region).replace(" ", "").lower()
+                for group, public, private in names:
+                    public_host = f"{public.split('.')[0]}-{group.replace('_', '-').lower()}.{region}{PUBLIC_SUFFIX}"
+                    if text == public:
+                        return private if group.lower() in active else public_host
+                    if text == private:
+                        return public_host
+        return None
 
     def registry(self, name):
         for reg in self.emu.store.of_type("Microsoft.ContainerRegistry", ("registries",)):

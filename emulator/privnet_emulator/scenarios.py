@@ -8,6 +8,9 @@
     registries:
       - name, resource_group, location, sku (Basic|Standard|Premium), replicas: [region, ...]
     private_dns_zones: [{name, resource_group}]
+    storage_accounts: [{name, resource_group, location, sku? (Standard_LRS), kind? (StorageV2)}]   # storage.py
+    key_vaults: [{name, resource_group, location, sku? (standard)}]     # keyvault.py; RBAC, the subscription's tenant
+    sql_servers: [{name, resource_group, location, administrator_login? (sqladmin)}]   # sql.py
     tenants:                           # tenants.py; applied first
       - id, display_name?, default_domain?,
         client?: true|false            # the emulator's client id exists in this tenant (a multi-tenant app)
@@ -118,7 +121,8 @@ def load(emu, doc):
     groups = {}
     for group in doc.get("resource_groups", []):
         groups[(sub_of(group), group["name"].lower())] = group
-    for kind in ("virtual_networks", "registries", "private_dns_zones"):
+    for kind in ("virtual_networks", "registries", "private_dns_zones", "storage_accounts", "key_vaults",
+                 "sql_servers"):
         for item in doc.get(kind, []):
             key = (sub_of(item), item["resource_group"].lower())
             groups.setdefault(key, {"name": item["resource_group"], "location": item.get("location", home),
@@ -156,6 +160,20 @@ def load(emu, doc):
                      "properties": {"adminUserEnabled": False}})
         for region in reg.get("replicas", []):
             put(f"{reg_id}/replications/{region}", {"location": region, "properties": {}})
+
+    for acct in doc.get("storage_accounts", []):
+        put(f"{rg_id(sub_of(acct), acct['resource_group'])}/providers/Microsoft.Storage/storageAccounts/{acct['name']}",
+            {"location": acct.get("location", home), "sku": {"name": acct.get("sku", "Standard_LRS")},
+             "kind": acct.get("kind", "StorageV2"), "properties": {}})
+    for vault in doc.get("key_vaults", []):
+        put(f"{rg_id(sub_of(vault), vault['resource_group'])}/providers/Microsoft.KeyVault/vaults/{vault['name']}",
+            {"location": vault.get("location", home), "properties": {
+                "tenantId": emu.store.tenant_of(sub_of(vault)), "enableRbacAuthorization": True,
+                "sku": {"family": "A", "name": vault.get("sku", "standard")}}})
+    for server in doc.get("sql_servers", []):
+        put(f"{rg_id(sub_of(server), server['resource_group'])}/providers/Microsoft.Sql/servers/{server['name']}",
+            {"location": server.get("location", home), "properties": {
+                "administratorLogin": server.get("administrator_login", "sqladmin"), "version": "12.0"}})
 
     for zone in doc.get("private_dns_zones", []):
         put(f"{rg_id(sub_of(zone), zone['resource_group'])}/{net}/privateDnsZones/{zone['name']}",

@@ -79,6 +79,17 @@ LIBRARIES = [
 
 PRIMITIVES = {"string", "integer", "number", "boolean"}
 
+# Namespaces the emulator serves without spec tables (issue 15, Private Link targets beyond ACR): their api-versions
+# are checked (contract/versions.py), their bodies are not. To add one, put its spec file in SOURCES and regenerate.
+NOT_GENERATED = [
+    "Not generated yet (api-version checked, request bodies not checked, responses not audited): "
+    "Microsoft.Storage 2023-05-01 (`specification/storage/resource-manager/Microsoft.Storage/stable/2023-05-01`), "
+    "Microsoft.KeyVault 2023-07-01 (`.../Microsoft.KeyVault/stable/2023-07-01/keyvault.json`), Microsoft.Sql "
+    "2023-08-01 (`.../Microsoft.Sql/stable/2023-08-01`), Microsoft.DocumentDB 2024-11-15, "
+    "Microsoft.DBforPostgreSQL 2024-08-01, Microsoft.ServiceBus 2021-11-01 (the providers' docstrings name the "
+    "operations and properties served).",
+]
+
 
 class Resolver:
     """Turns one spec file's definitions into compact schema facts."""
@@ -334,7 +345,7 @@ def write_coverage(operations, sources):
                    f"{'; pruned copy: only what the emulator serves' if s['pruned'] else ''})")
     total = len(rows)
     done = sum(1 for r in rows if r[5])
-    out += ["", f"{done} of {total} operations served.", "",
+    out += ["", *NOT_GENERATED, "", f"{done} of {total} operations served.", "",
             "Scope: `rg` for paths under a resource group, `sub` for subscription-wide lists. LRO: the operation's",
             "final-state-via. Operations without status codes were taken from the pinned SDK's URL templates.", "",
             "| api-version | operation | method | scope | path (from the namespace) | status | LRO | served |",

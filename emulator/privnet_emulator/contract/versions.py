@@ -45,14 +45,52 @@ FAMILIES = {
         "2021-09-30-preview": "azure-mgmt-msi 7.1.0 (multi-api package)",
         "2018-11-30": "azure-mgmt-msi 7.1.0 (multi-api package); Azure Stack Hub profile 2020-09-01-hybrid",
     },
+    # Private Link targets beyond ACR (issue 15). No spec tables yet: the api-version is checked, the body is not
+    # (CONTRACT.md, "Not generated").
+    "storage": {
+        "2025-08-01": "Azure CLI 2.91 `az storage account` (azure-mgmt-storage's default api_version in its venv)",
+        "2023-05-01": "the collection's storage_account_network (azure-rest-api-specs "
+                      "specification/storage/resource-manager/Microsoft.Storage/stable/2023-05-01)",
+        "2019-06-01": "Azure CLI 2.91 `az network private-endpoint-connection` / `private-link-resource` (network "
+                      "module private_link_resource_and_endpoint_connections/custom.py, Microsoft.Storage row)",
+    },
+    "keyvault": {
+        "2026-02-01": "Azure CLI 2.91 `az keyvault` (azure-mgmt-keyvault's default api_version in its venv)",
+        "2023-07-01": "the collection's key_vault_network (azure-rest-api-specs "
+                      "specification/keyvault/resource-manager/Microsoft.KeyVault/stable/2023-07-01/keyvault.json)",
+        "2019-09-01": "Azure CLI 2.91 `az network private-endpoint-connection` (custom.py, Microsoft.Keyvault row)",
+    },
+    "sql": {
+        "2024-11-01-preview": "Azure CLI 2.91 `az sql` (azure-mgmt-sql's default api_version in its venv)",
+        "2023-08-01": "the collection's sql_server_network (azure-rest-api-specs "
+                      "specification/sql/resource-manager/Microsoft.Sql/stable/2023-08-01)",
+        "2018-06-01-preview": "Azure CLI 2.91 `az network private-endpoint-connection` (custom.py, Microsoft.Sql row)",
+    },
+    "cosmosdb": {
+        "2024-11-15": "the collection's private endpoint modules (azure-rest-api-specs "
+                      "specification/cosmos-db/resource-manager/Microsoft.DocumentDB/stable/2024-11-15)",
+    },
+    "postgresql": {
+        "2024-08-01": "the collection's private endpoint modules (azure-rest-api-specs specification/postgresql/"
+                      "resource-manager/Microsoft.DBforPostgreSQL/stable/2024-08-01)",
+    },
+    "servicebus": {
+        "2021-11-01": "the collection's private endpoint modules (azure-rest-api-specs "
+                      "specification/servicebus/resource-manager/Microsoft.ServiceBus/stable/2021-11-01)",
+    },
 }
+
+TARGET_FAMILIES = {"microsoft.storage": "storage", "microsoft.keyvault": "keyvault", "microsoft.sql": "sql",
+                   "microsoft.documentdb": "cosmosdb", "microsoft.dbforpostgresql": "postgresql",
+                   "microsoft.servicebus": "servicebus"}
 
 
 def family(namespace, types):
     ns = namespace.lower()
     if ns == "microsoft.network":
         return "privatedns" if types and types[0].lower() == "privatednszones" else "nrp"
-    return {"microsoft.containerregistry": "acr", "microsoft.managedidentity": "msi"}.get(ns)
+    return dict({"microsoft.containerregistry": "acr", "microsoft.managedidentity": "msi"},
+                **TARGET_FAMILIES).get(ns)
 
 
 # API profiles: what a lagging cloud serves. Source of the versions: azure-cli

@@ -1,12 +1,15 @@
 """Resource providers. Each module's `register(engine)` adds its resource handlers (and, for peering.py and
-gateways.py, the callbacks network.py and gateways.py fire through hooks.py; for acr.py, the private link target
-endpoints.py looks up). The modules import each other only at import time and without cycles: where two depend on
-each other one of them answers through a hook (hooks.py) or a registry (endpoints.register_target)."""
+gateways.py, the callbacks network.py and gateways.py fire through hooks.py; for acr.py, storage.py, keyvault.py,
+sql.py and minimal.py, the private link targets endpoints.py looks up). The modules import each other only at import
+time and without cycles: where two depend on each other one of them answers through a hook (hooks.py) or a registry
+(endpoints.register_target)."""
 
-from . import acr, endpoints, gateways, identities, network, peering, privatedns, routes, routeserver, security
+from . import (acr, endpoints, gateways, identities, keyvault, minimal, network, peering, privatedns, routes,
+               routeserver, security, sql, storage)
 
 # Registration order (handlers, then hook callbacks, run in this order).
-PROVIDERS = (network, peering, gateways, endpoints, privatedns, acr, security, routes, routeserver, identities)
+PROVIDERS = (network, peering, gateways, endpoints, privatedns, acr, security, routes, routeserver, identities, storage,
+             keyvault, sql, minimal)
 
 
 def register_all(engine):

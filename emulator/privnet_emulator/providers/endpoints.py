@@ -1,8 +1,11 @@
 """Microsoft.Network privateEndpoints, their networkInterfaces and privateDnsZoneGroups (Network 2026-03-01).
 
-A private endpoint targets a container registry (group id `registry`), the one kind of target emulated: acr.py
-registers a PrivateLinkTarget for registries (register_target below), so this module imports no target's provider.
-Creating it:
+A private endpoint targets a resource whose provider registered a PrivateLinkTarget (register_target below), so this
+module imports no target's provider: container registries (acr.py, group id `registry`), storage accounts
+(storage.py), key vaults (keyvault.py), SQL servers (sql.py), Cosmos DB accounts, PostgreSQL flexible servers and
+Service Bus namespaces (minimal.py), the last five through linktargets.py. The endpoint connects to one group id and
+its NIC gets one address per required member of that group (PrivateLinkTarget.members_for). For a registry,
+creating it:
 * creates the registry-side connection `registries/{r}/privateEndpointConnections/{r}.{32hex}` (acr.py), the
   source of truth of the connection state: the PE renders its connection's state from it, so an approval on
   the registry shows on the PE; when that connection is gone the PE shows Disconnected;
@@ -36,7 +39,7 @@ The connection state inside privateLinkServiceConnections / manualPrivateLinkSer
   back from the endpoint either: manage-private-endpoint.md says to remove it and create a new endpoint.
 Real codes used: InvalidResourceReference (missing subnet, subnet VNet in another region or subscription, missing DNS
   zone),
-  InvalidPrivateLinkServiceIdType (a target that is not a registry), OnlyOneGroupIdPermitted,
+  InvalidPrivateLinkServiceIdType (a target of a type no provider registered), OnlyOneGroupIdPermitted,
   PrivateEndpointIpConfigurationMissingMemberNamesRequiredByFps (static ipConfigurations that do not cover every
   required member), PrivateIPAddressNotInSubnet / PrivateIPAddressIsReserved / PrivateIPAddressInUse (network.py),
   ReferencedResourceNotProvisioned (a zone group written while its endpoint's operation runs),
@@ -72,7 +75,7 @@ Azure-AsyncOperation, no Retry-After); any other change takes the endpoint's usu
 import copy
 import ipaddress
 
-from .. import tenants
+from .. import clouds, tenants
 from ..arm import ResourceType
 from ..errors import ArmError, bad_request, invalid_reference
 from ..ids import ResourceId, new_guid, same_id
@@ -121,6 +124,15 @@ class PrivateLinkTarget:
         """[(group id, required member name, fqdns)]: one NIC IP configuration each, in this order."""
         raise NotImplementedError
 
+    def members_for(self, target_res, group_id):
+        """The members of one group: an endpoint connects to one group id and gets a NIC address for each of that
+        group's required members only (private-endpoint-overview.md: one group id per endpoint, e.g. `blob`)."""
+        return [m for m in self.members(target_res) if m[0].lower() == (group_id or "").lower()]
+
+    def zone_suffixes(self, cloud):
+        """{private link zone: [public suffixes]} where a zone is not the public suffix with a `privatelink` label."""
+        return {}
+
     def create_connection(self, emu, target_res, pe_res, manual, request_message=None):
         """Create and return the target-side private endpoint connection of a new endpoint (the source of truth of
         the connection state; the endpoint deletes it with itself)."""
@@ -165,6 +177,12 @@ def target_id_of(pe_res):
     return ((conn or {}).get("properties") or {}).get("privateLinkServiceId")
 
 
+def group_id_of(pe_res):
+    _, conn = connection_of(pe_res.properties)
+    groups = ((conn or {}).get("properties") or {}).get("groupIds") or []
+    return groups[0] if groups else None
+
+
 def endpoints_targeting(emu, target_id):
     """Private endpoints whose connection targets this resource id."""
     return [pe for pe in emu.store.of_type("Microsoft.Network", PE_TYPES) if same_id(target_id_of(pe), target_id)]
@@ -195,7 +213,7 @@ def refresh_members(emu, pe_res):
     subnet = lookup(emu, (pe_res.properties.get("subnet") or {}).get("id"))
     if link is None or target is None or nic is None or subnet is None:
         return
-    members = link.members(target)
+    members = link.members_for(target, group_id_of(pe_res))
     current = nic.properties.get("ipConfigurations") or []
     statics = pe_res.properties.get("ipConfigurations") or []
     nic.properties["ipConfigurations"] = plan_ip_configs(emu, subnet, members, current, statics, lenient=True)
@@ -251,15 +269,25 @@ def zone_records(emu, pe_res, zone_res):
     zone = zone_res.rid.name.lower()
     # The public zone a Private Link zone stands for is its name without the `privatelink` label
     # (private-endpoint-dns.md: privatelink.azurecr.io ↔ azurecr.io, {regionName}.data.privatelink.azurecr.io ↔
-    # {regionName}.data.azurecr.io), so `<reg>.westeurope.data.azurecr.io` is record `<reg>` of the regional zone.
+    # {regionName}.data.azurecr.io, privatelink.blob.core.windows.net ↔ blob.core.windows.net), so
+    # `<reg>.westeurope.data.azurecr.io` is record `<reg>` of the regional zone. A target may say otherwise for its
+    # zones (Key Vault: privatelink.vaultcore.azure.net ↔ vault.azure.net and vaultcore.azure.net, same article).
     labels = zone.split(".")
-    suffix = ".".join(label for label in labels if label != "privatelink") if "privatelink" in labels else zone
+    suffixes = None
+    cloud = clouds.of(emu)
+    for link in link_targets(emu.engine).values():
+        suffixes = suffixes or link.zone_suffixes(cloud).get(zone)
+    if not suffixes:
+        suffixes = [".".join(label for label in labels if label != "privatelink") if "privatelink" in labels
+                    else zone]
     records = {}
     for _, fqdns, ip in member_ips(emu, pe_res):
         for fqdn in fqdns:
             fqdn = fqdn.lower()
-            if fqdn.endswith("." + suffix) and ip:
-                records.setdefault(fqdn[:-len(suffix) - 1], []).append(ip)
+            for suffix in suffixes:
+                if fqdn.endswith("." + suffix) and ip:
+                    records.setdefault(fqdn[:-len(suffix) - 1], []).append(ip)
+                    break
     return list(records.items())
 
 
@@ -321,7 +349,7 @@ class PrivateEndpoint(ResourceType):
             # Each id must resolve to an ASG in the PE's region, else InvalidResourceReference (security.py).
             props["applicationSecurityGroups"] = resolve_asgs(self.emu, props["applicationSecurityGroups"], rid,
                                                               new["location"])
-        members = link.members(target)
+        members = link.members_for(target, (conn["properties"].get("groupIds") or [None])[0])
         statics = self.check_statics(rid, props, members)
         nic = nic_of(self.emu, existing) if existing is not None else None
         current = (nic.properties.get("ipConfigurations") or []) if nic else []

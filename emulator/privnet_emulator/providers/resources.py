@@ -8,7 +8,9 @@ from ..errors import ArmError, bad_request, resource_group_not_found
 from ..ids import new_guid, rg_id
 from ..store import Operation
 
-KNOWN_NAMESPACES = ("Microsoft.Network", "Microsoft.ContainerRegistry", "Microsoft.Resources")
+KNOWN_NAMESPACES = ("Microsoft.Network", "Microsoft.ContainerRegistry", "Microsoft.Resources", "Microsoft.Storage",
+                    "Microsoft.KeyVault", "Microsoft.Sql", "Microsoft.DocumentDB", "Microsoft.DBforPostgreSQL",
+                    "Microsoft.ServiceBus")
 # Namespaces not registered in a subscription until someone registers them (secondary subscription only:
 # the documented cross-subscription prerequisite for a registry's private endpoint).
 UNREGISTERED_AT_START = {("8c4e1a2b-5d3f-4b6a-9e8d-7f0c1b2a3d4e", "microsoft.containerregistry")}
@@ -122,6 +124,16 @@ API_VERSIONS = {
     "microsoft.resources": ["2025-04-01", "2024-11-01", "2022-12-01", "2021-04-01"],
     # azure-mgmt-msi 7.1.0's DEFAULT_API_VERSION (providers/identities.py).
     "microsoft.managedidentity": ["2024-11-30"],
+    # Private Link targets beyond ACR (issue 15): the api-versions the collection's modules send (stable folders of
+    # azure-rest-api-specs: storage 2023-05-01, keyvault 2023-07-01, sql 2023-08-01, cosmos-db 2024-11-15,
+    # postgresql flexibleServers 2024-08-01, servicebus 2021-11-01) and the ones Azure CLI 2.91 sends
+    # (contract/versions.py names each one's source).
+    "microsoft.storage": ["2025-08-01", "2023-05-01", "2019-06-01"],
+    "microsoft.keyvault": ["2026-02-01", "2023-07-01", "2019-09-01"],
+    "microsoft.sql": ["2024-11-01-preview", "2023-08-01", "2018-06-01-preview"],
+    "microsoft.documentdb": ["2024-11-15"],
+    "microsoft.dbforpostgresql": ["2024-08-01"],
+    "microsoft.servicebus": ["2021-11-01"],
 }
 # Private DNS's types are global (their location is always "global", arm-wire-contract.md 1.7).
 GLOBAL_TYPES = {"privatednszones"}
