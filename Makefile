@@ -43,7 +43,7 @@ help:
 	@echo "  awx-ee            * the AWX job template run (ansible-runner) and the EE build context"
 	@echo "  reliability       * faults, bad inputs, check mode, secrets, concurrency"
 	@echo "  sanity            * ansible-test sanity (empty ignore files)"
-	@echo "  lint              * ansible-lint, production profile"
+	@echo "  lint              * ansible-lint, production profile; mypy on plugins/module_utils"
 	@echo "  molecule          * one molecule scenario per role"
 	@echo "  matrix              unit + integration at the SDK floors and beside azure.azcollection's requirements"
 	@echo "  reliability-results the reliability suite, rewriting tests/reliability/RESULTS.md"
@@ -95,8 +95,10 @@ sanity: venv $(GET_PIP_CACHE)
 	cd $(SANITY_TREE) && PATH=$(BIN):$$PATH $(BIN)/ansible-test sanity --python $(SANITY_PYTHON) --local \
 	  --color no $(SANITY_SKIP)
 
+# ansible-lint (production profile), then mypy on plugins/module_utils (.mypy.ini says what is checked).
 lint: venv collection-link
 	PATH=$(BIN):$$PATH $(BIN)/ansible-lint --profile production
+	cd $(COLLECTIONS) && MYPYPATH=. $(BIN)/mypy --config-file $(CURDIR)/.mypy.ini -p ansible_collections.privnet.azure.plugins.module_utils
 
 # The ARM emulator's own suite: real SDK clients against it over HTTPS, plus the conformance
 # replay of recorded Azure traffic.

@@ -175,7 +175,7 @@ class ArmResources:
         return self._write("PATCH", resource_id, api_version, body, what, must_wait)
 
     def delete(self, resource_id: str, api_version: str, what: str, must_wait: bool = False) -> None:
-        def start() -> Operation:
+        def start() -> Any:
             try:
                 return Operation(self, self.send("DELETE", resource_id, api_version), None)
             except ResourceNotFoundError:

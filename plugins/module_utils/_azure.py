@@ -19,6 +19,7 @@ import os
 import random
 import time
 import traceback
+from typing import Optional
 from urllib.parse import parse_qsl, urlsplit
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
@@ -44,16 +45,16 @@ except ImportError:
     AZURE_CORE_IMPORT_ERROR = traceback.format_exc()
 
     # Stand-ins so the except clauses below stay valid; AzureModule fails before any call.
-    class AzureError(Exception):
+    class AzureError(Exception):  # type: ignore[no-redef]
         pass
 
-    class HttpResponseError(AzureError):
+    class HttpResponseError(AzureError):  # type: ignore[no-redef]
         pass
 
-    class ResourceNotFoundError(HttpResponseError):
+    class ResourceNotFoundError(HttpResponseError):  # type: ignore[no-redef]
         pass
 
-    class ServiceResponseError(AzureError):
+    class ServiceResponseError(AzureError):  # type: ignore[no-redef]
         pass
 
 # name -> (Python module, client class, PyPI package). Only the SDK a module asks for is imported.
@@ -102,12 +103,13 @@ class AzureModule(AnsibleModule):
     """
 
     def __init__(self, argument_spec, *, lro=False, supports_check_mode=True, allow_empty=(), **kwargs):
-        spec = dict(AUTH_ARGUMENT_SPEC)
+        spec: dict = dict(AUTH_ARGUMENT_SPEC)
         if lro:
             spec.update(WAIT_ARGUMENT_SPEC)
         spec.update(argument_spec)
-        self._given = {}
-        self.last_absence = None  # Azure's code and message for the last read that get_or_none found absent
+        self._given: dict = {}
+        # Azure's code and message for the last read that get_or_none found absent.
+        self.last_absence: Optional[dict] = None
         super().__init__(argument_spec=spec, supports_check_mode=supports_check_mode, **kwargs)
         # Ansible takes `name: null` as given (so `required` and `required_one_of` pass) and `name: ""`
         # as a value: both would reach Azure as a request for a resource without a name.

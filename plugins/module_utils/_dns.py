@@ -189,7 +189,7 @@ def record_values(record_type, values, option) -> list:
         raise ValueError(f"{option}: a CNAME record set holds exactly one host name, got {len(values)}; "
                          "use A records for several addresses")
     parsed = [_PARSERS[record_type](value, f"{option}[{index}]") for index, value in enumerate(values)]
-    seen = {}
+    seen: dict = {}
     for index, value in enumerate(parsed):
         key = value_key(record_type, value)
         if key in seen:

@@ -102,7 +102,7 @@ def route_server_ids(vnet) -> list:
 
 def _owners_in_subnet(vnet, subnet_name, owner_type) -> list:
     """The resources of ``owner_type`` whose ipConfigurations sit in the VNet's subnet ``subnet_name``."""
-    out = []
+    out: list = []
     for subnet in getattr(vnet, "subnets", None) or []:
         if (subnet.name or "").lower() != subnet_name:
             continue
@@ -141,7 +141,7 @@ def remote_gateways(peering) -> list:
     raw = getattr(peering, "remote_gateways", None)
     if raw is None:
         properties = getattr(peering, "properties", None)
-        raw = properties.get("remoteGateways") if hasattr(properties, "get") else None
+        raw = properties.get("remoteGateways") if properties is not None and hasattr(properties, "get") else None
     if raw is None:  # an msrest-style model (older azure-mgmt-network): the JSON kept beside it
         raw = (wire(peering).get("properties") or {}).get("remoteGateways")
     out = []
@@ -170,7 +170,7 @@ def peering_body(current, wanted_flags, remote_vnet_id) -> dict:
     """The PUT body (wire form) of a peering: ``wanted_flags`` for the four flags, the remote
     VNet, and every other writable property as read from ``current``. Read-only state
     (peeringState, address spaces, guid) is not sent."""
-    props = {"remoteVirtualNetwork": {"id": str(remote_vnet_id)}}
+    props: dict = {"remoteVirtualNetwork": {"id": str(remote_vnet_id)}}
     if current is not None:
         props["remoteVirtualNetwork"]["id"] = remote_id(current) or str(remote_vnet_id)
         # wire(), not as_dict(): an msrest-style model's as_dict() has snake_case keys and no

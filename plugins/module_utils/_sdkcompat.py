@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import importlib
 import json
+from typing import Any
 from collections.abc import Mapping
 
 WIRE_ATTRIBUTE = "_privnet_wire"
@@ -69,7 +70,7 @@ def keep_wire(children=None):
             return deserialized
         setattr(deserialized, WIRE_ATTRIBUTE, raw)
         for attribute, path in (children or {}).items():
-            items = raw
+            items: Any = raw
             for key in path:
                 items = items.get(key) if isinstance(items, dict) else None
             by_id = {str(item.get("id") or "").lower(): item for item in items or [] if isinstance(item, dict)}

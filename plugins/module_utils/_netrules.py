@@ -1,0 +1,312 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to privnet.azure
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Service-side network rules (the firewalls of Storage, Key Vault and SQL): shared checks and merges.
+
+- IP rules: parsed, checked against what each service accepts, and compared as sets (``203.0.113.7`` and
+  ``203.0.113.7/32`` are one rule; Key Vault shows a single address with ``/32``, Storage without).
+- Virtual network rules: subnet ids checked, and the subnet read (through the network SDK) to refuse, before any
+  write, a rule whose subnet lacks the service endpoint the service needs.
+- The purge merge: the list to hold, from the given rules and the ones the resource has.
+
+Every check raises ValueError naming the option and the fix; modules turn it into a failure
+(AzureModule.validated).
+
+Private module_utils: an internal API of this collection, it may change at any time.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import Any, Callable, Iterable, Optional, Sequence
+
+from ansible_collections.privnet.azure.plugins.module_utils._ids import ResourceId, parse_resource_id
+from ansible_collections.privnet.azure.plugins.module_utils._subnet import describe as describe_subnet
+
+NETWORK = "Microsoft.Network"
+SUBNET_TYPE = f"{NETWORK}/virtualNetworks/subnets"
+
+# The service endpoint a subnet needs for a virtual network rule of each service. Microsoft Learn,
+# virtual-network/virtual-network-service-endpoints-overview.md (service list: Microsoft.Storage,
+# Microsoft.Storage.Global for storage accounts in any region, Microsoft.Sql, Microsoft.KeyVault);
+# storage/common/storage-network-security.md (virtual network rules need the subnet's Microsoft.Storage or
+# Microsoft.Storage.Global endpoint); key-vault/general/network-security.md and overview-vnet-service-endpoints.md
+# (Microsoft.KeyVault); azure-sql/database/vnet-service-endpoint-rule-overview.md (Microsoft.Sql).
+STORAGE_ENDPOINTS = ("Microsoft.Storage", "Microsoft.Storage.Global")
+KEY_VAULT_ENDPOINTS = ("Microsoft.KeyVault",)
+SQL_ENDPOINTS = ("Microsoft.Sql",)
+
+# IP rules of Storage and Key Vault are for public IPv4 addresses only: the RFC 1918 ranges are refused, and /31
+# and /32 ranges are not supported (individual address rules instead). Microsoft Learn:
+# storage/common/storage-network-security.md ("Restrictions for IP network rules", now in
+# storage-network-security-ip-address-range.md); key-vault/general/network-security.md (configuration
+# limitations). Key Vault's own refusal of a private range: Azure/azure-powershell #11471 (400 "... belongs to
+# forbidden range ... (private IP addresses)").
+PRIVATE_RANGES = tuple(ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
+
+# Resource names (Microsoft Learn, azure-resource-manager/management/resource-name-rules.md):
+#   storage accounts 3-24 lowercase letters and digits; key vaults 3-24 letters, digits and hyphens, starting
+#   with a letter, ending with a letter or digit, no two hyphens in a row; SQL servers 1-63 lowercase letters,
+#   digits and hyphens, not starting or ending with a hyphen.
+NAME_RULES = {
+    "storage_account": (3, 24, re.compile(r"^[a-z0-9]+$"), "lowercase letters and digits only"),
+    "key_vault": (3, 24, re.compile(r"^[A-Za-z](?!.*--)[A-Za-z0-9-]*[A-Za-z0-9]$"),
+                  "letters, digits and hyphens; start with a letter, end with a letter or digit, no two hyphens "
+                  "in a row"),
+    "sql_server": (1, 63, re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$"),
+                   "lowercase letters, digits and hyphens, not starting or ending with a hyphen"),
+}
+
+
+def resource_name(kind: str, value: Any, option: str) -> str:
+    """Check a storage account, key vault or SQL server name (a bare name; a resource id is checked by
+    AzureModule.resolve_id)."""
+    text = str(value or "")
+    if text.startswith("/"):
+        return text
+    low, high, pattern, words = NAME_RULES[kind]
+    label = kind.replace("_", " ")
+    if not low <= len(text) <= high:
+        raise ValueError(f"{option}: {text!r} has {len(text)} characters; a {label} name needs {low} to {high}")
+    if not pattern.match(text):
+        raise ValueError(f"{option}: {text!r} is not a valid {label} name; use {words}")
+    return text
+
+
+# ---- IP rules ----------------------------------------------------------------------------------------------
+
+def ip_rule(value: Any, option: str = "ip_rules") -> str:
+    """An IP rule of Storage or Key Vault in canonical form: a public IPv4 address (``203.0.113.7``) or a
+    range of /30 or wider (``198.51.100.0/24``). Raises ValueError naming ``option`` and the fix."""
+    text = str(value if value is not None else "").strip()
+    fix = "write a public IPv4 address such as 203.0.113.7 or a range such as 203.0.113.0/24"
+    try:
+        network = ipaddress.ip_network(text, strict=True)
+    except ValueError as exc:
+        if "host bits" in str(exc):
+            prefix = ipaddress.ip_network(text, strict=False)
+            raise ValueError(f"{option}: {value!r} has host bits set; for /{prefix.prefixlen} the range is "
+                             f"{prefix}") from None
+        raise ValueError(f"{option}: {value!r} is not an IPv4 address or range; {fix}") from None
+    if not isinstance(network, ipaddress.IPv4Network):
+        raise ValueError(f"{option}: {value!r} is IPv6; these IP rules take IPv4 only; {fix}")
+    if "/" in text and network.prefixlen in (31, 32):
+        addresses = " and ".join(str(a) for a in network)
+        raise ValueError(f"{option}: {value!r}: /31 and /32 ranges are not supported in these IP rules; "
+                         f"write the address{'es' if network.prefixlen == 31 else ''} instead ({addresses})")
+    for private in PRIVATE_RANGES:
+        if network.subnet_of(private):  # a wider range holding one is left to Azure (undocumented)
+            raise ValueError(f"{option}: {value!r} is in the private range {private} (RFC 1918), which these IP "
+                             "rules do not take; a client in a virtual network gets in through a virtual network "
+                             "rule or a private endpoint instead")
+    return str(network.network_address) if network.prefixlen == 32 else str(network)
+
+
+def rule_key(value: Any) -> str:
+    """Set key of an IP rule value: 203.0.113.7 and 203.0.113.7/32 are the same rule."""
+    try:
+        return str(ipaddress.ip_network(str(value).strip(), strict=False))
+    except ValueError:
+        return str(value).strip().lower()
+
+
+def rule_set(values: Optional[Iterable[Any]]) -> list:
+    """Normaliser for IP rule lists: a sorted list of rule keys, duplicates dropped."""
+    return sorted({rule_key(v) for v in values or []})
+
+
+def firewall_address(value: Any, option: str) -> str:
+    """An IPv4 address of a SQL server firewall rule (start or end address)."""
+    text = str(value if value is not None else "").strip()
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        raise ValueError(f"{option}: {value!r} is not an IPv4 address; SQL firewall rules take a start and an end "
+                         "IPv4 address, e.g. 203.0.113.0 and 203.0.113.255") from None
+    if address.version != 4:
+        raise ValueError(f"{option}: {value!r} is IPv6; SQL server firewall rules take IPv4 addresses")
+    return str(address)
+
+
+# ---- virtual network rules ---------------------------------------------------------------------------------
+
+def subnet_id(value: Any, option: str = "virtual_network_rules") -> ResourceId:
+    """A subnet resource id, parsed; raises ValueError unless it is one."""
+    rid = parse_resource_id(str(value if value is not None else "").strip(), option)
+    if rid.full_type.lower() != SUBNET_TYPE.lower() or len(rid.children) != 1:
+        raise ValueError(f"{option}: {value!r} is a {rid.full_type} id; expected a subnet id, /subscriptions/"
+                         f"<subscription>/resourceGroups/<group>/providers/{NETWORK}/virtualNetworks/<vnet>/subnets/"
+                         "<subnet>")
+    return rid
+
+
+def id_key(value: Any) -> str:
+    """ARM ids are case-insensitive."""
+    return str(value or "").strip().rstrip("/").lower()
+
+
+def id_set(values: Optional[Iterable[Any]]) -> list:
+    """Normaliser for lists of resource ids: sorted, lower-cased, duplicates dropped."""
+    return sorted({id_key(v) for v in values or []})
+
+
+def endpoint_services(subnet: Any) -> list:
+    """The service names of a subnet model's service endpoints."""
+    return [str(getattr(e, "service", "") or "") for e in getattr(subnet, "service_endpoints", None) or []]
+
+
+def endpoint_problem(subnet: Any, rid: ResourceId, accepted: Sequence[str], target: str,
+                     option: str = "virtual_network_rules") -> Optional[str]:
+    """Why a virtual network rule for ``target`` (e.g. "storage account 'st1'") cannot use the subnet: it does not
+    exist (``subnet`` None) or has none of the ``accepted`` service endpoints. None when it can."""
+    if subnet is None:
+        return (f"{option}: {describe_subnet(rid)} was not found; a virtual network rule for {target} needs an "
+                "existing subnet. Nothing was changed. Create the subnet, or fix the id.")
+    have = endpoint_services(subnet)
+    wanted = {s.lower() for s in accepted}
+    if any(s.lower() in wanted for s in have):
+        return None
+    needs = " or ".join(accepted)
+    return (f"{option}: {describe_subnet(rid)} has no {needs} service endpoint "
+            f"(it has {', '.join(have) if have else 'none'}); a virtual network rule for {target} admits the "
+            "subnet's traffic only through that endpoint. Nothing was changed. Add the endpoint to the subnet first "
+            f"(privnet.azure.service_endpoint with services: [{accepted[0]}]), then run this task again.")
+
+
+def check_subnet_endpoints(read_subnet: Callable[[ResourceId], Any], subnet_ids: Iterable[str],
+                           accepted: Sequence[str], target: str, option: str = "virtual_network_rules") -> list:
+    """Read each subnet (``read_subnet(rid)`` -> subnet model or None) and raise ValueError for the first one
+    that cannot carry a rule for ``target``. Returns the subnet models read."""
+    subnets = []
+    for value in subnet_ids:
+        rid = subnet_id(value, option)
+        subnet = read_subnet(rid)
+        problem = endpoint_problem(subnet, rid, accepted, target, option)
+        if problem:
+            raise ValueError(problem)
+        subnets.append(subnet)
+    return subnets
+
+
+# ---- merges ------------------------------------------------------------------------------------------------
+
+def merge(given: Iterable[Any], current: Iterable[Any], purge: bool, key: Callable[[Any], str]) -> list:
+    """The whole list to hold: with ``purge``, the ``given`` items; else ``current`` plus what ``given`` adds.
+    Items the resource already has keep Azure's spelling and order; new ones are appended in the given order;
+    duplicates (by ``key``) are dropped."""
+    given = list(given)
+    wanted = {key(v) for v in given}
+    kept = [v for v in current if key(v) in wanted] if purge else list(current)
+    result, seen = [], set()
+    for value in kept + given:
+        k = key(value)
+        if k not in seen:
+            seen.add(k)
+            result.append(value)
+    return result
+
+
+# ---- bypass (Storage) --------------------------------------------------------------------------------------
+
+# Storage's NetworkRuleSet.bypass: None, or any combination of Logging, Metrics, AzureServices written as one
+# comma-separated string ("Logging, Metrics"). azure-rest-api-specs Microsoft.Storage 2023-05-01 storage.json.
+STORAGE_BYPASS = ("AzureServices", "Logging", "Metrics", "None")
+
+
+def storage_bypass(values: Optional[Sequence[Any]], option: str = "bypass") -> Optional[list]:
+    """The bypass list in canonical spelling and order; raises ValueError for an unknown value, an empty list or
+    None combined with another value."""
+    if values is None:
+        return None
+    canonical = {v.lower(): v for v in STORAGE_BYPASS}
+    result = []
+    for value in values:
+        name = canonical.get(str(value or "").strip().lower())
+        if name is None:
+            raise ValueError(f"{option}: {value!r} is not a bypass value; use AzureServices, Logging, Metrics, or "
+                             "None alone")
+        if name not in result:
+            result.append(name)
+    if not result:
+        raise ValueError(f"{option}: is empty; give [None] to let no service bypass the rules, or leave it out")
+    if "None" in result and len(result) > 1:
+        raise ValueError(f"{option}: None cannot be combined with {', '.join(v for v in result if v != 'None')}; "
+                         "give [None] alone, or the services without None")
+    return sorted(result, key=STORAGE_BYPASS.index)
+
+
+def split_bypass(value: Any) -> list:
+    """Storage's wire bypass ("Logging, Metrics") as a list."""
+    return [part.strip() for part in str(value or "").split(",") if part.strip()]
+
+
+def join_bypass(values: Sequence[str]) -> str:
+    return ", ".join(values)
+
+
+def bypass_set(values: Optional[Iterable[Any]]) -> list:
+    """Normaliser for bypass lists: sorted, lower-cased."""
+    return sorted({str(v).strip().lower() for v in values or []})
+
+
+# ---- Storage and Key Vault: networkAcls ----------------------------------------------------------------------
+
+# Both services hold their firewall in ``properties.networkAcls`` (NetworkRuleSet: defaultAction, bypass, ipRules
+# [{value, action?}], virtualNetworkRules [{id, ...}]) beside ``properties.publicNetworkAccess``, and take a PATCH of
+# the account / vault with the whole NetworkRuleSet (azure-rest-api-specs: Microsoft.Storage 2023-05-01 storage.json
+# StorageAccountPropertiesUpdateParameters.networkAcls; Microsoft.KeyVault 2023-07-01 VaultPatchProperties.networkAcls,
+# example updateVault.json).
+ACL_KEYS = ("public_network_access", "default_action", "ip_rules", "virtual_network_rules", "bypass")
+
+
+def acl_view(resource: dict, bypass_list: bool) -> dict:
+    """The documented ``network`` result of a storage account or key vault (its wire JSON)."""
+    props = resource.get("properties") or {}
+    acls = props.get("networkAcls") or {}
+    rid = parse_resource_id(resource["id"]) if resource.get("id") else None
+    return {
+        "id": resource.get("id"),
+        "name": resource.get("name"),
+        "resource_group": rid.resource_group if rid else None,
+        "public_network_access": props.get("publicNetworkAccess"),
+        "default_action": acls.get("defaultAction"),
+        "ip_rules": [r.get("value") for r in acls.get("ipRules") or []],
+        "virtual_network_rules": [r.get("id") for r in acls.get("virtualNetworkRules") or []],
+        "bypass": split_bypass(acls.get("bypass")) if bypass_list else acls.get("bypass"),
+    }
+
+
+def acl_patch(resource: dict, desired: dict, changed_keys: Iterable[str], *, bypass_list: bool,
+              ip_rule_body: Callable[[str], dict], vnet_rule_body: Callable[[str], dict]) -> dict:
+    """The PATCH body: ``publicNetworkAccess`` when it changes, and the whole ``networkAcls`` when any of its parts
+    changes, built from the one read so that what the module does not manage (Storage's resourceAccessRules, the
+    fields of rules it keeps) is sent back as it was. New rules get ``ip_rule_body(value)`` /
+    ``vnet_rule_body(subnet_id)``."""
+    changed = set(changed_keys)
+    props = resource.get("properties") or {}
+    body: dict = {}
+    if "public_network_access" in changed:
+        body["publicNetworkAccess"] = desired["public_network_access"]
+    if changed & {"default_action", "ip_rules", "virtual_network_rules", "bypass"}:
+        acls = dict(props.get("networkAcls") or {})
+        # defaultAction is required in a NetworkRuleSet; Allow is its documented default.
+        acls["defaultAction"] = desired.get("default_action") or acls.get("defaultAction") or "Allow"
+        if "bypass" in changed:
+            acls["bypass"] = join_bypass(desired["bypass"]) if bypass_list else desired["bypass"]
+        if "ip_rules" in changed:
+            existing = {rule_key(r.get("value")): r for r in acls.get("ipRules") or []}
+            acls["ipRules"] = [existing.get(rule_key(v)) or ip_rule_body(v) for v in desired["ip_rules"]]
+        if "virtual_network_rules" in changed:
+            existing = {id_key(r.get("id")): r for r in acls.get("virtualNetworkRules") or []}
+            acls["virtualNetworkRules"] = [existing.get(id_key(v)) or vnet_rule_body(v)
+                                           for v in desired["virtual_network_rules"]]
+        body["networkAcls"] = acls
+    return {"properties": body}
+
+
+def added(desired: Iterable[Any], current: Iterable[Any], key: Callable[[Any], str]) -> list:
+    """The items of ``desired`` that ``current`` does not hold."""
+    have = {key(v) for v in current}
+    return [v for v in desired if key(v) not in have]
