@@ -193,8 +193,6 @@ selected:
   sample: ["stprivnetdemo.6f1c2b8a-3d4e-4f5a-9b0c-1d2e3f4a5b6c"]
 """
 
-import time
-
 from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
 from ansible_collections.privnet.azure.plugins.module_utils._connections import (
     STATUS,
@@ -205,6 +203,7 @@ from ansible_collections.privnet.azure.plugins.module_utils._connections import 
     status_of,
     target_from_params,
 )
+from ansible_collections.privnet.azure.plugins.module_utils._diff import ABSENT, Difference
 from ansible_collections.privnet.azure.plugins.module_utils._ids import parse_resource_id, same_id
 
 ARGUMENT_SPEC = dict(
@@ -252,8 +251,9 @@ def predicted_request(module, target, connections):
         return
     module.warn(f"private endpoint '{rid.name}' does not exist yet (check mode): its connection to {target.label} "
                 "is assumed to be requested by then")
-    after = {rid.name: {"status": STATUS[params["state"]], "description": params["description"]}}
-    module.exit(changed=True, diff={"before": {}, "after": after}, target_type=target.type.type,
+    diff = Difference()
+    diff.add(rid.name, ABSENT, {"status": STATUS[params["state"]], "description": params["description"]})
+    module.exit(changed=True, diff=diff, target_type=target.type.type,
                 connections=[connection_result(c) for c in connections], selected=[])
 
 
@@ -349,20 +349,23 @@ def main():
         targets[connection["name"]] = None if status is None else dict(
             connection_result(connection), status=status,
             description=description if description is not None else status)
-    before = {c["name"]: view(connection_result(c)) for c in chosen}
-    after = {c["name"]: view(targets.get(c["name"], connection_result(c)))
-             for c in chosen if not (c["name"] in targets and targets[c["name"]] is None)}
+
+    def difference():
+        diff = Difference()
+        for chosen_one in chosen:
+            name = chosen_one["name"]
+            now = targets.get(name, connection_result(chosen_one))
+            diff.add(name, view(connection_result(chosen_one)), ABSENT if now is None else view(now),
+                     changed=name in targets)
+        return diff
 
     # 4. Apply, one connection after the other, waiting for each (not in check mode).
     if changes and not module.check_mode:
-        deadline = time.monotonic() + module.wait_timeout
+        deadline = module.deadline()
         for connection, status in changes:
             targets[connection["name"]] = apply(module, target, connection, status,
                                                 targets[connection["name"]]["description"] if status else None,
                                                 deadline)
-        if module.wait:
-            after = {name: view(result) for name, result in targets.items() if result is not None}
-            after.update({c["name"]: view(connection_result(c)) for c in chosen if c["name"] not in targets})
 
     # 5. Return every connection, as it is now (or would be).
     result = []
@@ -373,7 +376,7 @@ def main():
                 result.append(targets[name])
         else:
             result.append(connection_result(connection))
-    module.exit(changed=bool(changes), diff={"before": before, "after": after}, target_type=target.type.type,
+    module.exit(changed=bool(changes), diff=difference(), target_type=target.type.type,
                 connections=result, selected=[c["name"] for c in chosen])
 
 
