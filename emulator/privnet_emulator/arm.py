@@ -10,7 +10,7 @@ import time
 from . import contract
 from .errors import ArmError, bad_request, not_found_child, not_found_top, resource_group_not_found
 from .ids import ResourceId, new_guid
-from .store import Operation, Resource
+from .store import Operation, Resource, utc_now_iso
 
 WRITE_METHODS = {"PUT", "PATCH", "DELETE"}
 
@@ -56,6 +56,14 @@ def strip_etag(value):
 
 # LRO styles: how each resource provider answers writes (see arm-wire-contract.md §1.1).
 NETWORK, PRIVATE_DNS, SYNC, ACR = "network", "privatedns", "sync", "acr"
+# The Private Link targets' styles (write_response names each one's recording):
+#   STORAGE  202, empty body, Location only (Microsoft.Storage asyncoperations, ?monitor=true)
+#   SQL      202 with Azure-AsyncOperation and Location under {rg}/providers/Microsoft.Sql/locations/{loc}
+#   BODY     200 with the resource in a transient provisioningState and no operation header: the client polls the
+#            resource itself until the state is terminal (Key Vault's vault create)
+#   KEYVAULT Key Vault's connection writes: PUT 200 + Azure-AsyncOperation, DELETE 202 + Location, both naming the
+#            connection's own URL with a `kv-operation` query
+STORAGE, SQL, BODY, KEYVAULT = "storage", "sql", "body", "keyvault"
 
 
 class ResourceType:
@@ -72,9 +80,12 @@ class ResourceType:
     retry_after = 10            # realistic Retry-After seconds
     list_by_subscription = True
     create_state = "Updating"   # provisioningState shown while a create runs
+    update_state = "Updating"   # provisioningState shown while an update runs
     always_201 = False          # ACR answers every accepted PUT with 201
     sync_create_status = 201    # status of a create answered synchronously
     etag_header = True          # a GET answers with an ETag header (when the type has etags)
+    sql_operation = None        # SQL style: the operation URLs' prefix and the 202 body's operation names
+    poll_query = None           # KEYVAULT style: the query parameter that turns a GET of the resource into a poll
 
     def __init__(self, emulator):
         self.emu = emulator
@@ -133,6 +144,11 @@ class ResourceType:
 
     def finishes_at_once(self, res, before):
         """True when an update needs no time: its operation ends before the answer (Succeeded, no Retry-After)."""
+        return False
+
+    def answers_at_once(self, req, res, before):
+        """True when this PUT is answered synchronously although the type's writes run operations (Storage answers
+        a create repeated with the same properties with 200, StorageAccounts_Create)."""
         return False
 
     def render_written(self, res):
@@ -201,6 +217,8 @@ def repeats_operation_urls(op, kind):
         return kind == "result"
     if op.style == ACR:
         return kind == "status"
+    if op.style == STORAGE:   # every 202 poll names the operation again (test_create_storage_account_with_...yaml)
+        return kind == "result" and not op.finished
     return op.style == PRIVATE_DNS and kind == "status" and not op.finished
 
 
@@ -255,6 +273,8 @@ class Engine:
         if existing is not None:
             rid = existing.rid  # keep the casing the resource was created with
         method = req.method
+        if method == "GET" and handler.poll_query and handler.poll_query in req.query:
+            return self.poll_by_query(req, handler)
         if method == "GET":
             if existing is None:
                 raise self.not_found(rid)
@@ -385,7 +405,7 @@ class Engine:
                 parent.etag = new_guid()
         self.store.put(res)
         handler.after_write(req, res, before)
-        if handler.synchronous(req):
+        if handler.synchronous(req) or handler.answers_at_once(req, res, before):
             return self.ok(handler, res, handler.sync_create_status if created else 200)
         op = self.start_operation(req, handler, res, "put", created)
         if before is not None and handler.finishes_at_once(res, before):
@@ -426,8 +446,9 @@ class Engine:
             error = req.fault
         op = Operation(new_guid(), kind, res.key, done_at, handler.locks(res.rid), handler.lro_style,
                        location, finish=finish, error=error)
+        op.start_time = utc_now_iso()
         res.pending_op = op.id
-        res.transient_state = "Deleting" if kind == "delete" else (handler.create_state if created else "Updating")
+        res.transient_state = "Deleting" if kind == "delete" else (handler.create_state if created else handler.update_state)
         self.store.add_operation(op)
         return op
 
@@ -470,7 +491,59 @@ class Engine:
             headers["Azure-AsyncOperation"] = req.url(f"{rid}/operationStatuses/{op.id}")
             op.poll_headers = {"Azure-AsyncOperation": headers["Azure-AsyncOperation"]}
             return Response(201 if created or handler.always_201 else 200, handler.render_written(res), headers)
+        if style == STORAGE:
+            # StorageAccounts_Create (storage.json 2023-05-01: x-ms-long-running-operation, 200/202). Recorded
+            # (azure-cli storage test_create_storage_account_with_public_network_access.yaml): 202, empty body,
+            # Location .../providers/Microsoft.Storage/locations/{loc}/asyncoperations/{id}?monitor=true&api-version=,
+            # no Azure-AsyncOperation; each poll answers 202 (empty, the Location again) until 200 with the account.
+            headers["Location"] = (f"{req.base_url}/subscriptions/{sub}/providers/{handler.namespace}/locations/"
+                                   f"{op.location}/asyncoperations/{op.id}?monitor=true&api-version={req.api_version}")
+            op.poll_headers = {"Location": headers["Location"]}
+            return Response(202, None, headers)
+        if style == SQL:
+            # SQL (Servers.json / VirtualNetworkRules.json / PrivateEndpointConnections.json 2023-08-01: long-running,
+            # 202 with Location). Recorded (azure-cli sql test_sql_firewall_mgmt.yaml, `sql server create`): 202 with
+            # body {operation, startTime}, Azure-AsyncOperation {rg}/providers/Microsoft.Sql/locations/{loc}/
+            # serverAzureAsyncOperation/{id} and Location .../serverOperationResults/{id}; status polls answer
+            # {name, status, startTime}. The prefix of other types follows the server's pattern (handler.sql_operation).
+            prefix, upsert, drop = handler.sql_operation
+            base = f"/subscriptions/{sub}/resourceGroups/{rid.resource_group}/providers/{handler.namespace}/locations/" \
+                   f"{op.location}"
+            headers["Azure-AsyncOperation"] = req.url(f"{base}/{prefix}AzureAsyncOperation/{op.id}")
+            headers["Location"] = req.url(f"{base}/{prefix}OperationResults/{op.id}")
+            name = drop if kind == "delete" else upsert
+            body = {"operation": name, "startTime": op.start_time} if name else None
+            return Response(202, body, headers)
+        if style == BODY:
+            # Key Vault's Vaults_CreateOrUpdate (keyvault.json 2023-07-01: long-running, 200/201, no operation
+            # header). Recorded (azure-cli keyvault test_keyvault_private_endpoint_connection.yaml): the create answers
+            # 200 with provisioningState RegisteringDns and no Azure-AsyncOperation or Location; the client reads the
+            # vault until Succeeded; an update PUT answers 200 Succeeded at once (handler.finishes_at_once).
+            return Response(200, handler.render_written(res), {})
+        if style == KEYVAULT:
+            # PrivateEndpointConnections_Put (keyvault.json 2023-07-01: not long-running; 200 whose Retry-After and
+            # Azure-AsyncOperation headers are sent "only if operation does not finish synchronously") and _Delete
+            # (long-running: 200, 202 with Location and Retry-After, 204). Recorded (azure-cli keyvault
+            # test_keyvault_private_endpoint_connection.yaml, approve / reject): 200, the connection with the new
+            # state and provisioningState Updating, Azure-AsyncOperation = the connection's URL with &kv-operation=.
+            url = f"{req.url(str(rid))}&{handler.poll_query}={op.id}"
+            if kind == "delete":
+                # Emulator convention: no recording of the delete; its Location takes the PUT's recorded form.
+                headers["Location"] = url
+                return Response(202, None, headers)
+            headers["Azure-AsyncOperation"] = url
+            return Response(200, handler.render_written(res), headers)
         raise AssertionError(style)
+
+    def poll_by_query(self, req, handler):
+        """Key Vault's operation URL: a GET of the resource with `kv-operation=<id>` (recorded header form). What it
+        answers is not recorded. Emulator convention: ARM's operation status {status} for a PUT's
+        Azure-AsyncOperation, a Location poll's answer (202 running, then 204) for a DELETE."""
+        op = self.store.operations.get(req.query[handler.poll_query])
+        if op is None:
+            raise ArmError(404, "OperationNotFound",
+                           f"The operation '{req.query[handler.poll_query]}' could not be found.")
+        return self.poll(req, op.id, "result" if op.kind == "delete" else "status")
 
     def rename_operation(self, op, new_id):
         self.store.operations.pop(op.id, None)
@@ -494,6 +567,8 @@ class Engine:
             headers.update(op.poll_headers)
         if kind == "status":
             body = {"status": op.status}
+            if op.style == SQL:   # {name, status, startTime} (azure-cli sql test_sql_firewall_mgmt.yaml)
+                body = {"name": op.id, "status": op.status, "startTime": getattr(op, "start_time", None)}
             if op.error:
                 body["error"] = op.error
             status = 202 if (op.style == PRIVATE_DNS and not op.finished) else 200
@@ -503,6 +578,7 @@ class Engine:
         if op.error:
             return Response(200, {"status": "Failed", "error": op.error}, headers)
         if op.kind == "delete":
-            return Response(204 if op.style == NETWORK else 200, None, headers)
+            # Key Vault's connection delete declares 204 "does not exist" (keyvault.json 2023-07-01)
+            return Response(204 if op.style in (NETWORK, KEYVAULT) else 200, None, headers)
         res = self.store.get(op.resource_key)
         return Response(200, res.handler.render(res) if res else None, headers)

@@ -94,6 +94,11 @@ def apply(emu, method, resource_id, body=None, query=None):
             if not op.finished:
                 op.done_at = 0
         emu.store.tick()
+        if resp.status < 400 and method in ("PUT", "PATCH") and len(segs) > 4 and (
+                resp.status == 202 or resp.body is None):
+            # an operation answered 202 without the resource (Storage, SQL): the result is the finished resource
+            get = Request("GET", resource_id, req.query, {}, None, req.base_url, "127.0.0.1")
+            resp = emu.engine.handle(get, segs[1], segs[3], segs[5], segs[6:])
     if resp.status >= 400:
         raise ArmError(resp.status, "ScenarioError", str(resp.body))
     return resp.body

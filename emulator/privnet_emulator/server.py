@@ -269,6 +269,12 @@ class Emulator:
                 if len(tail) >= 2 and tail_low[-2] in OPERATION_SEGMENTS:
                     kind = "result" if tail_low[-2].endswith("results") else "status"
                     return self.engine.poll(req, tail[-1], kind)
+                # SQL's operation URLs: {rg}/providers/Microsoft.Sql/locations/{loc}/{prefix}AzureAsyncOperation/{id}
+                # and .../{prefix}OperationResults/{id} (azure-cli sql test_sql_firewall_mgmt.yaml; arm.py SQL).
+                if len(tail) == 4 and tail_low[0] == "locations" and req.method == "GET" and (
+                        tail_low[2].endswith("azureasyncoperation") or tail_low[2].endswith("operationresults")):
+                    kind = "result" if tail_low[2].endswith("operationresults") else "status"
+                    return self.engine.poll(req, tail[-1], kind)
                 resources.require_registered(self, sub, namespace, req)
                 if req.method == "POST" and len(tail) % 2 == 1:
                     return self.engine.handle_action(req, sub, rg, namespace, tail)

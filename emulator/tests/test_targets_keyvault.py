@@ -74,7 +74,7 @@ def test_vault_private_endpoint_and_dns(clients):
     # dnsserver.py convention, as for registries)
     port = port_of(clients, vnet)
     assert chain(ask(port, f"{VAULT}.vault.azure.net"))[0][2] == [f"{VAULT}.privatelink.vaultcore.azure.net."]
-    for status, cname in (("Rejected", False), ("Approved", True)):
+    for status, cname in (("Approved", True), ("Rejected", False), ("Pending", True)):
         code, _ = call(clients, "PUT", conn["id"], {"properties": {"privateLinkServiceConnectionState": {
             "status": status, "description": "ok"}}}, api=API)
         assert code == 200

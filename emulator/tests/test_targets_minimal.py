@@ -50,10 +50,9 @@ def test_minimal_target_private_endpoint(clients, case):
     assert status == 200
     status, body = call(clients, "PUT", conn["id"], {"properties": {"privateLinkServiceConnectionState": {
         "status": "Approved", "description": "yes"}}}, api=api)
-    if case == "cosmos":   # MicrosoftDocs/azure-docs PR #86823: Cosmos DB refuses it
-        assert status == 400 and body["error"]["code"] == "BadRequest"
-    else:
-        assert status == 200
+    # manage-private-endpoint.md: connections previously denied can't be approved (Cosmos DB's answer: azure-docs
+    # PR #86823)
+    assert status == 400 and body["error"]["code"] == "BadRequest"
     patched = clients.resource.resources.begin_update_by_id(rid, {"tags": {"env": "test"}}, api_version=api).result()
     assert patched.tags == {"env": "test"}
     clients.resource.resources.begin_delete_by_id(rid, api_version=api).result()

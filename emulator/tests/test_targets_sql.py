@@ -52,13 +52,19 @@ def test_firewall_and_vnet_rules(clients):
     assert status == 400 and body["error"]["code"] == "VirtualNetworkRuleBadRequest"
     assert "Microsoft.Sql" in body["error"]["message"]
     assert call(clients, "GET", server_id(clients) + "/virtualNetworkRules", api=API)[1]["value"] == []
-    status, body = call(clients, "PUT", server_id(clients) + "/virtualNetworkRules/app", {"properties": {
-        "virtualNetworkSubnetId": subnets["snet-se"], "ignoreMissingVnetServiceEndpoint": True}}, api=API)
-    assert status in (200, 201) and body["properties"]["ignoreMissingVnetServiceEndpoint"] is True
+    # VirtualNetworkRules_CreateOrUpdate / _Delete are long-running (test_targets_lro.py checks the wire shape)
+    rules = clients.resource.resources
+    body = rules.begin_create_or_update_by_id(server_id(clients) + "/virtualNetworkRules/app", {"properties": {
+        "virtualNetworkSubnetId": subnets["snet-se"], "ignoreMissingVnetServiceEndpoint": True}},
+        api_version=API).result()
+    assert body.properties["ignoreMissingVnetServiceEndpoint"] is True
     _, subnets = make_subnets(clients, endpoints=["Microsoft.Sql"])
-    status, body = call(clients, "PUT", server_id(clients) + "/virtualNetworkRules/app2", vnet_rule, api=API)
-    assert status in (200, 201) and body["properties"]["state"] == "Ready"
-    assert call(clients, "DELETE", server_id(clients) + "/virtualNetworkRules/app", api=API)[0] in (200, 204)
+    body = rules.begin_create_or_update_by_id(server_id(clients) + "/virtualNetworkRules/app2", vnet_rule,
+                                              api_version=API).result()
+    assert body.properties["state"] == "Ready"
+    rules.begin_delete_by_id(server_id(clients) + "/virtualNetworkRules/app", api_version=API).result()
+    assert [r["name"] for r in call(clients, "GET", server_id(clients) + "/virtualNetworkRules", api=API)[1][
+        "value"]] == ["app2"]
 
 
 def test_sql_private_endpoint(clients):

@@ -185,16 +185,20 @@ def test_private_endpoint_per_group_connection_approval_and_dns(clients):
         .private_link_service_connection_state.status == "Disconnected"
 
 
-def test_rejected_storage_connection_can_be_approved_again(clients):
-    """No source says Storage refuses it (manage-private-endpoint.md's note is applied per service, linktargets.py)."""
+def test_rejected_storage_connection_cannot_be_approved_again(clients):
+    """manage-private-endpoint.md: connections previously denied can't be approved (linktargets.py)."""
     _, subnets = make_subnets(clients)
     put_account(clients)
     make_pe(clients, subnets["snet-pe"], account_id(clients), manual=True)
     conn = call(clients, "GET", account_id(clients) + "/privateEndpointConnections")[1]["value"][0]
-    for status in ("Rejected", "Approved"):
-        code, body = call(clients, "PUT", conn["id"], {"properties": {"privateLinkServiceConnectionState": {
-            "status": status}}})
-        assert code == 200 and body["properties"]["privateLinkServiceConnectionState"]["status"] == status
+    code, body = call(clients, "PUT", conn["id"], {"properties": {"privateLinkServiceConnectionState": {
+        "status": "Rejected"}}})
+    assert code == 200 and body["properties"]["privateLinkServiceConnectionState"]["status"] == "Rejected"
+    code, body = call(clients, "PUT", conn["id"], {"properties": {"privateLinkServiceConnectionState": {
+        "status": "Approved"}}})
+    assert code == 400 and body["error"]["code"] == "BadRequest"
+    code, body = call(clients, "GET", conn["id"])
+    assert body["properties"]["privateLinkServiceConnectionState"]["status"] == "Rejected"
 
 
 def test_sovereign_cloud_names(tmp_path):

@@ -26,7 +26,20 @@ getPrivateEndpointConnection.json, deletePrivateEndpointConnection.json, listPri
   quotes it for a key vault; hashicorp/terraform-provider-azurerm #11759). ignoreMissingVnetServiceEndpoint skips the
   check (its description in keyvault.json: NRP ignores the check whether the subnet has serviceEndpoints).
 
-Emulator convention: writes answer synchronously (200 / 201 for a new vault), no etag; a malformed or missing subnet
+Writes (keyvault.json 2023-07-01 and azure-cli keyvault test_keyvault_private_endpoint_connection.yaml, api
+  2019-09-01; arm.py BODY and KEYVAULT):
+* Vaults_CreateOrUpdate is long-running with 200/201 and no operation header: a new vault answers 200 with
+  provisioningState RegisteringDns (VaultProvisioningState: Succeeded, RegisteringDns) and the client reads the vault
+  until Succeeded; a PUT on an existing vault answers 200 Succeeded at once (same recording, `keyvault set-policy`).
+* Vaults_Update (PATCH, 200/201) and Vaults_Delete (200/204) are not long-running: answered at once.
+* PrivateEndpointConnections_Put is not long-running (200; Retry-After and Azure-AsyncOperation "only if operation
+  does not finish synchronously"): 200 with the new state, provisioningState Updating until its operation ends, and
+  Azure-AsyncOperation = the connection's URL with `&kv-operation=` (recorded approve / reject).
+  PrivateEndpointConnections_Delete is long-running (200, 202 with Location and Retry-After, 204): 202 + Location.
+Emulator convention: the Location of a connection delete takes the recorded Azure-AsyncOperation form (no recording
+  of the delete); polling it answers 202 until 204, and the Azure-AsyncOperation URL answers ARM's {status} (what Key
+  Vault answers there is not recorded).
+Emulator convention: no etag (Key Vault's connections carry one in the recording); a malformed or missing subnet
   id in a VNet rule, an unknown sku name or enum value, or an ipRules value that is not an address or CIDR is 400
   BadRequest naming the field; enableSoftDelete true and softDeleteRetentionInDays 90 unless sent.
 Not modelled: vault name rules and global uniqueness, soft-deleted vaults (deletedVaults, purge, createMode recover),
@@ -38,7 +51,7 @@ import copy
 import ipaddress
 
 from .. import clouds
-from ..arm import SYNC, ResourceType
+from ..arm import BODY, KEYVAULT, ResourceType
 from ..errors import bad_request
 from . import endpoints, linktargets
 from .storage import check_subnet_endpoint
@@ -92,8 +105,15 @@ class VaultLinkTarget(linktargets.FirstPartyTarget):
 class Vault(ResourceType):
     namespace = NAMESPACE
     types = ("vaults",)
-    lro_style = SYNC
+    lro_style = BODY               # Vaults_CreateOrUpdate: 200 RegisteringDns, no header (module docstring)
     etag_style = None
+    create_state = "RegisteringDns"
+
+    def synchronous(self, req):
+        return req.method in ("PATCH", "DELETE")   # Vaults_Update / Vaults_Delete are not long-running
+
+    def finishes_at_once(self, res, before):
+        return True   # an update PUT answers Succeeded at once (recorded `keyvault set-policy`)
 
     def validate(self, req, rid, body, existing):
         new = self.default_body(rid, body)
@@ -170,6 +190,8 @@ class Vault(ResourceType):
 class PrivateEndpointConnection(linktargets.ConnectionType):
     namespace = NAMESPACE
     types = ("vaults", "privateEndpointConnections")
+    lro_style = KEYVAULT           # PUT 200 + Azure-AsyncOperation, DELETE 202 + Location (module docstring)
+    poll_query = "kv-operation"
 
 
 class PrivateLinkResource(linktargets.LinkResourceType):

@@ -26,10 +26,14 @@ Emulator convention: a target-side connection is named `<target>.<32 hex>` (as a
   {Approved, "Auto-Approved"} (automatic) or {Pending, requestMessage or "Awaiting Approval"} (manual).
 Emulator convention: a PUT on a connection name that does not exist is 404 NotFound (connections are created by
   private endpoints); an unknown status is 400 BadRequest naming the allowed ones.
-A Rejected connection can be approved again unless the target's provider names a source that says otherwise
-  (`rejected_is_final`): the general note of manage-private-endpoint.md is applied to a service only where a source
-  for that service says so (Cosmos DB, minimal.py).
-Emulator convention: writes of connections are answered synchronously (200; a status each spec declares).
+A Rejected connection cannot be approved again (`rejected_is_final`, every target): Microsoft Learn
+  private-link/manage-private-endpoint.md ends its "Manage private endpoint connections on Azure PaaS resources"
+  part (the generic `az network private-endpoint-connection` commands, any target type) with the note that
+  connections previously denied can't be approved and must be removed and created anew; service articles repeat it
+  (event-grid configure-private-endpoints.md, automation private-link-security.md). The answer is 400 BadRequest with
+  Cosmos DB's wording (MicrosoftDocs/azure-docs PR #86823); other services' wording is not documented.
+Connection writes answer as each spec declares them: Storage's, Cosmos DB's, PostgreSQL's and Service Bus's at once
+  (200), Key Vault's and SQL's as those providers answer (keyvault.py, sql.py; arm.py KEYVAULT and SQL).
 Emulator convention: privateLinkResources is served as a list (GET .../privateLinkResources); the single GET is not
   served (404), and the list follows the target's current state (e.g. the secondary groups of a storage account).
 """
@@ -52,7 +56,7 @@ class FirstPartyTarget(endpoints.PrivateLinkTarget):
     ConnectionType subclass) and implement groups()."""
 
     connection_type = None       # the ConnectionType subclass of this target
-    rejected_is_final = False    # only where a source for the service says so
+    rejected_is_final = True     # manage-private-endpoint.md (the module docstring)
     rejected_source = ""
 
     def groups(self, emu, target_res):

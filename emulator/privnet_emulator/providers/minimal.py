@@ -92,7 +92,6 @@ class MinimalType(ResourceType):
 class CosmosTarget(linktargets.FirstPartyTarget):
     resource_type = "Microsoft.DocumentDB/databaseAccounts"
     label = "database account"
-    rejected_is_final = True   # MicrosoftDocs/azure-docs PR #86823
 
     def groups(self, emu, target_res):
         suffix = COSMOS_SUFFIX[clouds.of(emu).name]

@@ -192,7 +192,9 @@ def subscription_providers(emu, req, sub, rest, rest_low):
         state = "Registered" if rest_low[1] == "register" else "NotRegistered"
         emu.store.providers[(sub.lower(), namespace.lower())] = state
         return Response(200, provider_body(emu, sub, namespace))
-    if len(rest) == 5 and rest_low[1] == "locations" and rest_low[3] in ("operations", "operationresults"):
+    if len(rest) == 5 and rest_low[1] == "locations" and rest_low[3] in ("operations", "operationresults",
+                                                                         "asyncoperations"):
+        # asyncoperations: Storage's Location (a result poll; arm.py STORAGE)
         return emu.engine.poll(req, rest[4], "status" if rest_low[3] == "operations" else "result")
     if len(rest) == 2 and req.method == "POST":
         action = emu.engine.subscription_actions.get((namespace.lower(), rest_low[1]))

@@ -27,7 +27,18 @@ examples):
   quoted for Storage and Key Vault (hashicorp/terraform-provider-azurerm #16547, Azure/avdaccelerator #818).
   Nearest source, not a recording of this exact refusal.
 
-Emulator convention: every write answers synchronously (200, 201 for a new resource), no etag; a firewall rule whose
+Writes (2023-08-01; arm.py SQL): Servers_CreateOrUpdate (200/201/202 with Location), Servers_Update (200/202),
+  Servers_Delete (200/202/204), VirtualNetworkRules_CreateOrUpdate (200/201/202 with Location) and _Delete
+  (200/202/204), PrivateEndpointConnections_CreateOrUpdate (200/202) and _Delete (200/202/204) are long-running
+  (x-ms-long-running-operation); FirewallRules_CreateOrUpdate (200/201) and _Delete (200/204) are not and answer at
+  once (201 for a new rule: azure-cli sql test_sql_firewall_mgmt.yaml). The long-running ones answer 202 with
+  Azure-AsyncOperation `{rg}/providers/Microsoft.Sql/locations/{loc}/serverAzureAsyncOperation/{id}` and Location
+  `.../serverOperationResults/{id}`, body {operation: UpsertLogicalServer, startTime} (recorded `sql server create`,
+  same file); status polls answer {name, status, startTime}.
+Emulator convention: the operation URLs of virtual network rules and connections follow the server's recorded
+  pattern with the prefixes `virtualNetworkRules` and `privateEndpointConnection`, and their 202 has no body; a server
+  delete's body names DropLogicalServer (neither is recorded here).
+Emulator convention: no etag; a firewall rule whose
   addresses are not IPv4 or whose start is after its end, a missing administratorLogin on create, an unknown
   publicNetworkAccess, or a VNet rule naming no subnet is 400 BadRequest naming the field; state is "Ready", version
   "12.0" unless sent; kind "v12.0".
@@ -39,7 +50,7 @@ import copy
 import ipaddress
 
 from .. import clouds
-from ..arm import SYNC, ResourceType
+from ..arm import SQL, SYNC, ResourceType
 from ..errors import bad_request
 from . import endpoints, linktargets
 from .storage import check_subnet_endpoint
@@ -76,12 +87,13 @@ class SqlLinkTarget(linktargets.FirstPartyTarget):
 
 class SqlType(ResourceType):
     namespace = NAMESPACE
-    lro_style = SYNC
+    lro_style = SQL               # long-running writes (module docstring); firewall rules override
     etag_style = None
 
 
 class Server(SqlType):
     types = ("servers",)
+    sql_operation = ("server", "UpsertLogicalServer", "DropLogicalServer")
     top_level_keys = ("identity",)
 
     def validate(self, req, rid, body, existing):
@@ -137,6 +149,7 @@ class Server(SqlType):
 
 class FirewallRule(SqlType):
     types = ("servers", "firewallRules")
+    lro_style = SYNC              # FirewallRules_CreateOrUpdate / _Delete are not long-running
     has_location = False
 
     def validate(self, req, rid, body, existing):
@@ -159,6 +172,7 @@ class FirewallRule(SqlType):
 
 class VirtualNetworkRule(SqlType):
     types = ("servers", "virtualNetworkRules")
+    sql_operation = ("virtualNetworkRules", None, None)
     has_location = False
 
     def validate(self, req, rid, body, existing):
@@ -181,6 +195,8 @@ class VirtualNetworkRule(SqlType):
 class PrivateEndpointConnection(linktargets.ConnectionType):
     namespace = NAMESPACE
     types = ("servers", "privateEndpointConnections")
+    lro_style = SQL
+    sql_operation = ("privateEndpointConnection", None, None)
     show_group_ids = True   # groupIds is a read-only property of SQL's connection (PrivateEndpointConnections.json)
 
 

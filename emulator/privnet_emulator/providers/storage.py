@@ -40,8 +40,16 @@ Private Link (linktargets.py, endpoints.py): group ids blob, blob_secondary, tab
   connection of that group is active (private-endpoint-dns.md, the Storage example of "Azure services DNS zone
   configuration").
 
-Emulator convention: writes answer synchronously (200, a status the spec declares; Azure answers a create with 202
-  and Location as well), no etag; keys and their listing (listKeys) are not emulated.
+Writes (storage.json 2023-05-01): StorageAccounts_Create is the only long-running one (x-ms-long-running-operation,
+  200/202): a PUT answers 202 with an empty body and a Location `/subscriptions/{sub}/providers/Microsoft.Storage/
+  locations/{loc}/asyncoperations/{id}?monitor=true` whose polls answer 202 until 200 with the account (azure-cli
+  storage recording test_create_storage_account_with_public_network_access.yaml; arm.py STORAGE); a PUT that repeats
+  an account's properties answers 200 with the account (the spec's 200: "already created from a previous request with
+  the same properties"). StorageAccounts_Update (PATCH, 200), StorageAccounts_Delete (200/204),
+  PrivateEndpointConnections_Put (200) and _Delete (200/204) are not long-running and answer at once.
+Emulator convention: provisioningState is Creating while a create runs (the spec's ProvisioningState: Creating,
+  ResolvingDNS, Succeeded) and stays Succeeded while an update PUT runs (the enum has no updating state); no etag;
+  keys and their listing (listKeys) are not emulated.
 Emulator convention: the web endpoint's zone label is `z1` (`<acct>.z1.web.<suffix>`; Azure picks a number per
   account); which services an account has follows its kind: StorageV2 all six, Storage blob/queue/table/file,
   BlobStorage and BlockBlobStorage blob/dfs/web, FileStorage file/web.
@@ -59,7 +67,7 @@ import ipaddress
 import re
 
 from .. import clouds
-from ..arm import SYNC, ResourceType, Response
+from ..arm import STORAGE, ResourceType, Response
 from ..errors import ArmError, bad_request
 from ..ids import ResourceId
 from . import endpoints, linktargets
@@ -174,10 +182,24 @@ class StorageLinkTarget(linktargets.FirstPartyTarget):
 class StorageAccount(ResourceType):
     namespace = NAMESPACE
     types = ("storageAccounts",)
-    lro_style = SYNC
+    lro_style = STORAGE            # StorageAccounts_Create: 202 + Location (module docstring)
     etag_style = None
     top_level_keys = ("sku", "kind", "identity", "extendedLocation")
     sync_create_status = 200
+    create_state = "Creating"
+    update_state = "Succeeded"
+
+    def synchronous(self, req):
+        # StorageAccounts_Update (PATCH) and _Delete are not long-running (storage.json 2023-05-01: 200, 200/204)
+        return req.method in ("PATCH", "DELETE")
+
+    def answers_at_once(self, req, res, before):
+        # the spec's 200 for StorageAccounts_Create: the account exists already with the same properties
+        if before is None:
+            return False
+        def same(body):
+            return {k: v for k, v in body.items() if k != "internal" and v not in (None, {})}
+        return same(before) == same(res.body)
 
     def validate(self, req, rid, body, existing):
         if existing is None:
