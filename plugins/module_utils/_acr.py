@@ -12,26 +12,34 @@ Private module_utils: an internal API of this collection, it may change at any t
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
 from ansible_collections.privnet.azure.plugins.module_utils._sdk import text
 from ansible_collections.privnet.azure.plugins.module_utils._ids import parse_resource_id
 from ansible_collections.privnet.azure.plugins.module_utils._sdkcompat import read_kwargs, sdk_model
+from ansible_collections.privnet.azure.plugins.module_utils._validate import Refused
+
+if TYPE_CHECKING:
+    from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
 
 CONTAINER_REGISTRY = "Microsoft.ContainerRegistry"
 CONTAINER_REGISTRY_SDK = "azure.mgmt.containerregistry"
 TRANSITIONAL_STATES = frozenset(("creating", "updating", "deleting", "accepted", "provisioning"))
 
 
-def region(value):
+def region(value: Any) -> str:
     """ARM's canonical form of a location: "East US" -> "eastus"."""
     return str(value or "").replace(" ", "").lower()
 
 
-def describe(resource_group, name) -> str:
+def describe(resource_group: str, name: str) -> str:
     return f"container registry '{name}' (resource group '{resource_group}')"
 
 
-def get_registry(module, resource_group, name):
-    """The Registry model; fails naming the registry when it does not exist."""
+def get_registry(module: AzureModule, resource_group: str, name: str) -> Any:
+    """The Registry model. Raises ValueError naming the registry when it does not exist
+    (``module.validated(get_registry, module, resource_group, name)``)."""
     client = module.client("containerregistry")
     # With an msrest-style SDK (azure-mgmt-containerregistry < 15) the response's JSON is kept beside the
     # model (_sdkcompat.wire): its API version may not declare all of a registry's network rules.
@@ -39,31 +47,32 @@ def get_registry(module, resource_group, name):
                                   what=f"reading {describe(resource_group, name)}",
                                   **read_kwargs(sdk_model(CONTAINER_REGISTRY_SDK, "Registry")))
     if registry is None:
-        module.fail_json(msg=f"{describe(resource_group, name)} was not found in subscription "
-                             f"'{module.subscription_id}'; create it first, or fix name and resource_group")
+        raise ValueError(f"{describe(resource_group, name)} was not found in subscription "
+                         f"'{module.subscription_id}'; create it first, or fix name and resource_group")
     return registry
 
 
-def sku_name(registry):
+def sku_name(registry: Any) -> str:
     sku = getattr(registry, "sku", None)
     return text(getattr(sku, "name", None)) or "unknown"
 
 
-def require_premium(module, registry, feature):
-    """Fail, before any write, unless the registry is on the Premium SKU.
+def require_premium(registry: Any, feature: str) -> None:
+    """Raise, before any write, unless the registry is on the Premium SKU (a _validate.Refused that
+    puts ``sku`` in the failure result: ``module.validated(require_premium, registry, feature)``).
 
     ``feature`` completes "<feature> need(s) the Premium SKU", e.g. "network rules".
     """
     sku = sku_name(registry)
     if sku.lower() != "premium":
-        module.fail_json(msg=(
+        raise Refused(
             f"container registry '{registry.name}' is on the {sku} SKU: {feature} need the Premium SKU. "
             f"Nothing was changed. Upgrade the registry to Premium first (az acr update --name {registry.name} "
-            "--sku Premium, or sku: Premium in the task that manages the registry), then run this task again."),
+            "--sku Premium, or sku: Premium in the task that manages the registry), then run this task again.",
             sku=sku)
 
 
-def list_replicas(module, resource_group, name, home):
+def list_replicas(module: AzureModule, resource_group: str, name: str, home: Any) -> list[str]:
     """Regions of the registry's geo-replicas, sorted, the home region left out (Azure lists the
     home region as a replication too)."""
     client = module.client("containerregistry")
@@ -72,14 +81,14 @@ def list_replicas(module, resource_group, name, home):
     return sorted({region(r.location) for r in replications} - {region(home)})
 
 
-def list_connections(module, resource_group, name):
+def list_connections(module: AzureModule, resource_group: str, name: str) -> list[Any]:
     """The registry's private endpoint connection models."""
     client = module.client("containerregistry")
     return module.call(lambda: list(client.private_endpoint_connections.list(resource_group, name)),
                        what=f"listing the private endpoint connections of {describe(resource_group, name)}")
 
 
-def get_connection(module, resource_group, registry, connection):
+def get_connection(module: AzureModule, resource_group: str, registry: str, connection: str) -> Any:
     """One private endpoint connection model, or None when it does not exist (any more)."""
     client = module.client("containerregistry")
     return module.get_or_none(client.private_endpoint_connections.get, resource_group, registry, connection,
@@ -87,7 +96,7 @@ def get_connection(module, resource_group, registry, connection):
                                    f"{describe(resource_group, registry)}")
 
 
-def connection_result(connection) -> dict:
+def connection_result(connection: Any) -> dict[str, Any]:
     """The documented form of a private endpoint connection."""
     state = getattr(connection, "private_link_service_connection_state", None)
     endpoint = getattr(connection, "private_endpoint", None)
@@ -102,19 +111,19 @@ def connection_result(connection) -> dict:
     }
 
 
-def connection_summary(connection) -> dict:
+def connection_summary(connection: Any) -> dict[str, Any]:
     """The short form kept in a registry's result."""
     full = connection_result(connection)
     return {key: full[key] for key in ("name", "private_endpoint_id", "status", "description")}
 
 
-def ip_rule_values(network_rule_set):
+def ip_rule_values(network_rule_set: Any) -> list[str]:
     """The IP rule values (addresses or CIDR ranges) of a network rule set, as Azure holds them."""
     rules = getattr(network_rule_set, "ip_rules", None) or []
     return [rule.ip_address_or_range for rule in rules]
 
 
-def data_endpoint_host_names(registry, replicas):
+def data_endpoint_host_names(registry: Any, replicas: Iterable[str]) -> list[str]:
     """Azure's list of data endpoint host names when it gives one; otherwise the names the
     private endpoints serve, one per region: <registry>.<region>.data.<login server suffix>."""
     reported = list(getattr(registry, "data_endpoint_host_names", None) or [])
@@ -128,7 +137,7 @@ def data_endpoint_host_names(registry, replicas):
     return [f"{name}.{r}.data.{suffix}" for r in regions]
 
 
-def registry_result(registry, replicas) -> dict:
+def registry_result(registry: Any, replicas: Iterable[str]) -> dict[str, Any]:
     """The documented ``registry`` return value of acr_network."""
     rules = getattr(registry, "network_rule_set", None)
     return {
@@ -151,5 +160,5 @@ def registry_result(registry, replicas) -> dict:
     }
 
 
-def settled(provisioning_state) -> bool:
+def settled(provisioning_state: Any) -> bool:
     return str(provisioning_state or "Succeeded").lower() not in TRANSITIONAL_STATES

@@ -13,9 +13,12 @@ ARM's challenge handling, auxiliary tenants, azure-core's retries of 408/429/5xx
 verified, the collection's user agent); retries of ARM conflicts, waits and error reports are the module's.
 
 Long-running operations follow ARM's asynchronous operations contract (Microsoft Learn,
-azure-resource-manager/management/async-operations.md): a 201 or 202 with ``Azure-AsyncOperation`` is polled until
-its ``status`` is Succeeded, Failed or Canceled; one with only ``Location`` is polled until that URL stops answering
-202; ``Retry-After`` sets the interval. After a PUT or PATCH the resource is read again for its final state.
+azure-resource-manager/management/async-operations.md), as azure-mgmt-core's ARMPolling reads it: an answer with
+``Azure-AsyncOperation`` is polled until its ``status`` is Succeeded, Failed or Canceled (whatever the first status
+code: Key Vault answers a connection's PUT with 200 and the header); a 201 or 202 with only ``Location`` is polled
+until that URL stops answering 202; a PUT or PATCH answered 200 or 201 with neither header, whose body's
+``provisioningState`` is not final yet (a new key vault answers ``RegisteringDns``), is read again until it is;
+``Retry-After`` sets the interval. After a PUT or PATCH the resource is read again for its final state.
 """
 
 from __future__ import annotations
@@ -41,12 +44,17 @@ class Operation:
 
     def __init__(self, arm: "ArmResources", response: Any, final: Optional[Callable[[], Any]]) -> None:
         self._arm = arm
-        self._async = response.headers.get("Azure-AsyncOperation")
-        self._location = response.headers.get("Location")
+        self._async: Optional[str] = response.headers.get("Azure-AsyncOperation")
+        self._location: Optional[str] = (response.headers.get("Location")
+                                         if response.status_code in (201, 202) else None)
         self._retry_after = _retry_after(response)
         self._final = final
-        self._done = response.status_code not in (201, 202) or not (self._async or self._location)
-        self._result = _json(response) if self._done else None
+        body = _json(response)
+        # No operation to poll, but a write whose resource is still being provisioned: poll the resource itself.
+        self._body_polling = (final is not None and not (self._async or self._location)
+                              and not _provisioning_finished(body))
+        self._done = not (self._async or self._location or self._body_polling)
+        self._result = body if self._done else None
 
     def done(self) -> bool:
         return self._done
@@ -65,6 +73,17 @@ class Operation:
         return self._result
 
     def _poll(self) -> None:
+        if self._body_polling:
+            body = self._final() if self._final else None
+            if not _provisioning_finished(body):
+                return
+            state = str(((body or {}).get("properties") or {}).get("provisioningState", ""))
+            if state and state.lower() != "succeeded":
+                # What azure-mgmt-core's body polling reports too: the operation failed, the resource says how.
+                raise HttpResponseError(message=f"Operation failed or canceled: the resource's provisioningState is "
+                                                f"{state}")
+            self._done, self._result = True, body
+            return
         if self._async:
             response = self._arm.send("GET", self._async)
             self._retry_after = _retry_after(response)
@@ -76,7 +95,7 @@ class Operation:
             self._done = True
             self._result = self._final() if self._final else None
             return
-        response = self._arm.send("GET", self._location)
+        response = self._arm.send("GET", str(self._location))
         self._retry_after = _retry_after(response)
         if response.status_code == 202:
             return
@@ -214,6 +233,13 @@ def _json(response: Any) -> Any:
         return json.loads(text)
     except ValueError:
         return None
+
+
+def _provisioning_finished(body: Any) -> bool:
+    """True unless ``body`` is a resource whose ``properties.provisioningState`` is not final yet."""
+    properties = body.get("properties") if isinstance(body, dict) else None
+    state = properties.get("provisioningState") if isinstance(properties, dict) else None
+    return state is None or str(state).lower() in TERMINAL_STATUSES
 
 
 def _retry_after(response: Any) -> Optional[float]:

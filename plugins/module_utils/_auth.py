@@ -10,6 +10,8 @@ Private module_utils: an internal API of this collection, it may change at any t
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Optional
 
 from ansible.module_utils.basic import env_fallback
 
@@ -26,6 +28,12 @@ try:
     HAS_AZURE_IDENTITY = True
 except ImportError:
     HAS_AZURE_IDENTITY = False
+
+if TYPE_CHECKING:
+    from ansible_collections.privnet.azure.plugins.module_utils._cloud import Cloud
+
+# (credential, what it is, for messages): what build_credential() and each source give.
+Found = tuple[Any, str]
 
 AUTH_SOURCES = ["auto", "parameters", "awx", "env", "identity_env", "workload_identity", "managed_identity", "cli"]
 
@@ -60,7 +68,8 @@ WAIT_ARGUMENT_SPEC = dict(
 )
 
 
-def build_credential(params, cloud, connection_verify, environ=None):
+def build_credential(params: Mapping[str, Any], cloud: Cloud, connection_verify: str | bool,
+                     environ: Optional[Mapping[str, str]] = None) -> Found:
     """Return ``(credential, description)`` for the configured ``auth_source``.
 
     ``auto`` takes the first complete source in this order: the module options (which
@@ -72,7 +81,7 @@ def build_credential(params, cloud, connection_verify, environ=None):
     source = params.get("auth_source") or "auto"
     # authority= makes sovereign and private clouds work; clouds azure-identity does not know
     # also need instance discovery off, or MSAL asks the public cloud to validate the authority.
-    sp_kwargs = dict(authority=cloud.authority, connection_verify=connection_verify)
+    sp_kwargs: dict[str, Any] = dict(authority=cloud.authority, connection_verify=connection_verify)
     if not cloud.public:
         sp_kwargs["disable_instance_discovery"] = True
     auxiliary = list(params.get("auxiliary_tenants") or [])
@@ -128,7 +137,7 @@ def build_credential(params, cloud, connection_verify, environ=None):
     return chain, "managed identity or the Azure CLI login"
 
 
-def _cli(params, auxiliary):
+def _cli(params: Mapping[str, Any], auxiliary: list[str]) -> Any:
     kwargs = {"additionally_allowed_tenants": auxiliary} if auxiliary else {}
     return AzureCliCredential(tenant_id=params.get("tenant") or "", **kwargs)
 
@@ -137,16 +146,16 @@ class TenantCredential:
     """``credential``'s tokens for another ``tenant`` (one of its additionally allowed tenants): what a
     client for a subscription of that tenant, or an auxiliary token for it, needs."""
 
-    def __init__(self, credential, tenant):
+    def __init__(self, credential: Any, tenant: str) -> None:
         self.credential = credential
         self.tenant = tenant
 
-    def get_token(self, *scopes, **kwargs):
+    def get_token(self, *scopes: str, **kwargs: Any) -> Any:
         kwargs["tenant_id"] = self.tenant
         return self.credential.get_token(*scopes, **kwargs)
 
 
-def _from_options(params, sp_kwargs):
+def _from_options(params: Mapping[str, Any], sp_kwargs: dict[str, Any]) -> Optional[Found]:
     """A service principal (secret or certificate) or a user sign-in from the module options."""
     found = _service_principal(params.get("client_id"), params.get("tenant"), params.get("secret"),
                                params.get("certificate_path"), params.get("certificate_password"), sp_kwargs,
@@ -161,7 +170,7 @@ def _from_options(params, sp_kwargs):
             "a user name and password from the module options")
 
 
-def _incomplete_options(params):
+def _incomplete_options(params: Mapping[str, Any]) -> Optional[str]:
     """What is missing when the module options hold part of a sign-in, else None. Alone, a
     client_id is complete (it selects a user-assigned managed identity), and so is a tenant (the
     Azure CLI login of that tenant)."""
@@ -180,7 +189,9 @@ def _incomplete_options(params):
             f"{'it' if len(lacking) == 1 else 'them'}, or pick another source with auth_source)")
 
 
-def _service_principal(client_id, tenant, secret, certificate_path, certificate_password, sp_kwargs, origin):
+def _service_principal(client_id: Optional[str], tenant: Optional[str], secret: Optional[str],
+                       certificate_path: Optional[str], certificate_password: Optional[str],
+                       sp_kwargs: dict[str, Any], origin: str) -> Optional[Found]:
     if not (client_id and tenant and (secret or certificate_path)):
         return None
     if secret:
@@ -192,14 +203,14 @@ def _service_principal(client_id, tenant, secret, certificate_path, certificate_
             f"a client certificate from {origin}")
 
 
-def _identity_env(environ, sp_kwargs):
+def _identity_env(environ: Mapping[str, str], sp_kwargs: dict[str, Any]) -> Optional[Found]:
     return _service_principal(environ.get("AZURE_CLIENT_ID"), environ.get("AZURE_TENANT_ID"),
                               environ.get("AZURE_CLIENT_SECRET"), environ.get("AZURE_CLIENT_CERTIFICATE_PATH"),
                               environ.get("AZURE_CLIENT_CERTIFICATE_PASSWORD"), sp_kwargs,
                               "azure-identity's environment variables")
 
 
-def _workload_identity(environ, sp_kwargs):
+def _workload_identity(environ: Mapping[str, str], sp_kwargs: dict[str, Any]) -> Optional[Found]:
     token_file = environ.get("AZURE_FEDERATED_TOKEN_FILE")
     client_id, tenant = environ.get("AZURE_CLIENT_ID"), environ.get("AZURE_TENANT_ID")
     if not (token_file and client_id and tenant):
@@ -209,6 +220,6 @@ def _workload_identity(environ, sp_kwargs):
             "workload identity (AZURE_FEDERATED_TOKEN_FILE)")
 
 
-def _managed_identity(params, connection_verify):
+def _managed_identity(params: Mapping[str, Any], connection_verify: str | bool) -> Any:
     # client_id, when given, selects a user-assigned identity.
     return ManagedIdentityCredential(client_id=params.get("client_id") or None, connection_verify=connection_verify)

@@ -19,7 +19,8 @@ import os
 import random
 import time
 import traceback
-from typing import Optional
+from collections.abc import Callable, Iterable
+from typing import Any, NoReturn, Optional, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
@@ -31,9 +32,10 @@ from ansible_collections.privnet.azure.plugins.module_utils._auth import (
     TenantCredential,
     build_credential,
 )
-from ansible_collections.privnet.azure.plugins.module_utils._cloud import resolve_cloud
+from ansible_collections.privnet.azure.plugins.module_utils._cloud import Cloud, resolve_cloud
 from ansible_collections.privnet.azure.plugins.module_utils._diff import Difference
-from ansible_collections.privnet.azure.plugins.module_utils._ids import resolve_resource_id
+from ansible_collections.privnet.azure.plugins.module_utils._ids import ResourceId, resolve_resource_id
+from ansible_collections.privnet.azure.plugins.module_utils._validate import Refused
 from ansible_collections.privnet.azure.plugins.module_utils._validate import subscription_id as valid_subscription_id
 
 try:
@@ -94,6 +96,8 @@ USER_AGENT = "ansible-privnet.azure"
 # management/authenticate-multi-tenant.md).
 MAX_AUXILIARY_TENANTS = 3
 
+T = TypeVar("T")
+
 
 class AzureModule(AnsibleModule):
     """AnsibleModule with the common Azure options, lazily built credential and SDK clients.
@@ -102,7 +106,8 @@ class AzureModule(AnsibleModule):
     long-running operations. Every other keyword goes to AnsibleModule.
     """
 
-    def __init__(self, argument_spec, *, lro=False, supports_check_mode=True, allow_empty=(), **kwargs):
+    def __init__(self, argument_spec: dict, *, lro: bool = False, supports_check_mode: bool = True,
+                 allow_empty: Iterable[str] = (), **kwargs: Any) -> None:
         spec: dict = dict(AUTH_ARGUMENT_SPEC)
         if lro:
             spec.update(WAIT_ARGUMENT_SPEC)
@@ -120,10 +125,10 @@ class AzureModule(AnsibleModule):
             if value is None and spec.get(option, {}).get("default") is not None:
                 self.params[option] = spec[option]["default"]  # null means "not set": the default applies
         self._lro = lro
-        self._cloud = None
-        self._credential = None
-        self._credential_origin = None
-        self._clients = {}
+        self._cloud: Optional[Cloud] = None
+        self._credential: Any = None
+        self._credential_origin: Optional[str] = None
+        self._clients: dict[tuple[str, str, Optional[str]], Any] = {}
         if not HAS_AZURE_CORE:
             self.fail_json(msg=missing_required_lib("azure-core"), exception=AZURE_CORE_IMPORT_ERROR)
         if not HAS_AZURE_IDENTITY:
@@ -132,7 +137,7 @@ class AzureModule(AnsibleModule):
         if ca_bundle and not os.path.isfile(ca_bundle):
             self.fail_json(msg=f"ca_bundle: {ca_bundle} is not a file; give the path of a PEM CA bundle")
 
-    def _load_params(self):
+    def _load_params(self) -> None:
         super()._load_params()
         # What the task gave, before defaults are filled in: only here can null be told from unset.
         self._given = {k: v for k, v in self.params.items() if not k.startswith("_ansible_")}
@@ -140,7 +145,7 @@ class AzureModule(AnsibleModule):
     # ---- settings -----------------------------------------------------------------------
 
     @property
-    def subscription_id(self):
+    def subscription_id(self) -> str:
         """The subscription from the options (or AZURE_SUBSCRIPTION_ID); fails if unset."""
         value = self.params.get("subscription_id")
         if not value:
@@ -148,7 +153,7 @@ class AzureModule(AnsibleModule):
         return self.validated(valid_subscription_id, value)
 
     @property
-    def auxiliary_tenants(self) -> list:
+    def auxiliary_tenants(self) -> list[str]:
         """The other tenants this run works in (ARM takes tokens for at most three more)."""
         tenants = [t.strip() for t in self.params.get("auxiliary_tenants") or []]
         if len(tenants) > MAX_AUXILIARY_TENANTS:
@@ -157,34 +162,35 @@ class AzureModule(AnsibleModule):
         return tenants
 
     @property
-    def connection_verify(self):
+    def connection_verify(self) -> str | bool:
         """What azure-core's ``connection_verify`` gets: the CA bundle path, else True. TLS is
         always verified; there is deliberately no way to turn that off."""
         return self.params.get("ca_bundle") or True
 
     @property
-    def wait(self):
+    def wait(self) -> bool:
         return self.params["wait"] if self._lro else True
 
     @property
-    def wait_timeout(self):
+    def wait_timeout(self) -> int:
         return self.params["wait_timeout"] if self._lro else DEFAULT_WAIT_TIMEOUT
 
     @property
-    def cloud(self):
+    def cloud(self) -> Cloud:
         """The resolved cloud (endpoints); a metadata URL is fetched once, on first use."""
         if self._cloud is None:
             value = self.params.get("cloud_environment")
             try:
-                self._cloud = resolve_cloud(value, self.connection_verify)
+                cloud = resolve_cloud(value, self.connection_verify)
             except ValueError as exc:
                 self.fail_json(msg=str(exc))
             except AzureError as exc:
                 self.fail_azure(f"fetching cloud metadata from {value}", exc)
+            self._cloud = cloud
         return self._cloud
 
     @property
-    def credential(self):
+    def credential(self) -> Any:
         if self._credential is None:
             try:
                 self._credential, self._credential_origin = build_credential(self.params, self.cloud,
@@ -195,7 +201,7 @@ class AzureModule(AnsibleModule):
 
     # ---- clients ------------------------------------------------------------------------
 
-    def client(self, name, subscription_id=None, tenant_id=None):
+    def client(self, name: str, subscription_id: Optional[str] = None, tenant_id: Optional[str] = None) -> Any:
         """SDK client by name (network, privatedns, containerregistry, resource), built on
         first use and cached per (name, subscription, tenant). ``subscription_id`` overrides the
         module's subscription for cross-subscription work; ``tenant_id``, for a subscription of another
@@ -231,11 +237,11 @@ class AzureModule(AnsibleModule):
             )
         return self._clients[key]
 
-    def tenant_credential(self, tenant_id=None):
+    def tenant_credential(self, tenant_id: Optional[str] = None) -> Any:
         """The credential, signing in ``tenant_id`` when one is given (a subscription of another tenant)."""
         return TenantCredential(self.credential, tenant_id) if tenant_id else self.credential
 
-    def auxiliary_policy(self, tenant_id=None):
+    def auxiliary_policy(self, tenant_id: Optional[str] = None) -> Any:
         """azure-mgmt-core's AuxiliaryAuthenticationPolicy for every auxiliary tenant other than ``tenant_id``
         (and the module's own tenant when a request signs in ``tenant_id``), or None when there is none."""
         auxiliary = [t for t in self.auxiliary_tenants + ([self.params["tenant"]] if tenant_id else [])
@@ -248,15 +254,16 @@ class AzureModule(AnsibleModule):
 
     # ---- calling Azure ------------------------------------------------------------------
 
-    def call(self, fn, *args, what=None, **kwargs):
+    def call(self, fn: Callable[..., T], *args: Any, what: Optional[str] = None, **kwargs: Any) -> T:
         """Run a synchronous SDK call; ARM conflicts are retried, other errors fail the task
         with ``what`` as context (e.g. "reading subnet 'a' of virtual network 'v'")."""
         return self._retrying(lambda: fn(*args, **kwargs), what or _describe(fn), self.deadline())
 
-    def get_or_none(self, fn, *args, what=None, **kwargs):
+    def get_or_none(self, fn: Callable[..., T], *args: Any, what: Optional[str] = None,
+                    **kwargs: Any) -> Optional[T]:
         """Like call(), but a 404 (ResourceNotFoundError) returns None, unless its code says the
         subscription itself was not found."""
-        def read():
+        def read() -> Optional[T]:
             try:
                 return fn(*args, **kwargs)
             except ResourceNotFoundError as exc:
@@ -266,7 +273,8 @@ class AzureModule(AnsibleModule):
                 return None
         return self._retrying(read, what or _describe(fn), self.deadline())
 
-    def begin(self, fn, *args, what=None, must_wait=False, **kwargs):
+    def begin(self, fn: Callable[..., Any], *args: Any, what: Optional[str] = None, must_wait: bool = False,
+              **kwargs: Any) -> Any:
         """Start a long-running operation (a ``begin_*`` SDK method). If ``wait`` is true, wait
         for it up to ``wait_timeout`` seconds and return its result; otherwise return None
         as soon as Azure accepted it. An operation that fails with a retryable ARM code is
@@ -276,7 +284,7 @@ class AzureModule(AnsibleModule):
         what = what or _describe(fn)
         deadline = self.deadline()
 
-        def attempt():
+        def attempt() -> Any:
             poller = fn(*args, **kwargs)
             if not (self.wait or must_wait):
                 return None
@@ -288,7 +296,8 @@ class AzureModule(AnsibleModule):
 
         return self._retrying(attempt, what, deadline)
 
-    def wait_until(self, read, reached, what, deadline=None):
+    def wait_until(self, read: Callable[[], T], reached: Callable[[T], bool], what: str | Callable[[T], str],
+                   deadline: Optional[float] = None) -> T:
         """Call ``read()`` every POLLING_INTERVAL seconds until ``reached(value)``; return that value.
         For states an LRO does not cover (a peering becoming Connected, a connection Approved).
         Fails naming ``what`` (a text, or a function of the last value read) once ``deadline``
@@ -308,7 +317,7 @@ class AzureModule(AnsibleModule):
         """time.monotonic() at which a wait started now runs out (wait_timeout from now)."""
         return time.monotonic() + self.wait_timeout
 
-    def _retrying(self, operation, what, deadline):
+    def _retrying(self, operation: Callable[[], T], what: str, deadline: float) -> T:
         attempt = 0
         while True:
             try:
@@ -326,7 +335,7 @@ class AzureModule(AnsibleModule):
 
     # ---- results ------------------------------------------------------------------------
 
-    def fail_azure(self, what, exc):
+    def fail_azure(self, what: str, exc: BaseException) -> NoReturn:
         """Fail the task with "<what>: <Azure code>: <Azure message>" and the error details;
         never a traceback."""
         info = azure_error_info(exc)
@@ -341,32 +350,32 @@ class AzureModule(AnsibleModule):
                     "behind Azure's api-versions)")
         self.fail_json(msg=msg, azure_error=info)
 
-    def validated(self, check, *args, **kwargs):
-        """Run a check from _validate/_ids; its ValueError fails the task before any write."""
+    def validated(self, check: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run a check (_validate, _ids) or a helper that raises (_subnet, _acr, ...): its ValueError fails
+        the task, with a _validate.Refused's extra result keys; helpers raise, modules fail through here."""
         try:
             return check(*args, **kwargs)
         except ValueError as exc:
-            self.fail_json(msg=str(exc))
+            self.fail_json(msg=str(exc), **(exc.result if isinstance(exc, Refused) else {}))
 
-    def resolve_id(self, value, option, provider, type_, resource_group=None):
-        """A ResourceId from a name (completed with this module's subscription and
-        ``resource_group``, default the ``resource_group`` option) or a full id."""
-        if value and value.startswith("/"):
-            subscription = None  # the id carries it
-        else:
-            subscription = self.subscription_id
-        return self.validated(resolve_resource_id, value, option=option, subscription=subscription,
+    def resolve_id(self, value: Optional[str], option: str, provider: str, type_: str,
+                   resource_group: Optional[str] = None, name_kind: Optional[str] = None) -> ResourceId:
+        """A ResourceId from a name (completed with this module's subscription and ``resource_group``,
+        default the ``resource_group`` option; checked against the naming rule ``name_kind`` when given)
+        or a full id: _ids.resolve_resource_id, failing the task on a malformed value."""
+        return self.validated(resolve_resource_id, value, option=option, subscription=lambda: self.subscription_id,
                               resource_group=resource_group or self.params.get("resource_group"),
-                              provider=provider, type_=type_)
+                              provider=provider, type_=type_, name_kind=name_kind)
 
-    def exit(self, changed, diff=None, **result):
+    def exit(self, changed: bool, diff: Difference | dict | None = None, **result: Any) -> NoReturn:
         """exit_json with ``diff`` (a Difference or a before/after dict) added in --diff mode."""
         if diff is not None and self._diff:
             result["diff"] = diff.as_diff() if isinstance(diff, Difference) else diff
         self.exit_json(changed=changed, **result)
 
 
-def _null_or_empty(given, spec, checks, allow_empty, prefix="") -> str | None:
+def _null_or_empty(given: dict, spec: dict, checks: dict, allow_empty: frozenset[str],
+                   prefix: str = "") -> str | None:
     """The message for an option given as null where a value is needed (required, or the only one
     given of a required_one_of / required_together group), or given as an empty string, else None.
     Looks into suboptions too."""
@@ -384,7 +393,8 @@ def _null_or_empty(given, spec, checks, allow_empty, prefix="") -> str | None:
         if option.get("type", "str") in ("str", "path") and isinstance(value, str) and not value.strip() \
                 and name not in allow_empty:
             return f"{label}: is empty; give a value, or leave the option out"
-        if option.get("type") == "list" and option.get("elements", "str") in ("str", "path") and isinstance(value, list):
+        if (option.get("type") == "list" and option.get("elements", "str") in ("str", "path")
+                and isinstance(value, list)):
             if any(v is None or (isinstance(v, str) and not v.strip()) for v in value):
                 return f"{label}: holds an empty or null item; remove it or give a value"
         suboptions = option.get("options")
@@ -408,7 +418,7 @@ def _null_or_empty(given, spec, checks, allow_empty, prefix="") -> str | None:
     return None
 
 
-def azure_error_info(exc) -> dict:
+def azure_error_info(exc: BaseException) -> dict[str, Any]:
     """code, message, target and status_code of an azure-core exception (plain values)."""
     error = getattr(exc, "error", None)
     code = getattr(error, "code", None) or type(exc).__name__
@@ -421,20 +431,20 @@ def azure_error_info(exc) -> dict:
     }
 
 
-def api_version_of(exc):
+def api_version_of(exc: BaseException) -> Optional[str]:
     """The api-version of the request that ``exc`` answers, or None."""
     request = getattr(getattr(exc, "response", None), "request", None)
     query = urlsplit(str(getattr(request, "url", "") or "")).query
     return next((v for k, v in parse_qsl(query) if k.lower() == "api-version"), None)
 
 
-def means_absent(exc):
+def means_absent(exc: BaseException) -> bool:
     """True when ``exc`` is a 404 that says the resource read does not exist."""
     return ((isinstance(exc, ResourceNotFoundError) or getattr(exc, "status_code", None) == 404)
             and azure_error_info(exc)["code"] not in NOT_ABSENCE_CODES)
 
 
-def retryable_code(exc):
+def retryable_code(exc: BaseException) -> Optional[str]:
     """The retryable ARM code carried by ``exc`` (top level or first-level details), or None."""
     error = getattr(exc, "error", None)
     if error is None:
@@ -443,7 +453,7 @@ def retryable_code(exc):
     return next((c for c in codes if c in RETRYABLE_CODES), None)
 
 
-def _describe(fn):
+def _describe(fn: Callable[..., Any]) -> str:
     owner = getattr(fn, "__self__", None)
     name = getattr(fn, "__name__", "call")
     return f"calling {type(owner).__name__}.{name}" if owner is not None else f"calling {name}"

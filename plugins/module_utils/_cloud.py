@@ -10,7 +10,9 @@ Private module_utils: an internal API of this collection, it may change at any t
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, Optional
 from urllib.parse import urlsplit
 
 try:
@@ -28,7 +30,7 @@ class Cloud:
     name: str
     resource_manager: str  # ARM base URL, no trailing slash
     login_endpoint: str  # e.g. https://login.microsoftonline.com/
-    audiences: tuple  # ARM token audiences, the first one is used
+    audiences: tuple[str, ...]  # ARM token audiences, the first one is used
     public: bool = False  # one of the clouds azure-identity already knows
 
     @property
@@ -38,7 +40,7 @@ class Cloud:
         return f"{parts.scheme}://{parts.netloc}"
 
     @property
-    def credential_scopes(self) -> list:
+    def credential_scopes(self) -> list[str]:
         # Same rule as the Azure CLI: audience + "/.default", even when the audience ends
         # with "/" (".../" + "/.default" is the v1 resource form Entra ID expects).
         return [self.audiences[0] + "/.default"]
@@ -80,7 +82,8 @@ METADATA_PATH = "/metadata/endpoints"
 METADATA_QUERY = "api-version=2022-09-01"
 
 
-def resolve_cloud(value, connection_verify=True, fetch=None) -> Cloud:
+def resolve_cloud(value: Optional[str], connection_verify: str | bool = True,
+                  fetch: Optional[Callable[[str, str | bool], Any]] = None) -> Cloud:
     """Return the Cloud for a name or a metadata URL; None means AzureCloud.
 
     ``fetch(url, connection_verify) -> parsed JSON`` is only replaced by tests.
@@ -102,7 +105,7 @@ def resolve_cloud(value, connection_verify=True, fetch=None) -> Cloud:
     return cloud_from_metadata(url, metadata)
 
 
-def metadata_url(value) -> str:
+def metadata_url(value: str) -> str:
     """The metadata URL for a metadata URL (kept as given) or an ARM base URL (path appended)."""
     parts = urlsplit(value.strip())
     if parts.path.rstrip("/").lower().endswith(METADATA_PATH):
@@ -111,7 +114,7 @@ def metadata_url(value) -> str:
     return f"{base}{METADATA_PATH}?{METADATA_QUERY}"
 
 
-def fetch_metadata(url, connection_verify):
+def fetch_metadata(url: str, connection_verify: str | bool) -> Any:
     """GET the metadata document, TLS verified (``connection_verify`` is True or a CA bundle path)."""
     client = PipelineClient(base_url=url)
     with client:
@@ -124,7 +127,7 @@ def fetch_metadata(url, connection_verify):
             raise ValueError(f"cloud_environment: {url} did not return JSON ({exc})") from None
 
 
-def cloud_from_metadata(url, metadata) -> Cloud:
+def cloud_from_metadata(url: str, metadata: Any) -> Cloud:
     """Build a Cloud from either metadata shape.
 
     * 2022-09-01 and later: a list of clouds, each with ``resourceManager`` and

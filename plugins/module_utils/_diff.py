@@ -15,7 +15,7 @@ Private module_utils: an internal API of this collection, it may change at any t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Optional
+from typing import Any, Callable, Iterable, Mapping, Optional
 
 Normaliser = Callable[[Any], Any]
 
@@ -99,7 +99,7 @@ class Difference:
     def has_difference_for(self, key: str) -> bool:
         return key in self.changed_keys
 
-    def only(self, keys) -> "Difference":
+    def only(self, keys: Iterable[str]) -> "Difference":
         """A Difference of just these fields (e.g. the immutable ones a task cannot change in place)."""
         part = Difference()
         for key in keys:

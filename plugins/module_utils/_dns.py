@@ -17,6 +17,8 @@ from __future__ import annotations
 import inspect
 import ipaddress
 import re
+from collections.abc import Callable, Iterable
+from typing import Any, Optional
 
 from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureError
 from ansible_collections.privnet.azure.plugins.module_utils._ids import ResourceId
@@ -49,15 +51,15 @@ _LABEL = re.compile(r"^[A-Za-z0-9_-]{1,63}$")
 _HOST_LABEL = re.compile(r"^(?!-)[A-Za-z0-9_-]{1,63}(?<!-)$")
 
 
-def describe_zone(resource_group, zone) -> str:
+def describe_zone(resource_group: str, zone: str) -> str:
     return f"private DNS zone '{zone}' (resource group '{resource_group}')"
 
 
-def zone_id(subscription, resource_group, zone) -> ResourceId:
+def zone_id(subscription: str, resource_group: str, zone: str) -> ResourceId:
     return ResourceId(subscription, resource_group, NETWORK, "privateDnsZones", zone)
 
 
-def is_precondition_failure(exc) -> bool:
+def is_precondition_failure(exc: BaseException) -> bool:
     """A 412: the If-Match / If-None-Match condition did not hold (someone else wrote first). The SDK
     raises ResourceModifiedError, ResourceExistsError or ResourceNotFoundError for it, depending on
     the match condition, so the status code is what tells it apart from a 404 or 409."""
@@ -66,7 +68,7 @@ def is_precondition_failure(exc) -> bool:
 
 # ---- record set names ---------------------------------------------------------------------------
 
-def record_name(value, zone, option) -> str:
+def record_name(value: Any, zone: str, option: str) -> str:
     """A record set name relative to ``zone`` (``@`` for the apex); returned as given."""
     name = str(value or "").strip()
     if not name:
@@ -95,14 +97,14 @@ def record_name(value, zone, option) -> str:
     return name
 
 
-def fqdn(name, zone) -> str:
+def fqdn(name: str, zone: str) -> str:
     """The record set's fully qualified name as Azure returns it (with the trailing dot)."""
     return f"{zone}." if name == "@" else f"{name}.{zone}."
 
 
 # ---- record values ------------------------------------------------------------------------------
 
-def _host(value, option) -> str:
+def _host(value: Any, option: str) -> str:
     host = str(value or "").strip()
     bare = host[:-1] if host.endswith(".") else host
     if not bare or len(bare) > 253 or not all(_HOST_LABEL.match(label) for label in bare.split(".")):
@@ -111,7 +113,7 @@ def _host(value, option) -> str:
     return host
 
 
-def _integer(text_value, option, what, low, high) -> int:
+def _integer(text_value: Any, option: str, what: str, low: int, high: int) -> int:
     try:
         number = int(text_value)
     except (TypeError, ValueError):
@@ -121,14 +123,14 @@ def _integer(text_value, option, what, low, high) -> int:
     return number
 
 
-def _fields(value, count, option, layout):
+def _fields(value: Any, count: int, option: str, layout: str) -> list[str]:
     parts = str(value or "").split()
     if len(parts) != count:
         raise ValueError(f"{option}: {value!r} must be written as '{layout}'")
     return parts
 
 
-def _parse_a(value, option):
+def _parse_a(value: Any, option: str) -> str:
     if value == KNOWN_AFTER_APPLY:
         return value  # a check-mode prediction; the records module refuses it outside check mode
     try:
@@ -138,7 +140,7 @@ def _parse_a(value, option):
                          "10.20.1.4)") from None
 
 
-def _parse_aaaa(value, option):
+def _parse_aaaa(value: Any, option: str) -> str:
     try:
         return str(ipaddress.IPv6Address(str(value).strip()))
     except ValueError:
@@ -146,12 +148,12 @@ def _parse_aaaa(value, option):
                          "fd00::4)") from None
 
 
-def _parse_mx(value, option):
+def _parse_mx(value: Any, option: str) -> str:
     preference, exchange = _fields(value, 2, option, "<preference> <mail server>, e.g. 10 mail.contoso.com")
     return f"{_integer(preference, option, 'preference', 0, 65535)} {_host(exchange, option)}"
 
 
-def _parse_srv(value, option):
+def _parse_srv(value: Any, option: str) -> str:
     priority, weight, port, target = _fields(value, 4, option,
                                              "<priority> <weight> <port> <target>, e.g. 0 5 443 sip.contoso.com")
     numbers = [_integer(v, option, what, 0, 65535)
@@ -159,14 +161,14 @@ def _parse_srv(value, option):
     return " ".join(str(n) for n in numbers) + " " + _host(target, option)
 
 
-def _parse_txt(value, option):
+def _parse_txt(value: Any, option: str) -> str:
     value = str(value)
     if len(value) > MAX_TXT:
         raise ValueError(f"{option}: a TXT value has {len(value)} characters; the limit is {MAX_TXT}")
     return value
 
 
-_PARSERS = {
+_PARSERS: dict[str, Callable[[Any, str], str]] = {
     "A": _parse_a,
     "AAAA": _parse_aaaa,
     "CNAME": _host,
@@ -180,7 +182,7 @@ _PARSERS = {
 _HOSTLIKE = ("CNAME", "MX", "PTR", "SRV")
 
 
-def record_values(record_type, values, option) -> list:
+def record_values(record_type: str, values: Optional[Iterable[Any]], option: str) -> list[str]:
     """Check and normalise the values of one record set; raise ValueError naming ``option``."""
     values = list(values or [])
     if not values:
@@ -198,7 +200,7 @@ def record_values(record_type, values, option) -> list:
     return parsed
 
 
-def value_key(record_type, value):
+def value_key(record_type: str, value: str) -> str:
     """What a value compares as: host names lower-cased without the trailing dot, addresses in
     their canonical form (Azure may answer fd00:0:0:0:0:0:0:4 for fd00::4)."""
     if record_type in _HOSTLIKE:
@@ -212,18 +214,18 @@ def value_key(record_type, value):
     return value
 
 
-def same_values(record_type, one, other) -> bool:
+def same_values(record_type: str, one: Optional[Iterable[str]], other: Optional[Iterable[str]]) -> bool:
     """Whether two value lists hold the same records (order does not matter in DNS)."""
     return (sorted(value_key(record_type, v) for v in one or [])
             == sorted(value_key(record_type, v) for v in other or []))
 
 
-def record_type_of(record_set) -> str:
+def record_type_of(record_set: Any) -> str:
     """A record set's type (A, AAAA, ...) from its ARM type Microsoft.Network/privateDnsZones/A."""
     return str(record_set.type or "").rsplit("/", 1)[-1].upper()
 
 
-def values_of(record_set) -> list:
+def values_of(record_set: Any) -> list[str]:
     """The values of an SDK RecordSet as the strings the records module uses."""
     kind = record_type_of(record_set)
     if kind == "A":
@@ -247,7 +249,7 @@ def values_of(record_set) -> list:
     return []
 
 
-def records_wire(record_type, values) -> dict:
+def records_wire(record_type: str, values: list[str]) -> dict[str, Any]:
     """The record-set ``properties`` entries holding ``values`` (REST-shaped, sent verbatim)."""
     if record_type == "A":
         return {"aRecords": [{"ipv4Address": v} for v in values]}
@@ -275,19 +277,19 @@ def records_wire(record_type, values) -> dict:
     raise ValueError(f"record type {record_type} is not managed by this collection")
 
 
-def owner_of(record_set):
+def owner_of(record_set: Any) -> Optional[str]:
     """The owner written with private_dns_records owner=, or None."""
     metadata = record_set.metadata or {}
     return next((v for k, v in metadata.items() if k.lower() == OWNER_NAME_KEY), None)
 
 
-def is_owned(record_set) -> bool:
+def is_owned(record_set: Any) -> bool:
     """Whether this collection wrote the record set (its metadata carries the marker)."""
     metadata = record_set.metadata or {}
     return any(k.lower() == OWNER_KEY and str(v).lower() == OWNER_VALUE for k, v in metadata.items())
 
 
-def etag_condition(etag, operation=None):
+def etag_condition(etag: Optional[str], operation: Optional[Callable[..., Any]] = None) -> dict[str, Any]:
     """SDK keywords for a conditional write of ``operation`` (record_sets.create_or_update or .delete):
     If-Match on the etag read, or If-None-Match: * to create.
 
@@ -301,7 +303,7 @@ def etag_condition(etag, operation=None):
     return {"match_condition": MatchConditions.IfMissing}
 
 
-def _takes_if_match(operation) -> bool:
+def _takes_if_match(operation: Optional[Callable[..., Any]]) -> bool:
     if operation is None:
         return False
     try:

@@ -19,27 +19,30 @@ Private module_utils: an internal API of this collection, it may change at any t
 from __future__ import annotations
 
 import ipaddress
-from typing import Optional
+from typing import TYPE_CHECKING, Any, Optional
 
-from ansible_collections.privnet.azure.plugins.module_utils._ids import parse_resource_id
+from ansible_collections.privnet.azure.plugins.module_utils._ids import ResourceId, parse_resource_id
 from ansible_collections.privnet.azure.plugins.module_utils._sdk import text
 from ansible_collections.privnet.azure.plugins.module_utils._privatelink import KNOWN_AFTER_APPLY, predicted_fqdns
+
+if TYPE_CHECKING:
+    from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
 
 NETWORK = "Microsoft.Network"
 REGISTRY_TYPE = "Microsoft.ContainerRegistry/registries"
 PRIVATE_LINK_SERVICE_TYPE = "Microsoft.Network/privateLinkServices"
 
 
-def describe(resource_group, name) -> str:
+def describe(resource_group: str, name: str) -> str:
     return f"private endpoint '{name}' (resource group '{resource_group}')"
 
 
-def location_key(value):
+def location_key(value: Any) -> Optional[str]:
     """Azure accepts "West Europe" and "westeurope" alike; compare them so."""
     return str(value or "").replace(" ", "").lower() or None
 
 
-def connection_of(endpoint):
+def connection_of(endpoint: Any) -> tuple[Any, bool]:
     """``(connection, manual)``: the endpoint's private link service connection, auto-approved
     or manual. An endpoint has exactly one (Azure allows a single connection)."""
     auto = list(endpoint.private_link_service_connections or [])
@@ -51,12 +54,12 @@ def connection_of(endpoint):
     return None, False
 
 
-def network_interface_id(endpoint):
+def network_interface_id(endpoint: Any) -> Optional[str]:
     nics = list(endpoint.network_interfaces or [])
     return nics[0].id if nics and nics[0].id else None
 
 
-def read_network_interface(module, endpoint):
+def read_network_interface(module: AzureModule, endpoint: Any) -> Any:
     """The endpoint's network interface model, or None (not created yet, or already gone).
     One GET."""
     nic_id = network_interface_id(endpoint)
@@ -68,7 +71,7 @@ def read_network_interface(module, endpoint):
                               what=f"reading network interface '{rid.name}' of private endpoint '{endpoint.name}'")
 
 
-def members(nic):
+def members(nic: Any) -> list[dict[str, Any]]:
     """The endpoint's members, from its network interface: for each IP configuration that
     serves a private link member, ``{group_id, required_member_name, private_ip, fqdns}``."""
     result = []
@@ -85,12 +88,13 @@ def members(nic):
     return result
 
 
-def read_members(module, endpoint):
+def read_members(module: AzureModule, endpoint: Any) -> list[dict[str, Any]]:
     """One GET of the endpoint's network interface; its members ([] when it has none yet)."""
     return members(read_network_interface(module, endpoint))
 
 
-def predicted_members(module, target, group_ids, static_ips):
+def predicted_members(module: AzureModule, target: ResourceId, group_ids: list[str],
+                      static_ips: Optional[list[dict[str, Any]]]) -> list[dict[str, Any]]:
     """The members an endpoint to ``target`` (a ResourceId) will have once created, for check mode:
     for a registry, from its private link resources (one read: the registry and one data member per
     replica region), with the static address asked for or KNOWN_AFTER_APPLY. [] for other targets,
@@ -119,7 +123,7 @@ def predicted_members(module, target, group_ids, static_ips):
     return result
 
 
-def zone_group_result(group):
+def zone_group_result(group: Any) -> Optional[dict[str, Any]]:
     """``{name, zones: [zone ids], records: [...]}`` of a private DNS zone group model."""
     if group is None:
         return None
@@ -132,7 +136,7 @@ def zone_group_result(group):
     return {"name": group.name, "zones": zones, "records": records}
 
 
-def endpoint_result(endpoint, endpoint_members, zone_group=None) -> dict:
+def endpoint_result(endpoint: Any, endpoint_members: list[dict[str, Any]], zone_group: Any = None) -> dict[str, Any]:
     """The documented shape of one private endpoint, shared by private_endpoint and
     private_endpoint_info. ``endpoint_members`` comes from members()/read_members();
     ``zone_group`` (a PrivateDnsZoneGroup model) is added when the caller read it."""
@@ -175,7 +179,7 @@ def endpoint_result(endpoint, endpoint_members, zone_group=None) -> dict:
 
 # ---- checks of what a task asks for (they raise ValueError naming the option and the fix) ----------------------
 
-def group_ids_for(target, group_ids: Optional[list]) -> list:
+def group_ids_for(target: ResourceId, group_ids: Optional[list]) -> list:
     """The endpoint's group ids: the one given, or the default of a registry ([registry]) or a Private Link
     service ([]). Azure permits one group id per private endpoint (OnlyOneGroupIdPermitted)."""
     full_type = target.full_type.lower()
@@ -195,7 +199,7 @@ def group_ids_for(target, group_ids: Optional[list]) -> list:
     return list(group_ids)
 
 
-def static_ip_configurations(configs: Optional[list], target, group_ids: list) -> Optional[list]:
+def static_ip_configurations(configs: Optional[list], target: ResourceId, group_ids: list) -> Optional[list]:
     """The static IP configurations asked for, checked for what needs no subnet; None when none is given."""
     if configs is None:
         return None
@@ -241,7 +245,7 @@ def static_ip_configurations(configs: Optional[list], target, group_ids: list) -
     return result
 
 
-def check_members_given(target, predicted: list, static_ips: list) -> None:
+def check_members_given(target: ResourceId, predicted: list, static_ips: list) -> None:
     """Static addresses must cover exactly the members the registry requires (its home region and each
     replica region), as its private link resources list them: Azure refuses an incomplete list."""
     if not predicted:
@@ -257,7 +261,7 @@ def check_members_given(target, predicted: list, static_ips: list) -> None:
                          f"{', '.join(required)}: one address each)")
 
 
-def check_subnet(subnet_label: str, subnet, static_ips: Optional[list]) -> None:
+def check_subnet(subnet_label: str, subnet: Any, static_ips: Optional[list]) -> None:
     """Checks that need the subnet: no delegation, and static addresses inside its range."""
     if subnet.delegations:
         services = ", ".join(d.service_name or d.name for d in subnet.delegations)

@@ -19,7 +19,6 @@ Private module_utils: an internal API of this collection, it may change at any t
 from __future__ import annotations
 
 import ipaddress
-import re
 from typing import Any, Callable, Iterable, Optional, Sequence
 
 from ansible_collections.privnet.azure.plugins.module_utils._ids import ResourceId, parse_resource_id
@@ -45,34 +44,6 @@ SQL_ENDPOINTS = ("Microsoft.Sql",)
 # limitations). Key Vault's own refusal of a private range: Azure/azure-powershell #11471 (400 "... belongs to
 # forbidden range ... (private IP addresses)").
 PRIVATE_RANGES = tuple(ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
-
-# Resource names (Microsoft Learn, azure-resource-manager/management/resource-name-rules.md):
-#   storage accounts 3-24 lowercase letters and digits; key vaults 3-24 letters, digits and hyphens, starting
-#   with a letter, ending with a letter or digit, no two hyphens in a row; SQL servers 1-63 lowercase letters,
-#   digits and hyphens, not starting or ending with a hyphen.
-NAME_RULES = {
-    "storage_account": (3, 24, re.compile(r"^[a-z0-9]+$"), "lowercase letters and digits only"),
-    "key_vault": (3, 24, re.compile(r"^[A-Za-z](?!.*--)[A-Za-z0-9-]*[A-Za-z0-9]$"),
-                  "letters, digits and hyphens; start with a letter, end with a letter or digit, no two hyphens "
-                  "in a row"),
-    "sql_server": (1, 63, re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$"),
-                   "lowercase letters, digits and hyphens, not starting or ending with a hyphen"),
-}
-
-
-def resource_name(kind: str, value: Any, option: str) -> str:
-    """Check a storage account, key vault or SQL server name (a bare name; a resource id is checked by
-    AzureModule.resolve_id)."""
-    text = str(value or "")
-    if text.startswith("/"):
-        return text
-    low, high, pattern, words = NAME_RULES[kind]
-    label = kind.replace("_", " ")
-    if not low <= len(text) <= high:
-        raise ValueError(f"{option}: {text!r} has {len(text)} characters; a {label} name needs {low} to {high}")
-    if not pattern.match(text):
-        raise ValueError(f"{option}: {text!r} is not a valid {label} name; use {words}")
-    return text
 
 
 # ---- IP rules ----------------------------------------------------------------------------------------------

@@ -14,6 +14,9 @@ Private module_utils: an internal API of this collection, it may change at any t
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Optional
+
 PRIVATELINK = "privatelink."
 # Zones whose services publish names under a suffix other than the zone minus "privatelink.".
 EXTRA_SUFFIXES = {
@@ -42,7 +45,7 @@ KNOWN_AFTER_APPLY = "(known after apply)"
 _REGISTRY_DATA = "registry_data_"
 
 
-def predicted_fqdns(resource_name, member, zone_names):
+def predicted_fqdns(resource_name: str, member: str, zone_names: Optional[Iterable[str]]) -> list[str]:
     """The public names an endpoint member will serve, as Azure sets them on the endpoint's network
     interface: ``<resource>.<suffix>`` for the member named like its group (``registry``, ``blob``,
     ...), ``<registry>.<region>.data.<suffix>`` for a registry's data member; [] when unknown."""
@@ -59,7 +62,7 @@ def predicted_fqdns(resource_name, member, zone_names):
     return names
 
 
-def zone_of_name(fqdn) -> str | None:
+def zone_of_name(fqdn: Optional[str]) -> str | None:
     """The documented private DNS zone serving a service's public name (``myreg.azurecr.us`` ->
     ``privatelink.azurecr.us``), or None when the name's suffix is not in the table."""
     name = str(fqdn or "").strip().rstrip(".").lower()
@@ -76,7 +79,7 @@ def zone_of_name(fqdn) -> str | None:
 REGIONAL_DATA_SUFFIXES = ("azurecr.io",)
 
 
-def regional_data_zone(fqdn) -> str | None:
+def regional_data_zone(fqdn: Optional[str]) -> str | None:
     """``westeurope.data.privatelink.azurecr.io`` for ``myreg.westeurope.data.azurecr.io``; None for a name
     that is no registry data endpoint of a cloud whose table lists regional zones."""
     labels = str(fqdn or "").strip().rstrip(".").lower().split(".")
@@ -85,7 +88,7 @@ def regional_data_zone(fqdn) -> str | None:
     return None
 
 
-def public_suffixes(zone, suffixes=None):
+def public_suffixes(zone: str, suffixes: str | Iterable[str] | None = None) -> list[str]:
     """The public name suffixes a privatelink zone serves, longest first."""
     zone = zone.strip().strip(".").lower()
     if suffixes is not None:
@@ -101,7 +104,7 @@ def public_suffixes(zone, suffixes=None):
     return sorted({s for s in chosen + [zone] if s}, key=len, reverse=True)
 
 
-def relative_name(fqdn, suffixes):
+def relative_name(fqdn: str, suffixes: Iterable[str]) -> Optional[str]:
     """The record name serving ``fqdn`` in the zone whose public suffixes are given, or None."""
     fqdn = str(fqdn).strip().rstrip(".").lower()
     for suffix in suffixes:

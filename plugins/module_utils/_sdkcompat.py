@@ -26,19 +26,19 @@ from __future__ import annotations
 
 import importlib
 import json
-from typing import Any
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any, Optional
 
 WIRE_ATTRIBUTE = "_privnet_wire"
 
 
-def is_msrest(model_or_class) -> bool:
+def is_msrest(model_or_class: Any) -> bool:
     """True for a model (or model class) of the msrest generation: not a mapping, with an _attribute_map."""
     cls = model_or_class if isinstance(model_or_class, type) else type(model_or_class)
     return not issubclass(cls, Mapping) and hasattr(cls, "_attribute_map")
 
 
-def wire(model) -> dict:
+def wire(model: Any) -> dict:
     """Azure's JSON (camelCase keys, nested ``properties``) for an SDK model of either generation."""
     if model is None:
         return {}
@@ -50,19 +50,19 @@ def wire(model) -> dict:
     return model.as_dict()
 
 
-def _response_json(pipeline_response):
+def _response_json(pipeline_response: Any) -> Any:
     try:
         return json.loads(pipeline_response.http_response.text())
     except (AttributeError, TypeError, ValueError):
         return None
 
 
-def keep_wire(children=None):
+def keep_wire(children: Optional[Mapping[str, tuple[str, ...]]] = None) -> Callable[[Any, Any, Any], Any]:
     """A ``cls=`` hook for an SDK read: returns the model as usual and, for an msrest model, keeps
     the response's JSON on it (and on its child models: ``children`` maps an attribute holding a
     list of models to the path of their JSON list in the response, matched by id), so that wire()
     sees what the model does not declare. TypeSpec models keep it themselves; nothing is added."""
-    def hook(pipeline_response, deserialized, _headers):
+    def hook(pipeline_response: Any, deserialized: Any, _headers: Any) -> Any:
         if deserialized is None or not is_msrest(deserialized):
             return deserialized
         raw = _response_json(pipeline_response)
@@ -82,13 +82,13 @@ def keep_wire(children=None):
     return hook
 
 
-def read_kwargs(model_class, children=None) -> dict:
+def read_kwargs(model_class: Optional[type], children: Optional[Mapping[str, tuple[str, ...]]] = None) -> dict:
     """``cls=keep_wire(...)`` when the installed SDK's models are msrest-style, else nothing (the
     call stays as it is with the current SDK)."""
     return {"cls": keep_wire(children)} if model_class is not None and is_msrest(model_class) else {}
 
 
-def request_body(body, model_class):
+def request_body(body: dict, model_class: Optional[type]) -> dict | bytes:
     """A JSON body that the SDK sends as given: the dict for TypeSpec models; for msrest models its
     JSON as bytes, which the SDK does not pass through its (field-dropping) serializer."""
     if model_class is not None and is_msrest(model_class):
@@ -96,7 +96,7 @@ def request_body(body, model_class):
     return body
 
 
-def sdk_model(package, name):
+def sdk_model(package: str, name: str) -> Optional[type]:
     """The model class ``name`` of an installed SDK (``package`` e.g. "azure.mgmt.network"), or None."""
     try:
         return getattr(importlib.import_module(f"{package}.models"), name, None)

@@ -14,55 +14,68 @@ Private module_utils: an internal API of this collection, it may change at any t
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, Optional
 
-from ansible_collections.privnet.azure.plugins.module_utils._ids import parse_resource_id
+from ansible_collections.privnet.azure.plugins.module_utils._ids import (
+    ResourceId,
+    parse_resource_id,
+    resolve_resource_id,
+)
 from ansible_collections.privnet.azure.plugins.module_utils._sdk import text
+
+if TYPE_CHECKING:
+    from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
 
 NETWORK = "Microsoft.Network"
 
 
-def resolve_subnet(module, id_option="subnet_id", vnet_option="virtual_network", name_option="name"):
+def resolve_subnet(module: AzureModule, id_option: str = "subnet_id", vnet_option: str = "virtual_network",
+                   name_option: str = "name") -> ResourceId:
     """The subnet's ResourceId, from ``subnet_id`` or from ``virtual_network`` (a name in
-    ``resource_group`` or a VNet id) plus ``name``. Fails, before any call, if malformed."""
+    ``resource_group``, checked against Azure's naming rule, or a VNet id) plus ``name``.
+    Raises ValueError, before any call, if malformed (``module.validated(resolve_subnet, module)``)."""
     params = module.params
     if params.get(id_option):
-        rid = module.validated(parse_resource_id, params[id_option], id_option)
+        rid = parse_resource_id(params[id_option], id_option)
         if rid.full_type.lower() != f"{NETWORK}/virtualNetworks/subnets".lower():
-            module.fail_json(msg=f"{id_option}: {params[id_option]!r} is a {rid.full_type} id; expected "
-                                 f"/subscriptions/.../resourceGroups/.../providers/{NETWORK}/virtualNetworks/"
-                                 "<vnet>/subnets/<subnet>")
+            raise ValueError(f"{id_option}: {params[id_option]!r} is a {rid.full_type} id; expected "
+                             f"/subscriptions/.../resourceGroups/.../providers/{NETWORK}/virtualNetworks/"
+                             "<vnet>/subnets/<subnet>")
         return rid
-    vnet = module.resolve_id(params.get(vnet_option), vnet_option, NETWORK, "virtualNetworks")
+    vnet = resolve_resource_id(params.get(vnet_option), option=vnet_option, subscription=lambda: module.subscription_id,
+                               resource_group=params.get("resource_group"), provider=NETWORK,
+                               type_="virtualNetworks", name_kind="virtual_network")
     return vnet.child("subnets", params.get(name_option))
 
 
-def describe(rid) -> str:
+def describe(rid: ResourceId) -> str:
     return (f"subnet '{rid.leaf_name}' of virtual network '{rid.name}' "
             f"(resource group '{rid.resource_group}', subscription '{rid.subscription}')")
 
 
-def get_subnet(module, rid):
+def get_subnet(module: AzureModule, rid: ResourceId) -> Any:
     """The subnet model, or None if the subnet (or its VNet or resource group) does not exist."""
     client = module.client("network", subscription_id=rid.subscription)
     return module.get_or_none(client.subnets.get, rid.resource_group, rid.name, rid.leaf_name,
                               what=f"reading {describe(rid)}")
 
 
-def require_subnet(module, rid):
-    """The subnet model; fails naming the subnet and the VNet when it does not exist."""
+def require_subnet(module: AzureModule, rid: ResourceId) -> Any:
+    """The subnet model. Raises ValueError naming the subnet and the VNet when it does not exist
+    (``module.validated(require_subnet, module, rid)``)."""
     subnet = get_subnet(module, rid)
     if subnet is None:
         absence = module.last_absence or {}
         if absence.get("code") == "ResourceGroupNotFound":
-            module.fail_json(msg=f"resource group '{rid.resource_group}' of virtual network '{rid.name}' was not found "
-                                 f"in subscription '{rid.subscription}'; fix the resource group (or the subscription)")
+            raise ValueError(f"resource group '{rid.resource_group}' of virtual network '{rid.name}' was not found "
+                             f"in subscription '{rid.subscription}'; fix the resource group (or the subscription)")
         said = f" (Azure: {absence['message']})" if absence.get("message") else ""
-        module.fail_json(msg=f"{describe(rid)} was not found{said}; create the virtual network and the subnet "
-                             "first, or fix the names")
+        raise ValueError(f"{describe(rid)} was not found{said}; create the virtual network and the subnet "
+                         "first, or fix the names")
     return subnet
 
 
-def update_subnet(module, rid, subnet, changes):
+def update_subnet(module: AzureModule, rid: ResourceId, subnet: Any, changes: dict[str, Any]) -> Any:
     """Read-modify-write: set ``changes`` (SDK attribute name -> value) on ``subnet``, the
     model just read, and PUT that same model back so every other property survives.
 
@@ -79,7 +92,7 @@ def update_subnet(module, rid, subnet, changes):
     return updated if updated is not None else subnet
 
 
-def subnet_result(subnet) -> dict:
+def subnet_result(subnet: Any) -> dict[str, Any]:
     """The documented ``subnet`` return value."""
     rid = parse_resource_id(subnet.id) if subnet.id else None
     return {
@@ -103,5 +116,5 @@ def subnet_result(subnet) -> dict:
     }
 
 
-def _ref(sub_resource):
+def _ref(sub_resource: Any) -> Optional[str]:
     return sub_resource.id if sub_resource is not None else None

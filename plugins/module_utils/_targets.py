@@ -37,7 +37,9 @@ Private module_utils: an internal API of this collection, it may change at any t
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from ansible_collections.privnet.azure.plugins.module_utils._ids import ResourceId, parse_resource_id
 
@@ -91,7 +93,7 @@ class TargetType:
         return f"{str(target_id).rstrip('/')}/{LINK_RESOURCES}"
 
 
-def _zones(**by_group) -> tuple:
+def _zones(**by_group: str) -> tuple:
     return tuple(by_group.items())
 
 
@@ -150,7 +152,7 @@ def supported_types() -> list:
     return [t.type for t in _TABLE]
 
 
-def api_version(value, option: str = "api_version") -> str:
+def api_version(value: Any, option: str = "api_version") -> str:
     """Check an ARM api-version (YYYY-MM-DD or YYYY-MM-DD-preview)."""
     text = str(value or "").strip()
     if not _API_VERSION.match(text):
@@ -186,7 +188,7 @@ def target_type_of(resource_id: str, api_version_override: str | None = None,
                      "api-version of its privateEndpointConnections API, YYYY-MM-DD[-preview])")
 
 
-def parse_target_id(value, option: str = "target_id") -> ResourceId:
+def parse_target_id(value: str | None, option: str = "target_id") -> ResourceId:
     """Parse the id of a Private Link target: a top-level resource in a resource group."""
     rid = parse_resource_id(value, option)
     if rid.children:
@@ -201,7 +203,7 @@ def describe(target_type: TargetType, rid: ResourceId) -> str:
     return f"{target_type.label} '{rid.name}' (resource group '{rid.resource_group}')"
 
 
-def service_endpoint_ok(target_type: TargetType, subnet_services) -> bool:
+def service_endpoint_ok(target_type: TargetType, subnet_services: Iterable[str]) -> bool:
     """Whether a subnet whose service endpoints are ``subnet_services`` (names) may be named in the target's
     VNet rules. A type without a service endpoint accepts none."""
     accepted = {s.lower() for s in target_type.accepted_service_endpoints}

@@ -14,9 +14,19 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from typing import Any
 
 
-def cidr(value, option) -> str:
+class Refused(ValueError):
+    """A ValueError that also carries keys for the task's failure result (the SKU a feature needs, ...):
+    ``AzureModule.validated()`` fails the task with its message and those keys."""
+
+    def __init__(self, message: str, **result: Any) -> None:
+        super().__init__(message)
+        self.result = result
+
+
+def cidr(value: Any, option: str) -> str:
     """Return the canonical form of an address prefix such as 10.1.0.0/24.
 
     ARM rejects a prefix whose address is not the network address (InvalidCIDRNotation);
@@ -37,7 +47,7 @@ def cidr(value, option) -> str:
     return str(network)
 
 
-def ip_in_prefix(address, prefix, option) -> str:
+def ip_in_prefix(address: Any, prefix: Any, option: str) -> str:
     """Check that ``address`` lies inside ``prefix``; return the normalised address."""
     try:
         ip = ipaddress.ip_address(str(address).strip())
@@ -74,12 +84,22 @@ NAME_RULES = {
     "service_endpoint_policy": (1, 80, re.compile(rf"^[A-Za-z0-9](?:{_WORD_CHARS}*[A-Za-z0-9_])?$"),
                                 "letters, digits, underscores, periods and hyphens; start with a letter or "
                                 "digit, end with a letter, digit or underscore"),
+    # Microsoft Learn, azure-resource-manager/management/resource-name-rules.md: storage accounts 3-24 lowercase
+    # letters and digits; key vaults 3-24 letters, digits and hyphens, starting with a letter, ending with a letter
+    # or digit, no two hyphens in a row; SQL servers 1-63 lowercase letters, digits and hyphens, not starting or
+    # ending with a hyphen.
+    "storage_account": (3, 24, re.compile(r"^[a-z0-9]+$"), "lowercase letters and digits only"),
+    "key_vault": (3, 24, re.compile(r"^[A-Za-z](?!.*--)[A-Za-z0-9-]*[A-Za-z0-9]$"),
+                  "letters, digits and hyphens; start with a letter, end with a letter or digit, no two hyphens "
+                  "in a row"),
+    "sql_server": (1, 63, re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$"),
+                   "lowercase letters, digits and hyphens, not starting or ending with a hyphen"),
 }
 
 _GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 
 
-def subscription_id(value, option="subscription_id") -> str:
+def subscription_id(value: Any, option: str = "subscription_id") -> str:
     """A subscription id is a GUID, in every Azure cloud (Azure Stack Hub's too); catching a name
     given in its place here beats ARM's 'not found' on the first read."""
     text = str(value or "").strip()
@@ -92,7 +112,7 @@ def subscription_id(value, option="subscription_id") -> str:
 _DNS_LABEL = re.compile(r"^(?!-)[A-Za-z0-9_-]{1,63}(?<!-)$")
 
 
-def name(kind, value, option) -> str:
+def name(kind: str, value: Any, option: str) -> str:
     """Check an Azure resource name against the naming rule for ``kind`` (a NAME_RULES key,
     or ``private_dns_zone``)."""
     if kind == "private_dns_zone":
@@ -107,7 +127,7 @@ def name(kind, value, option) -> str:
     return text
 
 
-def dns_zone_name(value, option) -> str:
+def dns_zone_name(value: Any, option: str) -> str:
     """A Private DNS zone name: two or more labels, each 1-63 characters, 253 in total."""
     text = str(value or "").strip().rstrip(".").lower()
     labels = text.split(".")

@@ -40,8 +40,7 @@ def zone_group_spec(spec: Optional[dict], subscription: str, resource_group: str
     if not spec["zones"]:
         raise ValueError(f"{OPTION}.zones: give at least one private DNS zone, e.g. privatelink.azurecr.io")
     for zone in spec["zones"]:
-        rid = resolve_resource_id(zone, option=f"{OPTION}.zones",
-                                  subscription=None if zone.startswith("/") else subscription,
+        rid = resolve_resource_id(zone, option=f"{OPTION}.zones", subscription=subscription,
                                   resource_group=spec["zone_resource_group"] or resource_group,
                                   provider=NETWORK, type_="privateDnsZones")
         dns_zone_name(rid.name, f"{OPTION}.zones")

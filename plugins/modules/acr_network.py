@@ -442,10 +442,10 @@ def main():
     requested = {key: params[key] for key in MANAGED if params[key] is not None}
 
     # 2. Read the current state; refuse a registry that cannot have these settings.
-    registry = get_registry(module, resource_group, name)
+    registry = module.validated(get_registry, module, resource_group, name)
     premium = sku_name(registry).lower() == "premium"
     if requested:
-        require_premium(module, registry, PREMIUM_FEATURES)
+        module.validated(require_premium, registry, PREMIUM_FEATURES)
     replicas = list_replicas(module, resource_group, name, registry.location) if premium else []
     before = registry_result(registry, replicas)
 

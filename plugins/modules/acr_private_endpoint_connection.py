@@ -375,7 +375,7 @@ def main():
         module.fail_json(msg="description: only used with state: approved or state: rejected")
 
     # 2. Read the current state.
-    registry = get_registry(module, params["resource_group"], params["registry"])
+    registry = module.validated(get_registry, module, params["resource_group"], params["registry"])
     connections = list_connections(module, params["resource_group"], params["registry"])
     chosen = select(module, registry, connections) if selector else []
 

@@ -213,7 +213,6 @@ from ansible_collections.privnet.azure.plugins.module_utils._netrules import (
     id_set,
     ip_rule,
     merge,
-    resource_name,
     rule_key,
     rule_set,
     subnet_id,
@@ -270,8 +269,7 @@ def main():
     params = module.params
 
     # 1. Validate, before any call to Azure.
-    module.validated(resource_name, "key_vault", params["name"], "name")
-    rid = module.resolve_id(params["name"], "name", PROVIDER, TYPE)
+    rid = module.resolve_id(params["name"], "name", PROVIDER, TYPE, name_kind="key_vault")
     given_ips = None
     if params["ip_rules"] is not None:
         given_ips = [module.validated(ip_rule, value, "ip_rules") for value in params["ip_rules"]]

@@ -423,12 +423,11 @@ def parse_links(module):
     for index, spec in enumerate(module.params["links"] or []):
         option = f"links[{index}]"
         value = spec["virtual_network"]
-        if not value.startswith("/"):
-            module.validated(valid_name, "virtual_network", value, f"{option}.virtual_network")
+        vnet = module.resolve_id(value, f"{option}.virtual_network", NETWORK, "virtualNetworks",
+                                 resource_group=spec["resource_group"] or module.params["resource_group"],
+                                 name_kind="virtual_network")
         if spec["resource_group"]:
             module.validated(valid_name, "resource_group", spec["resource_group"], f"{option}.resource_group")
-        vnet = module.resolve_id(value, f"{option}.virtual_network", NETWORK, "virtualNetworks",
-                                 resource_group=spec["resource_group"] or module.params["resource_group"])
         name = spec["name"] or vnet.name
         module.validated(valid_name, "virtual_network_link", name, f"{option}.name")
         if name.lower() in names:

@@ -650,7 +650,7 @@ def present(module):
     params = module.params
 
     # 2. Read the subnet (static addresses are checked against its range before any write) and the endpoint.
-    subnet = require_subnet(module, plan.subnet)
+    subnet = module.validated(require_subnet, module, plan.subnet)
     module.validated(check_subnet, describe_subnet(plan.subnet), subnet, plan.static_ips)
     client = module.client("network")
     endpoint = module.get_or_none(client.private_endpoints.get, plan.resource_group, plan.name,
@@ -677,7 +677,7 @@ def present(module):
         created, replaced = True, endpoint is not None
         location = creation_location(module, plan)
         if zone_group_present:
-            module.validated(zone_groups.missing_zones, module, plan.zone_group["zones"])
+            require_zones(module, plan.zone_group["zones"])
         if plan.static_ips and plan.to_registry:
             members = predicted_members(module, plan.target, plan.group_ids, plan.static_ips)
             module.validated(check_members_given, plan.target, members, plan.static_ips)
@@ -705,7 +705,7 @@ def present(module):
                                         plan.name, endpoint, what=f"updating {plan.what}")
         if zone_change:
             if zone_group_present:
-                module.validated(zone_groups.missing_zones, module, plan.zone_group["zones"])
+                require_zones(module, plan.zone_group["zones"])
             zone_groups.apply(module, plan.resource_group, plan.name, plan.zone_group)
 
     # 5. Return what Azure has now (or, in check mode, what it would have).
@@ -744,15 +744,13 @@ def subnet_id_of(module):
     """The subnet's ResourceId; it must be in the endpoint's subscription (checked before any call)."""
     params = module.params
     if params["subnet_id"]:
-        rid = resolve_subnet(module, id_option="subnet_id")
+        rid = module.validated(resolve_subnet, module, id_option="subnet_id")
     else:
         module.validated(valid_name, "subnet", params["subnet"], "subnet")
-        if not params["virtual_network"].startswith("/"):
-            module.validated(valid_name, "virtual_network", params["virtual_network"], "virtual_network")
         vnet_group = params["virtual_network_resource_group"] or params["resource_group"]
-        module.validated(valid_name, "resource_group", vnet_group, "virtual_network_resource_group")
         vnet = module.resolve_id(params["virtual_network"], "virtual_network", NETWORK, "virtualNetworks",
-                                 resource_group=vnet_group)
+                                 resource_group=vnet_group, name_kind="virtual_network")
+        module.validated(valid_name, "resource_group", vnet_group, "virtual_network_resource_group")
         rid = vnet.child("subnets", params["subnet"])
     # "The private endpoint must be deployed in the same region and subscription as the virtual
     # network" (Microsoft Learn, private-link/private-endpoint-overview.md, private endpoint properties).
@@ -806,6 +804,17 @@ def desired_fields(module, plan, current):
             tags = dict(current["tags"], **tags)
         desired["tags"] = tags
     return desired
+
+
+def require_zones(module, zones):
+    """The zone group's zones must exist. In check mode a missing one is a warning, not a failure: an earlier task
+    of the same run (privnet.azure.private_dns_zone) may only have predicted it; a real run still fails here."""
+    try:
+        zone_groups.missing_zones(module, zones)
+    except ValueError as exc:
+        if not module.check_mode:
+            module.fail_json(msg=str(exc))
+        module.warn(f"{exc} (check mode: assumed to be created by an earlier task of this run)")
 
 
 def immutable_message(what, immutable, difference):

@@ -357,11 +357,9 @@ def resolve_policies(module, subnet_rid):
     ids = []
     for index, value in enumerate(module.params["service_endpoint_policies"] or []):
         option = f"service_endpoint_policies[{index}]"
-        if not value.startswith("/"):
-            module.validated(valid_name, "service_endpoint_policy", value, option)
         rid = module.validated(resolve_resource_id, value, option=option, subscription=subnet_rid.subscription,
                                resource_group=module.params["resource_group"] or subnet_rid.resource_group,
-                               provider=NETWORK, type_="serviceEndpointPolicies")
+                               provider=NETWORK, type_="serviceEndpointPolicies", name_kind="service_endpoint_policy")
         # "The service endpoint policy must be in the same region and subscription as the virtual
         # network" (Microsoft Learn, virtual-network-service-endpoint-policies-overview.md, limitations).
         if module.params["state"] == "present" and rid.subscription.lower() != subnet_rid.subscription.lower():
@@ -438,18 +436,16 @@ def main():
     # 1. Parse and validate, before any call to Azure.
     if params["name"]:
         module.validated(valid_name, "subnet", params["name"], "name")
-    if params["virtual_network"] and not params["virtual_network"].startswith("/"):
-        module.validated(valid_name, "virtual_network", params["virtual_network"], "virtual_network")
+    subnet_id = module.validated(resolve_subnet, module)  # virtual_network: a name (checked) or an id
     if params["resource_group"]:
         module.validated(valid_name, "resource_group", params["resource_group"], "resource_group")
-    subnet_id = resolve_subnet(module)
     wanted = module.validated(parse_services, params["services"])
     manage_services = params["services"] is not None
     wanted_policies = resolve_policies(module, subnet_id)
     manage_policies = params["service_endpoint_policies"] is not None
 
     # 2. Read the current state.
-    subnet = require_subnet(module, subnet_id)
+    subnet = module.validated(require_subnet, module, subnet_id)
     current = endpoint_view(subnet.service_endpoints)
     current_policies = policy_ids(subnet)
 

@@ -256,7 +256,6 @@ from ansible_collections.privnet.azure.plugins.module_utils._netrules import (
     endpoint_problem,
     firewall_address,
     id_key,
-    resource_name,
     subnet_id,
 )
 from ansible_collections.privnet.azure.plugins.module_utils._subnet import get_subnet
@@ -379,8 +378,7 @@ def main():
     params = module.params
 
     # 1. Validate, before any call to Azure.
-    module.validated(resource_name, "sql_server", params["name"], "name")
-    rid = module.resolve_id(params["name"], "name", PROVIDER, TYPE)
+    rid = module.resolve_id(params["name"], "name", PROVIDER, TYPE, name_kind="sql_server")
     given_firewall = None
     if params["firewall_rules"] is not None:
         given_firewall = module.validated(validate_firewall_rules, params["firewall_rules"])

@@ -219,7 +219,6 @@ from ansible_collections.privnet.azure.plugins.module_utils._netrules import (
     id_set,
     ip_rule,
     merge,
-    resource_name,
     rule_key,
     rule_set,
     storage_bypass,
@@ -276,8 +275,7 @@ def main():
     params = module.params
 
     # 1. Validate, before any call to Azure.
-    module.validated(resource_name, "storage_account", params["name"], "name")
-    rid = module.resolve_id(params["name"], "name", PROVIDER, TYPE)
+    rid = module.resolve_id(params["name"], "name", PROVIDER, TYPE, name_kind="storage_account")
     given_ips = None
     if params["ip_rules"] is not None:
         given_ips = [module.validated(ip_rule, value, "ip_rules") for value in params["ip_rules"]]

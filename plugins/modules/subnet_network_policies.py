@@ -240,15 +240,13 @@ def main():
     # 1. Parse and validate, before any call to Azure.
     if params["name"]:
         module.validated(valid_name, "subnet", params["name"], "name")
-    if params["virtual_network"] and not params["virtual_network"].startswith("/"):
-        module.validated(valid_name, "virtual_network", params["virtual_network"], "virtual_network")
+    subnet_id = module.validated(resolve_subnet, module)  # virtual_network: a name (checked) or an id
     if params["resource_group"]:
         module.validated(valid_name, "resource_group", params["resource_group"], "resource_group")
-    subnet_id = resolve_subnet(module)
     desired = {key: params[key] for key in POLICIES if params[key] is not None}
 
     # 2. Read the current state.
-    subnet = require_subnet(module, subnet_id)
+    subnet = module.validated(require_subnet, module, subnet_id)
 
     # 3. Compare only what the user set (Azure may answer enums in another case).
     difference = compare(desired, subnet_result(subnet), normalisers={key: ci for key in POLICIES})

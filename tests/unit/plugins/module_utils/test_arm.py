@@ -168,3 +168,40 @@ def test_no_wait_returns_once_azure_accepted(arm, monkeypatch):
     arm["arm"].module.params["wait"] = False
     assert arm["arm"].put(ACCOUNT, API, {}, what="creating st1") is None
     assert not [r for r in arm["requests"] if r[1] == op]
+
+
+def test_an_operation_header_on_a_200_is_polled_too(arm):
+    """Key Vault answers a connection's PUT with 200 and Azure-AsyncOperation: the write is not done yet."""
+    op = ACCOUNT + "/privateEndpointConnections/pec1"
+    arm["script"][("PUT", op)] = [(200, {"properties": {"provisioningState": "Updating"}},
+                                   {"Azure-AsyncOperation": "{base}" + op + "?kv-operation=1"})]
+    arm["script"][("GET", op)] = [(200, {"status": "InProgress"}, {}), (200, {"status": "Succeeded"}, {}),
+                                  (200, {"properties": {"provisioningState": "Succeeded"}}, {})]
+    got = arm["arm"].put(op, API, {}, what="approving")
+    assert got == {"properties": {"provisioningState": "Succeeded"}}
+    assert len([r for r in arm["requests"] if r[:2] == ("GET", op)]) == 3
+
+
+def test_a_resource_still_provisioning_without_an_operation_is_read_until_final(arm):
+    """A new key vault answers 200 with provisioningState RegisteringDns and no operation header."""
+    arm["script"][("PUT", ACCOUNT)] = [(200, {"properties": {"provisioningState": "RegisteringDns"}}, {})]
+    arm["script"][("GET", ACCOUNT)] = [(200, {"properties": {"provisioningState": "RegisteringDns"}}, {}),
+                                       (200, {"properties": {"provisioningState": "Succeeded"}}, {})]
+    got = arm["arm"].put(ACCOUNT, API, {}, what="creating kv")
+    assert got["properties"]["provisioningState"] == "Succeeded"
+    assert len(requests_of(arm, "GET")) >= 3  # metadata, then two reads of the resource
+
+
+def test_a_resource_whose_provisioning_fails_fails_the_task(arm):
+    arm["script"][("PUT", ACCOUNT)] = [(201, {"properties": {"provisioningState": "Creating"}}, {})]
+    arm["script"][("GET", ACCOUNT)] = [(200, {"properties": {"provisioningState": "Failed"}}, {})]
+    with pytest.raises(Exception) as exc:
+        arm["arm"].put(ACCOUNT, API, {}, what="creating st1")
+    assert exc.value.failed
+    assert "provisioningState is Failed" in exc.value.result["msg"]
+
+
+def test_a_final_answer_is_done_at_once(arm):
+    arm["script"][("PATCH", ACCOUNT)] = [(200, {"properties": {"provisioningState": "Succeeded"}}, {})]
+    assert arm["arm"].patch(ACCOUNT, API, {}, what="updating")["properties"]["provisioningState"] == "Succeeded"
+    assert not [r for r in requests_of(arm, "GET") if r[1] == ACCOUNT]

@@ -12,6 +12,7 @@ from azure.core.exceptions import ClientAuthenticationError, ResourceExistsError
 from ansible_collections.privnet.azure.plugins.module_utils import _azure
 from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
 from ansible_collections.privnet.azure.plugins.module_utils._diff import compare
+from ansible_collections.privnet.azure.plugins.module_utils._validate import Refused
 from ansible_collections.privnet.azure.tests.unit.helpers import FakePoller, arm_error, not_found
 
 
@@ -401,6 +402,29 @@ def test_validated_turns_value_errors_into_failures(make_module):
     with pytest.raises(Exception) as caught:
         module.validated(check, "x y")
     assert failure(caught)["msg"] == "name: 'x y' is bad; use letters"
+
+
+def test_validated_adds_the_result_keys_of_a_refusal(make_module):
+    module = make_module()
+
+    def check():
+        raise Refused("registry: on the Basic SKU; upgrade it", sku="Basic")
+
+    with pytest.raises(Exception) as caught:
+        module.validated(check)
+    assert failure(caught)["msg"] == "registry: on the Basic SKU; upgrade it"
+    assert failure(caught)["sku"] == "Basic"
+
+
+def test_resolve_id_checks_a_bare_name_and_completes_it(make_module):
+    module = make_module({"subscription_id": "11111111-1111-4111-8111-111111111111", "resource_group": "rg"})
+    rid = module.resolve_id("vnet-a", "virtual_network", "Microsoft.Network", "virtualNetworks",
+                            name_kind="virtual_network")
+    assert (rid.subscription, rid.resource_group, rid.name) == ("11111111-1111-4111-8111-111111111111", "rg", "vnet-a")
+    with pytest.raises(Exception) as caught:
+        module.resolve_id("-vnet", "virtual_network", "Microsoft.Network", "virtualNetworks",
+                          name_kind="virtual_network")
+    assert failure(caught)["msg"].startswith("virtual_network: '-vnet' is not a valid virtual network name")
 
 
 # ---- null and empty values, before any call ---------------------------------------------------

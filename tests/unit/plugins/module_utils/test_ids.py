@@ -81,6 +81,33 @@ def test_resolve_bare_name_needs_resource_group():
                             provider="Microsoft.Network", type_="virtualNetworks")
 
 
+def test_resolve_checks_a_bare_name_against_the_naming_rule():
+    with pytest.raises(ValueError, match="^virtual_network: '-vnet' is not a valid virtual network name"):
+        resolve_resource_id("-vnet", option="virtual_network", subscription="s", resource_group="rg",
+                            provider="Microsoft.Network", type_="virtualNetworks", name_kind="virtual_network")
+    # the rule is for names: a full id is checked as an id
+    vnet_id = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/-vnet"
+    rid = resolve_resource_id(vnet_id, option="virtual_network", subscription="s", resource_group="rg",
+                              provider="Microsoft.Network", type_="virtualNetworks", name_kind="virtual_network")
+    assert rid.name == "-vnet"
+
+
+def test_resolve_asks_for_the_default_subscription_only_for_a_bare_name():
+    asked = []
+
+    def subscription():
+        asked.append(True)
+        return "s"
+
+    other = "/subscriptions/other/resourceGroups/rg2/providers/Microsoft.Network/virtualNetworks/vnet-b"
+    assert resolve_resource_id(other, option="virtual_network", subscription=subscription, resource_group=None,
+                               provider="Microsoft.Network", type_="virtualNetworks").subscription == "other"
+    assert asked == []
+    assert resolve_resource_id("vnet-a", option="virtual_network", subscription=subscription, resource_group="rg",
+                               provider="Microsoft.Network", type_="virtualNetworks").subscription == "s"
+    assert asked == [True]
+
+
 def test_same_id_is_case_insensitive():
     assert same_id(SUBNET_ID, SUBNET_ID.upper() + "/")
     assert not same_id(SUBNET_ID, SUBNET_ID.replace("snet-1", "snet-2"))

@@ -104,23 +104,6 @@ def test_bypass_wire_form():
     assert nr.join_bypass(["AzureServices", "Logging"]) == "AzureServices, Logging"
 
 
-@pytest.mark.parametrize("kind, value", [
-    ("storage_account", "Storage1"), ("storage_account", "st-1"), ("storage_account", "a" * 25),
-    ("key_vault", "kv-"), ("key_vault", "kv_1"), ("key_vault", "1kv"), ("key_vault", "kv--1"),
-    ("sql_server", "-sql"), ("sql_server", "Sql"), ("sql_server", "a" * 64),
-])
-def test_resource_name_refusals(kind, value):
-    with pytest.raises(ValueError, match=r"^name: "):
-        nr.resource_name(kind, value, "name")
-
-
-def test_resource_name_accepts_ids_and_good_names():
-    assert nr.resource_name("storage_account", "stprivnet01", "name") == "stprivnet01"
-    assert nr.resource_name("key_vault", "kv-Privnet-1", "name") == "kv-Privnet-1"
-    assert nr.resource_name("sql_server", "sql-1", "name") == "sql-1"
-    assert nr.resource_name("sql_server", "/subscriptions/x", "name") == "/subscriptions/x"
-
-
 def test_acl_patch_sends_only_what_changed_and_the_whole_rule_set():
     resource = {"id": "/subscriptions/s/resourceGroups/g/providers/Microsoft.Storage/storageAccounts/st",
                 "properties": {"publicNetworkAccess": "Enabled", "networkAcls": {

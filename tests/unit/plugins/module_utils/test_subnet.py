@@ -91,9 +91,10 @@ def test_missing_subnet(arm, monkeypatch):
     module = make_module(arm, monkeypatch)
     rid = parse_resource_id(SUBNET_ID)
     assert get_subnet(module, rid) is None
-    with pytest.raises(Exception) as caught:
+    # The helper raises; the module fails with the same message through module.validated().
+    with pytest.raises(ValueError) as caught:
         require_subnet(module, rid)
-    assert caught.value.result["msg"] == (
+    assert str(caught.value) == (
         "subnet 'snet-pe' of virtual network 'vnet-hub' (resource group 'rg-net', subscription '11111111-1111-4111-8111-111111111111') was not "
         f"found (Azure: Resource {SUBNET_ID} not found.); create the virtual network and the subnet first, or fix the names")
 
@@ -104,7 +105,7 @@ def test_missing_resource_group_is_named_as_such(arm, monkeypatch):
     arm["not_found_message"] = "Resource group 'rg-net' could not be found."
     module = make_module(arm, monkeypatch)
     with pytest.raises(Exception) as caught:
-        require_subnet(module, parse_resource_id(SUBNET_ID))
+        module.validated(require_subnet, module, parse_resource_id(SUBNET_ID))
     assert caught.value.result["msg"] == (
         "resource group 'rg-net' of virtual network 'vnet-hub' was not found in subscription "
         "'11111111-1111-4111-8111-111111111111'; fix the resource group (or the subscription)")

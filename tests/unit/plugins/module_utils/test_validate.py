@@ -68,6 +68,22 @@ def test_invalid_names_name_the_option(kind, bad, why):
     assert why in str(caught.value)
 
 
+@pytest.mark.parametrize("kind, value", [
+    ("storage_account", "Storage1"), ("storage_account", "st-1"), ("storage_account", "a" * 25),
+    ("key_vault", "kv-"), ("key_vault", "kv_1"), ("key_vault", "1kv"), ("key_vault", "kv--1"),
+    ("sql_server", "-sql"), ("sql_server", "Sql"), ("sql_server", "a" * 64),
+])
+def test_service_name_refusals(kind, value):
+    with pytest.raises(ValueError, match=r"^name: "):
+        v.name(kind, value, "name")
+
+
+def test_service_names_accepted():
+    assert v.name("storage_account", "stprivnet01", "name") == "stprivnet01"
+    assert v.name("key_vault", "kv-Privnet-1", "name") == "kv-Privnet-1"
+    assert v.name("sql_server", "sql-1", "name") == "sql-1"
+
+
 def test_dns_zone_names():
     assert v.name("private_dns_zone", "Privatelink.AzureCR.io.", "zone") == "privatelink.azurecr.io"
     with pytest.raises(ValueError, match="zone: 'localhost' needs at least two labels"):

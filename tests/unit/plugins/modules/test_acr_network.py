@@ -204,6 +204,7 @@ def test_non_premium_registry_is_refused_before_any_write(run_module, acr, sku):
     assert f"is on the {sku} SKU" in result["msg"]
     assert "Upgrade the registry to Premium" in result["msg"]
     assert "az acr update --name acrprivnetdemo --sku Premium" in result["msg"]
+    assert result["sku"] == sku
     acr.registries.begin_update.assert_not_called()
     acr.replications.list.assert_not_called()
 
