@@ -135,8 +135,11 @@ emulator: venv
 
 # From a fresh clone: the venv, the collection, the emulator on its ACR scenario, the main
 # playbook against it, a summary; the emulator is stopped at the end.
+# DEMO=targets: the emulator's `targets` scenario and playbooks/private_link.yml (a storage account's blob and file, a
+# key vault and a SQL server behind Private Link) instead of the ACR playbook.
+DEMO ?= acr
 demo: venv collection-link
-	PATH=$(BIN):$$PATH scripts/demo
+	PATH=$(BIN):$$PATH PRIVNET_DEMO=$(DEMO) scripts/demo
 
 # Molecule, in collection mode: one scenario per role under extensions/molecule/, each against its
 # own emulator (started by create, stopped by destroy); the full sequence, non-interactively.
