@@ -32,7 +32,7 @@ def handler(state):
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def _answer(self, method):
-            path, _, query = self.path.partition("?")
+            path, query = (self.path.split("?", 1) + [""])[:2]
             length = int(self.headers.get("Content-Length") or 0)
             body = json.loads(self.rfile.read(length)) if length else None
             state["requests"].append((method, path, query, body))
@@ -142,8 +142,8 @@ def test_put_waits_for_the_async_operation_then_reads_the_resource(arm):
 def test_a_failed_operation_fails_with_its_error(arm):
     op = f"/subscriptions/{SUB}/providers/Microsoft.Storage/operations/2"
     arm["script"][("PUT", ACCOUNT)] = [(202, None, {"Azure-AsyncOperation": "{base}" + op})]
-    arm["script"][("GET", op)] = [(200, {"status": "Failed", "error": {"code": "Conflicting",
-                                                                      "message": "nope"}}, {})]
+    failed = {"status": "Failed", "error": {"code": "Conflicting", "message": "nope"}}
+    arm["script"][("GET", op)] = [(200, failed, {})]
     with pytest.raises(Exception) as exc:
         arm["arm"].put(ACCOUNT, API, {}, what="creating st1")
     assert exc.value.result["msg"] == "creating st1: Conflicting: nope"
