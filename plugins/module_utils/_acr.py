@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 
 CONTAINER_REGISTRY = "Microsoft.ContainerRegistry"
 CONTAINER_REGISTRY_SDK = "azure.mgmt.containerregistry"
-TRANSITIONAL_STATES = frozenset(("creating", "updating", "deleting", "accepted", "provisioning"))
 
 
 def region(value: Any) -> str:
@@ -158,7 +157,3 @@ def registry_result(registry: Any, replicas: Iterable[str]) -> dict[str, Any]:
                                          for c in getattr(registry, "private_endpoint_connections", None) or []],
         "provisioning_state": text(getattr(registry, "provisioning_state", None)),
     }
-
-
-def settled(provisioning_state: Any) -> bool:
-    return str(provisioning_state or "Succeeded").lower() not in TRANSITIONAL_STATES

@@ -10,7 +10,7 @@ Private module_utils: an internal API of this collection, it may change at any t
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Optional
 
 from ansible.module_utils.basic import env_fallback
@@ -92,24 +92,24 @@ def build_credential(params: Mapping[str, Any], cloud: Cloud, connection_verify:
             raise ValueError("auxiliary_tenants: a managed identity gets tokens for its own tenant only; use a service "
                              "principal (a multi-tenant application) registered in every tenant")
 
-    if source in ("parameters", "awx", "env"):
-        found = _from_options(params, sp_kwargs)
+    # A forced source whose inputs are incomplete fails, saying what it needs.
+    from_options: tuple[Callable[[], Optional[Found]], str] = (
+        lambda: _from_options(params, sp_kwargs),
+        "client_id, tenant and secret or certificate_path (or the variables AZURE_CLIENT_ID, AZURE_TENANT and "
+        "AZURE_SECRET), or ad_user and password (AZURE_AD_USER, AZURE_PASSWORD)")
+    forced: dict[str, tuple[Callable[[], Optional[Found]], str]] = {
+        "parameters": from_options, "awx": from_options, "env": from_options,
+        "identity_env": (lambda: _identity_env(environ, sp_kwargs),
+                         "AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH in "
+                         "the environment"),
+        "workload_identity": (lambda: _workload_identity(environ, sp_kwargs),
+                              "AZURE_FEDERATED_TOKEN_FILE, AZURE_CLIENT_ID and AZURE_TENANT_ID in the environment"),
+    }
+    if source in forced:
+        find, needs = forced[source]
+        found = find()
         if not found:
-            raise ValueError(f"auth_source={source} needs client_id, tenant and secret or certificate_path "
-                             "(or the variables AZURE_CLIENT_ID, AZURE_TENANT and AZURE_SECRET), or ad_user and "
-                             "password (AZURE_AD_USER, AZURE_PASSWORD)")
-        return found
-    if source == "identity_env":
-        found = _identity_env(environ, sp_kwargs)
-        if not found:
-            raise ValueError("auth_source=identity_env needs AZURE_CLIENT_ID, AZURE_TENANT_ID and "
-                             "AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH in the environment")
-        return found
-    if source == "workload_identity":
-        found = _workload_identity(environ, sp_kwargs)
-        if not found:
-            raise ValueError("auth_source=workload_identity needs AZURE_FEDERATED_TOKEN_FILE, AZURE_CLIENT_ID "
-                             "and AZURE_TENANT_ID in the environment")
+            raise ValueError(f"auth_source={source} needs {needs}")
         return found
     if source == "managed_identity":
         return _managed_identity(params, connection_verify), "managed identity"

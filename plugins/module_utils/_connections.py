@@ -14,6 +14,11 @@ connection as read with a new connection state (Azure CLI's generic ``az network
 approve`` does the same, Azure/azure-cli ``private_link_resource_and_endpoint_connections/resource_providers``);
 deleting is a DELETE.
 
+The selection, planning and waiting of private_endpoint_connection and acr_private_endpoint_connection
+(``check_selectors``, ``select``, ``plan``, ``planned``, ``listed``, ``await_connection``) work on any representation
+of a connection (wire JSON here, SDK models in the ACR module) through a function that gives its documented form
+(``connection_result``).
+
 Private module_utils: an internal API of this collection, it may change at any time.
 """
 
@@ -21,10 +26,16 @@ from __future__ import annotations
 
 import copy
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional, Sequence, TypeVar
 
-from ansible_collections.privnet.azure.plugins.module_utils._ids import ResourceId, parse_resource_id
+from ansible_collections.privnet.azure.plugins.module_utils._ids import ResourceId, parse_resource_id, same_id
 from ansible_collections.privnet.azure.plugins.module_utils._targets import TargetType
+
+if TYPE_CHECKING:
+    from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
+
+C = TypeVar("C")  # a connection, as the module holds it (wire JSON, or an SDK model)
+Result = Callable[[Any], dict]  # a connection -> its documented form (connection_result)
 
 STATUS = {"approved": "Approved", "rejected": "Rejected"}
 STATUSES = ("Approved", "Pending", "Rejected", "Disconnected")
@@ -90,8 +101,13 @@ def status_of(wire: dict) -> str:
     return str(connection_result(wire)["status"] or "")
 
 
+def settled_state(provisioning_state: Any) -> bool:
+    """Whether a connection's provisioningState is past writing (none reported counts as Succeeded)."""
+    return str(provisioning_state or "Succeeded").lower() not in TRANSITIONAL_STATES
+
+
 def settled(wire: dict) -> bool:
-    return str(connection_result(wire)["provisioning_state"] or "Succeeded").lower() not in TRANSITIONAL_STATES
+    return settled_state(connection_result(wire)["provisioning_state"])
 
 
 def with_state(wire: dict, status: str, description: str | None) -> dict:
@@ -110,6 +126,143 @@ def with_state(wire: dict, status: str, description: str | None) -> dict:
             state[key] = read[key]
     props["privateLinkServiceConnectionState"] = state
     return {"properties": props}
+
+
+# ---- selection and planning (private_endpoint_connection, acr_private_endpoint_connection) -------------------
+
+def check_selectors(params: Mapping[str, Any], lister: str = "") -> list[str]:
+    """The selectors given (name, private_endpoint_id, all_pending: true), at most one; raises ValueError for two,
+    for a ``state`` without any, or for a description without approved / rejected. ``lister`` is added to the
+    message that asks for a selector (where to find the names)."""
+    state = params["state"]
+    # all_pending: false is no selector, so it may sit next to name (templated playbooks).
+    selectors = [key for key in ("name", "private_endpoint_id", "all_pending") if params[key]]
+    if len(selectors) > 1:
+        raise ValueError(f"parameters are mutually exclusive: {' and '.join(selectors)}; choose the connections "
+                         "by one of name, private_endpoint_id or all_pending: true")
+    if state and not selectors:
+        raise ValueError(f"state: {state} needs the connections to act on: give name, private_endpoint_id or "
+                         f"all_pending: true{lister}")
+    if params["description"] is not None and state not in STATUS:
+        raise ValueError("description: only used with state: approved or state: rejected")
+    return selectors
+
+
+def select(module: AzureModule, connections: Sequence[C], result: Result, where: str,
+           predicted: Callable[[], None], hint: str = "") -> list[C]:
+    """The connections the selectors choose. None chosen: with state absent, none (already gone, and running the
+    task again stays green); in check mode with private_endpoint_id, ``predicted()`` first (it exits when the
+    endpoint is only predicted); else the task fails, listing the connections of ``where`` (and ``hint``)."""
+    params = module.params
+    if params["all_pending"]:
+        return [c for c in connections if str(result(c)["status"] or "").lower() == "pending"]
+    if params["name"]:
+        chosen = [c for c in connections if str(result(c)["name"]).lower() == params["name"].lower()]
+        wanted = f"private endpoint connection '{params['name']}'"
+    else:
+        chosen = [c for c in connections
+                  if same_id(result(c)["private_endpoint_id"], params["private_endpoint_id"])]
+        wanted = f"a private endpoint connection from private endpoint '{params['private_endpoint_id']}'"
+    if chosen or params["state"] == "absent":
+        return chosen  # absent and not found: already gone, and running the task again stays green
+    if params["private_endpoint_id"] and params["state"] in STATUS and module.check_mode:
+        predicted()
+    existing = ", ".join(f"{result(c)['name']} ({result(c)['status'] or 'no status'})" for c in connections) or "none"
+    module.fail_json(msg=f"{wanted} was not found on {where}; its connections: {existing}.{hint} Nothing was "
+                         "changed.")
+
+
+def unknown_endpoint(module: AzureModule, where: str) -> Optional[ResourceId]:
+    """Check mode, no connection from the private_endpoint_id: when the endpoint does not exist either, an earlier
+    task of the same check-mode run only predicted it, and the real run will find the connection it requests. Then
+    warns and returns the endpoint's id (the module reports the change); None when the endpoint exists (the task
+    fails as in a real run)."""
+    rid = parse_resource_id(module.params["private_endpoint_id"], "private_endpoint_id")
+    network = module.client("network", subscription_id=rid.subscription)
+    endpoint = module.get_or_none(network.private_endpoints.get, rid.resource_group, rid.name,
+                                  what=f"reading private endpoint '{rid.name}'")
+    if endpoint is not None:
+        return None
+    module.warn(f"private endpoint '{rid.name}' does not exist yet (check mode): its connection to {where} is "
+                "assumed to be requested by then")
+    return rid
+
+
+def plan(chosen: Sequence[C], result: Result, state: str, description: Optional[str]) -> list[tuple[C, Optional[str]]]:
+    """(connection, status) pairs that need a write; status None means delete. Raises ValueError, before any
+    write, for a connection that cannot take the requested status."""
+    changes: list[tuple[C, Optional[str]]] = []
+    for connection in chosen:
+        current = result(connection)
+        if state == "absent":
+            changes.append((connection, None))
+            continue
+        status = STATUS[state]
+        if str(current["status"]).lower() == "disconnected":
+            raise ValueError(f"private endpoint connection '{current['name']}' is Disconnected (its private "
+                             f"endpoint was deleted) and cannot be {state}; delete it with state: absent. "
+                             "Nothing was changed.")
+        # "Connections previously denied can't be approved. You must remove the connection and create a new
+        # one." (Microsoft Learn, private-link/manage-private-endpoint.md)
+        if str(current["status"]).lower() == "rejected" and status == "Approved":
+            raise ValueError(f"private endpoint connection '{current['name']}' was Rejected and cannot be approved "
+                             "again (Azure refuses it): delete it with state: absent and re-create the private "
+                             "endpoint (privnet.azure.private_endpoint with replace: true), then approve the new "
+                             "connection. Nothing was changed.")
+        if str(current["status"]).lower() != status.lower() or (
+                description is not None and description != current["description"]):
+            changes.append((connection, status))
+    return changes
+
+
+def planned(changes: Sequence[tuple[C, Optional[str]]], result: Result,
+            description: Optional[str]) -> dict[str, Optional[dict]]:
+    """What each connection to write becomes, by name: its documented form with the new status and description
+    (the status when none is given), or None when it is deleted."""
+    return {result(connection)["name"]: None if status is None else dict(
+        result(connection), status=status, description=description if description is not None else status)
+        for connection, status in changes}
+
+
+def listed(connections: Sequence[C], result: Result, targets: Mapping[str, Optional[dict]]) -> list[dict]:
+    """Every connection as it is now (or would be): the written ones as ``targets`` has them, deleted ones left
+    out."""
+    results = []
+    for connection in connections:
+        current = result(connection)
+        if current["name"] not in targets:
+            results.append(current)
+        elif (written := targets[current["name"]]) is not None:
+            results.append(written)
+    return results
+
+
+def await_connection(module: AzureModule, read: Callable[[], Optional[C]], result: Result, status: Optional[str],
+                     description: Optional[str], what: str, deadline: float) -> Optional[dict]:
+    """After a write of ``what``: re-read (``read()``, None once gone) until Azure shows it deleted (``status``
+    None; returns None) or in ``status`` (and ``description``, unless None) and settled; returns its documented
+    form then. Some services answer the PUT (and even its operation) with the old state, hence the reads."""
+    if status is None:
+        module.wait_until(read, lambda found: found is None, f"the deletion of {what}", deadline)
+        return None
+
+    def reached(found: Optional[C]) -> bool:
+        if found is None:
+            return True
+        current = result(found)
+        return (str(current["status"] or "").lower() == status.lower()
+                and (description is None or current["description"] == description)
+                and settled_state(current["provisioning_state"]))
+
+    final = module.wait_until(read, reached, f"{what} to become {status}", deadline)
+    if final is None:
+        module.fail_json(msg=f"{what} disappeared while it was being set to {status}")
+    return result(final)
+
+
+def view(result: Mapping[str, Any]) -> dict:
+    """A connection in the diff."""
+    return {"status": result["status"], "description": result["description"]}
 
 
 class Target:

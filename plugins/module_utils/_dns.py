@@ -130,22 +130,24 @@ def _fields(value: Any, count: int, option: str, layout: str) -> list[str]:
     return parts
 
 
+def _address(value: Any, option: str, record: str, example: str) -> str:
+    """An address of an A (IPv4) or AAAA (IPv6) record, in canonical form."""
+    version, kind = (4, ipaddress.IPv4Address) if record == "A" else (6, ipaddress.IPv6Address)
+    try:
+        return str(kind(str(value).strip()))
+    except ValueError:
+        raise ValueError(f"{option}: {value!r} is not an IPv{version} address (an {record} record holds addresses "
+                         f"such as {example})") from None
+
+
 def _parse_a(value: Any, option: str) -> str:
     if value == KNOWN_AFTER_APPLY:
         return value  # a check-mode prediction; the records module refuses it outside check mode
-    try:
-        return str(ipaddress.IPv4Address(str(value).strip()))
-    except ValueError:
-        raise ValueError(f"{option}: {value!r} is not an IPv4 address (an A record holds addresses such as "
-                         "10.20.1.4)") from None
+    return _address(value, option, "A", "10.20.1.4")
 
 
 def _parse_aaaa(value: Any, option: str) -> str:
-    try:
-        return str(ipaddress.IPv6Address(str(value).strip()))
-    except ValueError:
-        raise ValueError(f"{option}: {value!r} is not an IPv6 address (an AAAA record holds addresses such as "
-                         "fd00::4)") from None
+    return _address(value, option, "AAAA", "fd00::4")
 
 
 def _parse_mx(value: Any, option: str) -> str:

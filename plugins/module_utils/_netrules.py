@@ -9,6 +9,8 @@
 - Virtual network rules: subnet ids checked, and the subnet read (through the network SDK) to refuse, before any
   write, a rule whose subnet lacks the service endpoint the service needs.
 - The purge merge: the list to hold, from the given rules and the ones the resource has.
+- The whole networkAcls flow of Storage and Key Vault (``AclService``, ``converge_acls``):
+  ``STORAGE_ACLS`` and ``KEY_VAULT_ACLS`` declare what sets each service apart, and each module calls the flow.
 
 Every check raises ValueError naming the option and the fix; modules turn it into a failure
 (AzureModule.validated).
@@ -19,10 +21,17 @@ Private module_utils: an internal API of this collection, it may change at any t
 from __future__ import annotations
 
 import ipaddress
-from typing import Any, Callable, Iterable, Optional, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable, Iterable, NoReturn, Optional, Sequence
 
+from ansible_collections.privnet.azure.plugins.module_utils._diff import Difference, ci, compare
 from ansible_collections.privnet.azure.plugins.module_utils._ids import ResourceId, parse_resource_id
 from ansible_collections.privnet.azure.plugins.module_utils._subnet import describe as describe_subnet
+from ansible_collections.privnet.azure.plugins.module_utils._subnet import get_subnet
+
+if TYPE_CHECKING:
+    from ansible_collections.privnet.azure.plugins.module_utils._arm import ArmResources
+    from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
 
 NETWORK = "Microsoft.Network"
 SUBNET_TYPE = f"{NETWORK}/virtualNetworks/subnets"
@@ -281,3 +290,149 @@ def added(desired: Iterable[Any], current: Iterable[Any], key: Callable[[Any], s
     """The items of ``desired`` that ``current`` does not hold."""
     have = {key(v) for v in current}
     return [v for v in desired if key(v) not in have]
+
+
+# ---- Storage and Key Vault: the module flow ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class AclService:
+    """What sets one networkAcls service apart in storage_account_network / key_vault_network; the rest of their
+    flow is converge_acls()."""
+
+    provider: str  # "Microsoft.Storage"
+    type_: str  # "storageAccounts"
+    api_version: str
+    name_kind: str  # the naming rule of _validate ("storage_account")
+    noun: str  # "storage account", in messages
+    endpoints: tuple[str, ...]  # the service endpoints a subnet of a virtual network rule may have
+    bypass_list: bool  # Storage: a list (wire "Logging, Metrics"); Key Vault: one value
+    trusted: str  # who bypass AzureServices lets in, in the warning ("trusted Azure services")
+    rule_action: bool  # new rules carry ``action: Allow`` (Storage) or no action (Key Vault)
+
+    def describe(self, rid: ResourceId) -> str:
+        return f"{self.noun} '{rid.name}' (resource group '{rid.resource_group}')"
+
+    def argument_spec(self) -> dict:
+        """The module options (the auth options come from AzureModule)."""
+        if self.bypass_list:
+            bypass = dict(type="list", elements="str", no_log=False)  # not a secret ("pass")
+        else:
+            bypass = dict(type="str", choices=["AzureServices", "None"])
+        return dict(
+            name=dict(type="str", required=True),
+            resource_group=dict(type="str"),
+            public_network_access=dict(type="str", choices=["Enabled", "Disabled"]),
+            default_action=dict(type="str", choices=["Allow", "Deny"]),
+            ip_rules=dict(type="list", elements="str"),
+            purge_ip_rules=dict(type="bool", default=True),
+            virtual_network_rules=dict(type="list", elements="str"),
+            purge_virtual_network_rules=dict(type="bool", default=True),
+            bypass=bypass,
+        )
+
+
+# Microsoft Learn, storage/common/storage-network-security.md: the firewall of an account, its exceptions (bypass
+# AzureServices, Logging, Metrics) and what Deny or disabled public access leave open.
+STORAGE_ACLS = AclService(provider="Microsoft.Storage", type_="storageAccounts", api_version="2023-05-01",
+                          name_kind="storage_account", noun="storage account", endpoints=STORAGE_ENDPOINTS,
+                          bypass_list=True, trusted="trusted Azure services", rule_action=True)
+# Microsoft Learn, key-vault/general/network-security.md (firewall, bypass AzureServices for trusted Microsoft
+# services) and private-link-service.md (public network access disabled).
+KEY_VAULT_ACLS = AclService(provider="Microsoft.KeyVault", type_="vaults", api_version="2023-07-01",
+                            name_kind="key_vault", noun="key vault", endpoints=KEY_VAULT_ENDPOINTS,
+                            bypass_list=False, trusted="trusted Microsoft services", rule_action=False)
+
+
+def _bypasses(value: Any, bypass_list: bool) -> list:
+    """The bypass of a ``network`` view as a normalised list, whichever shape the service has."""
+    return bypass_set(value if bypass_list else [value] if value is not None else [])
+
+
+def warn_acl_consequences(module: AzureModule, service: AclService, rid: ResourceId, after: dict,
+                          difference: Difference) -> None:
+    """With the default action Deny only the rules' networks (and, with the bypass, trusted services) get in;
+    with public network access disabled only private endpoints do (Microsoft Learn: storage/common/
+    storage-network-security.md; key-vault/general/network-security.md and private-link-service.md)."""
+    changed = set(difference.changed_keys)
+    name = f"{service.noun} '{rid.name}'"
+    to_be = "to be " if module.check_mode else ""
+    if str(after["public_network_access"]).lower() == "disabled":
+        if "public_network_access" in changed:
+            module.warn(f"public network access to {name} is {to_be}disabled: clients reach it through private "
+                        "endpoints; IP and virtual network rules govern the public endpoint and let nothing in while "
+                        "it is disabled.")
+        return
+    if str(after["default_action"]).lower() == "deny" and not after["ip_rules"] \
+            and not after["virtual_network_rules"] and changed & {"default_action", "ip_rules",
+                                                                  "virtual_network_rules", "public_network_access"}:
+        through = (f"{service.trusted} through bypass AzureServices, "
+                   if "azureservices" in _bypasses(after["bypass"], service.bypass_list) else "")
+        module.warn(f"{name} is {to_be}set to default_action Deny without any IP or virtual network rule: no client "
+                    f"reaches it over the public endpoint; only {through}private endpoints do.")
+
+
+def converge_acls(module: AzureModule, service: AclService, arm_class: Callable[..., ArmResources]) -> NoReturn:
+    """Validate, read, compare, check the new rules' subnets, PATCH (not in check mode), exit with ``network``
+    (after the change, or as it would be in check mode): the run of storage_account_network or key_vault_network.
+    Fails the task on bad input or a resource that does not exist. ``arm_class`` is the module's ArmResources
+    (a name its tests replace)."""
+    params = module.params
+
+    # 1. Validate, before any call to Azure.
+    rid = module.resolve_id(params["name"], "name", service.provider, service.type_, name_kind=service.name_kind)
+    given_ips = None
+    if params["ip_rules"] is not None:
+        given_ips = [module.validated(ip_rule, value, "ip_rules") for value in params["ip_rules"]]
+    given_subnets = None
+    if params["virtual_network_rules"] is not None:
+        given_subnets = []
+        for value in params["virtual_network_rules"]:
+            module.validated(subnet_id, value, "virtual_network_rules")
+            given_subnets.append(value.strip())
+    bypass = module.validated(storage_bypass, params["bypass"], "bypass") if service.bypass_list \
+        else params["bypass"]
+
+    # 2. Read the resource.
+    arm = arm_class(module, subscription_id=rid.subscription)
+    resource = arm.get(str(rid), service.api_version, what=f"reading {service.describe(rid)}")
+    if resource is None:
+        module.fail_json(msg=f"{service.describe(rid)} was not found in subscription '{rid.subscription}'; create it "
+                             "first, or fix name and resource_group")
+    before = acl_view(resource, bypass_list=service.bypass_list)
+
+    # 3. Compare what the user set: enums case-insensitively, rule lists as sets.
+    desired = {key: params[key] for key in ("public_network_access", "default_action") if params[key] is not None}
+    if bypass is not None:
+        desired["bypass"] = bypass
+    if given_ips is not None:
+        desired["ip_rules"] = merge(given_ips, before["ip_rules"], params["purge_ip_rules"], rule_key)
+    if given_subnets is not None:
+        desired["virtual_network_rules"] = merge(given_subnets, before["virtual_network_rules"],
+                                                 params["purge_virtual_network_rules"], id_key)
+    normalisers = {"public_network_access": ci, "default_action": ci, "ip_rules": rule_set,
+                   "virtual_network_rules": id_set, "bypass": bypass_set if service.bypass_list else ci}
+    difference = compare(desired, before, normalisers=normalisers)
+
+    # A new virtual network rule needs the subnet's service endpoint: refused here, before any write.
+    if "virtual_network_rules" in difference.changed_keys:
+        new = added(desired["virtual_network_rules"], before["virtual_network_rules"], id_key)
+        module.validated(check_subnet_endpoints, lambda subnet: get_subnet(module, subnet), new, service.endpoints,
+                         f"{service.noun} '{rid.name}'")
+
+    # 4. Apply every change in one PATCH (not in check mode).
+    after = dict(before, **{key: desired[key] for key in difference.changed_keys})
+    if set(difference.changed_keys) - {"public_network_access"} and not after["default_action"]:
+        after["default_action"] = "Allow"  # what acl_patch() sends when the resource has no rule set yet
+    warn_acl_consequences(module, service, rid, after, difference)
+    if difference.changed and not module.check_mode:
+        action = {"action": "Allow"} if service.rule_action else {}
+        body = acl_patch(resource, desired, difference.changed_keys, bypass_list=service.bypass_list,
+                         ip_rule_body=lambda value: {"value": value, **action},
+                         vnet_rule_body=lambda subnet: {"id": subnet, **action})
+        updated = arm.patch(str(rid), service.api_version, body,
+                            what=f"updating the network rules of {service.describe(rid)}")
+        if updated is not None:
+            after = acl_view(updated, bypass_list=service.bypass_list)
+
+    # 5. Return.
+    module.exit(changed=difference.changed, diff=difference, network=after)

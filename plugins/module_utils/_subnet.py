@@ -22,6 +22,7 @@ from ansible_collections.privnet.azure.plugins.module_utils._ids import (
     resolve_resource_id,
 )
 from ansible_collections.privnet.azure.plugins.module_utils._sdk import text
+from ansible_collections.privnet.azure.plugins.module_utils._validate import name as valid_name
 
 if TYPE_CHECKING:
     from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
@@ -46,6 +47,26 @@ def resolve_subnet(module: AzureModule, id_option: str = "subnet_id", vnet_optio
                                resource_group=params.get("resource_group"), provider=NETWORK,
                                type_="virtualNetworks", name_kind="virtual_network")
     return vnet.child("subnets", params.get(name_option))
+
+
+def resolve_named_subnet(module: AzureModule) -> ResourceId:
+    """resolve_subnet() with its defaults, the ``name`` option checked first against the subnet naming rule and
+    ``resource_group`` after (``module.validated(resolve_named_subnet, module)``)."""
+    params = module.params
+    if params["name"]:
+        valid_name("subnet", params["name"], "name")
+    rid = resolve_subnet(module)  # virtual_network: a name (checked) or an id
+    if params["resource_group"]:
+        valid_name("resource_group", params["resource_group"], "resource_group")
+    return rid
+
+
+def subnet_constraints(*changes: str) -> dict[str, list]:
+    """The AzureModule keyword arguments of a module that addresses one subnet by ``subnet_id`` or by
+    ``virtual_network`` and ``name`` (resolve_subnet's defaults) and needs one of the options ``changes``."""
+    return dict(mutually_exclusive=[("subnet_id", "name"), ("subnet_id", "virtual_network")],
+                required_one_of=[("subnet_id", "name"), changes],
+                required_together=[("name", "virtual_network")])
 
 
 def describe(rid: ResourceId) -> str:

@@ -62,28 +62,22 @@ def ip_in_prefix(address: Any, prefix: Any, option: str) -> str:
 # Azure naming rules (learn.microsoft.com, "Naming rules and restrictions for Azure resources").
 # Each rule: (min length, max length, regex, plain-words description of the rule).
 _WORD_CHARS = r"[A-Za-z0-9_.-]"
+_WORD_RULE = ("letters, digits, underscores, periods and hyphens; start with a letter or digit, end with a letter, "
+              "digit or underscore")
+# Virtual networks and private endpoints: 2-64 characters; subnets, peerings, zone links, service endpoint
+# policies: 1-80, a single character allowed.
+_NETWORK_RULE = (2, 64, re.compile(rf"^[A-Za-z0-9]{_WORD_CHARS}*[A-Za-z0-9_]$"), _WORD_RULE)
+_CHILD_RULE = (1, 80, re.compile(rf"^[A-Za-z0-9](?:{_WORD_CHARS}*[A-Za-z0-9_])?$"), _WORD_RULE)
 NAME_RULES = {
     "resource_group": (1, 90, re.compile(r"^[-\w._()]*[-\w_()]$"),
                        "letters, digits, underscores, hyphens, periods and parentheses, not ending with a period"),
-    "virtual_network": (2, 64, re.compile(rf"^[A-Za-z0-9]{_WORD_CHARS}*[A-Za-z0-9_]$"),
-                        "letters, digits, underscores, periods and hyphens; start with a letter or digit, "
-                        "end with a letter, digit or underscore"),
-    "subnet": (1, 80, re.compile(rf"^[A-Za-z0-9](?:{_WORD_CHARS}*[A-Za-z0-9_])?$"),
-               "letters, digits, underscores, periods and hyphens; start with a letter or digit, "
-               "end with a letter, digit or underscore"),
-    "virtual_network_peering": (1, 80, re.compile(rf"^[A-Za-z0-9](?:{_WORD_CHARS}*[A-Za-z0-9_])?$"),
-                                "letters, digits, underscores, periods and hyphens; start with a letter or "
-                                "digit, end with a letter, digit or underscore"),
-    "virtual_network_link": (1, 80, re.compile(rf"^[A-Za-z0-9](?:{_WORD_CHARS}*[A-Za-z0-9_])?$"),
-                             "letters, digits, underscores, periods and hyphens; start with a letter or digit, "
-                             "end with a letter, digit or underscore"),
-    "private_endpoint": (2, 64, re.compile(rf"^[A-Za-z0-9]{_WORD_CHARS}*[A-Za-z0-9_]$"),
-                         "letters, digits, underscores, periods and hyphens; start with a letter or digit, "
-                         "end with a letter, digit or underscore"),
+    "virtual_network": _NETWORK_RULE,
+    "subnet": _CHILD_RULE,
+    "virtual_network_peering": _CHILD_RULE,
+    "virtual_network_link": _CHILD_RULE,
+    "private_endpoint": _NETWORK_RULE,
     "registry": (5, 50, re.compile(r"^[A-Za-z0-9]+$"), "letters and digits only (no hyphens)"),
-    "service_endpoint_policy": (1, 80, re.compile(rf"^[A-Za-z0-9](?:{_WORD_CHARS}*[A-Za-z0-9_])?$"),
-                                "letters, digits, underscores, periods and hyphens; start with a letter or "
-                                "digit, end with a letter, digit or underscore"),
+    "service_endpoint_policy": _CHILD_RULE,
     # Microsoft Learn, azure-resource-manager/management/resource-name-rules.md: storage accounts 3-24 lowercase
     # letters and digits; key vaults 3-24 letters, digits and hyphens, starting with a letter, ending with a letter
     # or digit, no two hyphens in a row; SQL servers 1-63 lowercase letters, digits and hyphens, not starting or

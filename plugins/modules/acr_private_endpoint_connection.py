@@ -193,19 +193,27 @@ selected:
   sample: ["acrprivnetdemo.6f1c2b8a3d4e4f5a9b0c1d2e3f4a5b6c"]
 """
 
-import time
-
 from ansible_collections.privnet.azure.plugins.module_utils._acr import (
     connection_result,
     describe,
     get_connection,
     get_registry,
     list_connections,
-    settled,
     sku_name,
 )
 from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
-from ansible_collections.privnet.azure.plugins.module_utils._ids import parse_resource_id, same_id
+from ansible_collections.privnet.azure.plugins.module_utils._connections import (
+    STATUS,
+    await_connection,
+    check_private_endpoint_id,
+    check_selectors,
+    listed,
+    plan,
+    planned,
+    select,
+    unknown_endpoint,
+    view,
+)
 from ansible_collections.privnet.azure.plugins.module_utils._validate import name as valid_name
 
 try:
@@ -216,8 +224,6 @@ try:
     )
 except ImportError:  # AzureModule.client() reports the missing SDK
     PrivateEndpoint = PrivateEndpointConnection = PrivateLinkServiceConnectionState = None
-
-STATUS = {"approved": "Approved", "rejected": "Rejected"}
 
 ARGUMENT_SPEC = dict(
     registry=dict(type="str", required=True),
@@ -230,92 +236,24 @@ ARGUMENT_SPEC = dict(
 )
 
 
-def check_private_endpoint_id(value, option="private_endpoint_id"):
-    rid = parse_resource_id(value, option)
-    if rid.children or rid.full_type.lower() != "microsoft.network/privateendpoints":
-        raise ValueError(f"{option}: {value!r} is a {rid.full_type} id; expected /subscriptions/<sub>/resourceGroups/"
-                         "<group>/providers/Microsoft.Network/privateEndpoints/<endpoint>")
-    return value
-
-
-def select(module, registry, connections):
-    """The connections the selectors choose; fails, listing what exists, when a named one is missing."""
-    params = module.params
-    if params["name"]:
-        chosen = [c for c in connections if str(c.name).lower() == params["name"].lower()]
-        wanted = f"private endpoint connection '{params['name']}'"
-    elif params["private_endpoint_id"]:
-        chosen = [c for c in connections if same_id(getattr(c.private_endpoint, "id", None),
-                                                    params["private_endpoint_id"])]
-        wanted = f"a private endpoint connection from private endpoint '{params['private_endpoint_id']}'"
-    elif params["all_pending"]:
-        return [c for c in connections if str(connection_result(c)["status"]).lower() == "pending"]
-    else:
-        return list(connections)
-    if not chosen and params["state"] == "absent":
-        return []  # already gone: nothing to delete, and running the task again stays green
-    if not chosen and params["private_endpoint_id"] and params["state"] in STATUS and module.check_mode:
-        predicted_request(module, connections)
-    if not chosen:
-        existing = ", ".join(f"{c.name} ({connection_result(c)['status']})" for c in connections) or "none"
-        hint = ""
-        if sku_name(registry).lower() != "premium":
-            hint = (f" The registry is on the {sku_name(registry)} SKU; private endpoints need Premium "
-                    f"(az acr update --name {registry.name} --sku Premium).")
-        module.fail_json(msg=f"{wanted} was not found on {describe(params['resource_group'], params['registry'])}; "
-                             f"its connections: {existing}.{hint} Nothing was changed.")
-    return chosen
+def not_premium(registry):
+    """Why a registry may have no connection at all: private endpoints need Premium."""
+    if sku_name(registry).lower() == "premium":
+        return ""
+    return (f" The registry is on the {sku_name(registry)} SKU; private endpoints need Premium "
+            f"(az acr update --name {registry.name} --sku Premium).")
 
 
 def predicted_request(module, connections):
-    """Check mode, no connection from the endpoint: when the endpoint does not exist either, an earlier
-    task of the same check-mode run only predicted it, and the real run will find the connection it
-    requests. Report the change, with a warning; an endpoint that exists without a connection fails
-    as in a real run."""
+    """Check mode, no connection from an endpoint that does not exist either (only predicted by an earlier task):
+    report the change."""
     params = module.params
-    rid = parse_resource_id(params["private_endpoint_id"], "private_endpoint_id")
-    network = module.client("network", subscription_id=rid.subscription)
-    endpoint = module.get_or_none(network.private_endpoints.get, rid.resource_group, rid.name,
-                                  what=f"reading private endpoint '{rid.name}'")
-    if endpoint is not None:
+    rid = unknown_endpoint(module, describe(params["resource_group"], params["registry"]))
+    if rid is None:
         return
-    module.warn(f"private endpoint '{rid.name}' does not exist yet (check mode): its connection to "
-                f"{describe(params['resource_group'], params['registry'])} is assumed to be requested by then")
     after = {rid.name: {"status": STATUS[params["state"]], "description": params["description"]}}
     module.exit(changed=True, diff={"before": {}, "after": after},
                 connections=[connection_result(c) for c in connections], selected=[])
-
-
-def plan(module, chosen):
-    """(connection, target) pairs that need a write; target is a status word or None for delete.
-    Fails before any write for a connection that cannot take the requested status."""
-    state, description = module.params["state"], module.params["description"]
-    changes = []
-    for connection in chosen:
-        current = connection_result(connection)
-        if state == "absent":
-            changes.append((connection, None))
-            continue
-        status = STATUS[state]
-        if str(current["status"]).lower() == "disconnected":
-            module.fail_json(msg=f"private endpoint connection '{connection.name}' is Disconnected (its private "
-                                 f"endpoint was deleted) and cannot be {state}; delete it with state: absent. "
-                                 "Nothing was changed.")
-        # "Connections previously denied can't be approved. You must remove the connection and create a new
-        # one." (Microsoft Learn, private-link/manage-private-endpoint.md)
-        if str(current["status"]).lower() == "rejected" and status == "Approved":
-            module.fail_json(msg=f"private endpoint connection '{connection.name}' was Rejected and cannot be approved "
-                                 "again (Azure refuses it): delete it with state: absent and re-create the private "
-                                 "endpoint (privnet.azure.private_endpoint with replace: true), then approve the new "
-                                 "connection. Nothing was changed.")
-        if str(current["status"]).lower() != status.lower() or (
-                description is not None and description != current["description"]):
-            changes.append((connection, status))
-    return changes
-
-
-def view(result):
-    return {"status": result["status"], "description": result["description"]}
 
 
 def apply(module, connection, status, description, deadline):
@@ -329,27 +267,19 @@ def apply(module, connection, status, description, deadline):
     if status is None:
         module.begin(client.private_endpoint_connections.begin_delete, resource_group, registry, connection.name,
                      what=f"deleting {what}")
-        if module.wait:
-            module.wait_until(lambda: get_connection(module, resource_group, registry, connection.name),
-                              lambda found: found is None, f"the deletion of {what}", deadline)
-        return None
-    body = PrivateEndpointConnection(
-        private_endpoint=PrivateEndpoint(id=current["private_endpoint_id"]),
-        private_link_service_connection_state=PrivateLinkServiceConnectionState(
-            status=status, description=description, actions_required=current["actions_required"] or "None"))
-    module.begin(client.private_endpoint_connections.begin_create_or_update, resource_group, registry,
-                 connection.name, body, what=f"setting {what} to {status}")
+    else:
+        body = PrivateEndpointConnection(
+            private_endpoint=PrivateEndpoint(id=current["private_endpoint_id"]),
+            private_link_service_connection_state=PrivateLinkServiceConnectionState(
+                status=status, description=description, actions_required=current["actions_required"] or "None"))
+        module.begin(client.private_endpoint_connections.begin_create_or_update, resource_group, registry,
+                     connection.name, body, what=f"setting {what} to {status}")
     if not module.wait:
-        return dict(current, status=status, description=description)
-    # The PUT's first answer still shows the old status; wait until a read shows the new one.
-    final = module.wait_until(
-        lambda: get_connection(module, resource_group, registry, connection.name),
-        lambda found: found is None or (str(connection_result(found)["status"]).lower() == status.lower()
-                                        and settled(connection_result(found)["provisioning_state"])),
-        f"{what} to become {status}", deadline)
-    if final is None:
-        module.fail_json(msg=f"{what} disappeared while it was being set to {status}")
-    return connection_result(final)
+        return None if status is None else dict(current, status=status, description=description)
+    # The PUT's first answer still shows the old status; wait until a read shows the new one (its status: the
+    # description is not compared).
+    return await_connection(module, lambda: get_connection(module, resource_group, registry, connection.name),
+                            connection_result, status, None, what, deadline)
 
 
 def main():
@@ -362,38 +292,24 @@ def main():
     module.validated(valid_name, "resource_group", params["resource_group"], "resource_group")
     if params["private_endpoint_id"] is not None:
         module.validated(check_private_endpoint_id, params["private_endpoint_id"])
-    # all_pending: false is no selector, so it may sit next to name (templated playbooks).
-    selectors = [key for key in ("name", "private_endpoint_id", "all_pending") if params[key]]
-    if len(selectors) > 1:
-        module.fail_json(msg=f"parameters are mutually exclusive: {' and '.join(selectors)}; choose the connections "
-                             "by one of name, private_endpoint_id or all_pending: true")
-    selector = bool(selectors)
-    if state and not selector:
-        module.fail_json(msg=f"state: {state} needs the connections to act on: give name, private_endpoint_id "
-                             "or all_pending: true")
-    if params["description"] is not None and state not in STATUS:
-        module.fail_json(msg="description: only used with state: approved or state: rejected")
+    selector = bool(module.validated(check_selectors, params))
 
     # 2. Read the current state.
     registry = module.validated(get_registry, module, params["resource_group"], params["registry"])
     connections = list_connections(module, params["resource_group"], params["registry"])
-    chosen = select(module, registry, connections) if selector else []
+    chosen = select(module, connections, connection_result, describe(params["resource_group"], params["registry"]),
+                    lambda: predicted_request(module, connections), not_premium(registry)) if selector else []
 
     # 3. Compare: which chosen connections need a write.
-    changes = plan(module, chosen) if state else []
-    description = params["description"]
-    targets = {}
-    for connection, status in changes:
-        targets[connection.name] = None if status is None else dict(
-            connection_result(connection), status=status,
-            description=description if description is not None else status)
+    changes = module.validated(plan, chosen, connection_result, state, params["description"]) if state else []
+    targets = planned(changes, connection_result, params["description"])
     before = {c.name: view(connection_result(c)) for c in chosen}
     after = {c.name: view(targets.get(c.name, connection_result(c)))
              for c in chosen if not (c.name in targets and targets[c.name] is None)}
 
     # 4. Apply, one connection after the other, waiting for each (not in check mode).
     if changes and not module.check_mode:
-        deadline = time.monotonic() + module.wait_timeout
+        deadline = module.deadline()
         for connection, status in changes:
             targets[connection.name] = apply(module, connection, status,
                                              targets[connection.name]["description"] if status else None,
@@ -403,15 +319,8 @@ def main():
             after.update({c.name: view(connection_result(c)) for c in chosen if c.name not in targets})
 
     # 5. Return every connection, as it is now (or would be).
-    result = []
-    for connection in connections:
-        if connection.name in targets:
-            if targets[connection.name] is not None:
-                result.append(targets[connection.name])
-        else:
-            result.append(connection_result(connection))
     module.exit(changed=bool(changes), diff={"before": before, "after": after} if state else None,
-                connections=result, selected=[c.name for c in chosen])
+                connections=listed(connections, connection_result, targets), selected=[c.name for c in chosen])
 
 
 if __name__ == "__main__":

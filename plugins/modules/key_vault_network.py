@@ -202,125 +202,12 @@ network:
 
 from ansible_collections.privnet.azure.plugins.module_utils._arm import ArmResources
 from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
-from ansible_collections.privnet.azure.plugins.module_utils._diff import ci, compare
-from ansible_collections.privnet.azure.plugins.module_utils._netrules import (
-    KEY_VAULT_ENDPOINTS,
-    acl_patch,
-    acl_view,
-    added,
-    check_subnet_endpoints,
-    id_key,
-    id_set,
-    ip_rule,
-    merge,
-    rule_key,
-    rule_set,
-    subnet_id,
-)
-from ansible_collections.privnet.azure.plugins.module_utils._subnet import get_subnet
-
-PROVIDER = "Microsoft.KeyVault"
-TYPE = "vaults"
-API_VERSION = "2023-07-01"
-
-ARGUMENT_SPEC = dict(
-    name=dict(type="str", required=True),
-    resource_group=dict(type="str"),
-    public_network_access=dict(type="str", choices=["Enabled", "Disabled"]),
-    default_action=dict(type="str", choices=["Allow", "Deny"]),
-    ip_rules=dict(type="list", elements="str"),
-    purge_ip_rules=dict(type="bool", default=True),
-    virtual_network_rules=dict(type="list", elements="str"),
-    purge_virtual_network_rules=dict(type="bool", default=True),
-    bypass=dict(type="str", choices=["AzureServices", "None"]),
-)
-NORMALISERS = {"public_network_access": ci, "default_action": ci, "ip_rules": rule_set,
-               "virtual_network_rules": id_set, "bypass": ci}
-
-
-def describe(rid) -> str:
-    return f"key vault '{rid.name}' (resource group '{rid.resource_group}')"
-
-
-def warn_consequences(module, rid, after, difference):
-    """Microsoft Learn, key-vault/general/network-security.md: with the firewall on (default action Deny) only the
-    rules' networks (and, with the bypass, trusted services) get in; with public network access disabled only
-    private endpoints do (key-vault/general/private-link-service.md)."""
-    changed = set(difference.changed_keys)
-    name = f"key vault '{rid.name}'"
-    to_be = "to be " if module.check_mode else ""
-    if str(after["public_network_access"]).lower() == "disabled":
-        if "public_network_access" in changed:
-            module.warn(f"public network access to {name} is {to_be}disabled: clients reach it through private "
-                        "endpoints; IP and virtual network rules govern the public endpoint and let nothing in while "
-                        "it is disabled.")
-        return
-    if str(after["default_action"]).lower() == "deny" and not after["ip_rules"] \
-            and not after["virtual_network_rules"] and changed & {"default_action", "ip_rules",
-                                                                  "virtual_network_rules", "public_network_access"}:
-        through = ("trusted Microsoft services through bypass AzureServices, "
-                   if str(after["bypass"]).lower() == "azureservices" else "")
-        module.warn(f"{name} is {to_be}set to default_action Deny without any IP or virtual network rule: no client "
-                    f"reaches it over the public endpoint; only {through}private endpoints do.")
+from ansible_collections.privnet.azure.plugins.module_utils._netrules import KEY_VAULT_ACLS, converge_acls
 
 
 def main():
-    module = AzureModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    params = module.params
-
-    # 1. Validate, before any call to Azure.
-    rid = module.resolve_id(params["name"], "name", PROVIDER, TYPE, name_kind="key_vault")
-    given_ips = None
-    if params["ip_rules"] is not None:
-        given_ips = [module.validated(ip_rule, value, "ip_rules") for value in params["ip_rules"]]
-    given_subnets = None
-    if params["virtual_network_rules"] is not None:
-        given_subnets = []
-        for value in params["virtual_network_rules"]:
-            module.validated(subnet_id, value, "virtual_network_rules")
-            given_subnets.append(value.strip())
-    bypass = params["bypass"]
-
-    # 2. Read the vault.
-    arm = ArmResources(module, subscription_id=rid.subscription)
-    vault = arm.get(str(rid), API_VERSION, what=f"reading {describe(rid)}")
-    if vault is None:
-        module.fail_json(msg=f"{describe(rid)} was not found in subscription '{rid.subscription}'; create it first, "
-                             "or fix name and resource_group")
-    before = acl_view(vault, bypass_list=False)
-
-    # 3. Compare what the user set: enums case-insensitively, rule lists as sets.
-    desired = {key: params[key] for key in ("public_network_access", "default_action") if params[key] is not None}
-    if bypass is not None:
-        desired["bypass"] = bypass
-    if given_ips is not None:
-        desired["ip_rules"] = merge(given_ips, before["ip_rules"], params["purge_ip_rules"], rule_key)
-    if given_subnets is not None:
-        desired["virtual_network_rules"] = merge(given_subnets, before["virtual_network_rules"],
-                                                 params["purge_virtual_network_rules"], id_key)
-    difference = compare(desired, before, normalisers=NORMALISERS)
-
-    # A new virtual network rule needs the subnet's service endpoint: refused here, before any write.
-    if "virtual_network_rules" in difference.changed_keys:
-        new = added(desired["virtual_network_rules"], before["virtual_network_rules"], id_key)
-        module.validated(check_subnet_endpoints, lambda subnet: get_subnet(module, subnet), new, KEY_VAULT_ENDPOINTS,
-                         f"key vault '{rid.name}'")
-
-    # 4. Apply every change in one PATCH (not in check mode).
-    after = dict(before, **{key: desired[key] for key in difference.changed_keys})
-    if set(difference.changed_keys) - {"public_network_access"} and not after["default_action"]:
-        after["default_action"] = "Allow"  # what acl_patch() sends when the vault has no rule set yet
-    warn_consequences(module, rid, after, difference)
-    if difference.changed and not module.check_mode:
-        body = acl_patch(vault, desired, difference.changed_keys, bypass_list=False,
-                         ip_rule_body=lambda value: {"value": value},
-                         vnet_rule_body=lambda subnet: {"id": subnet})
-        updated = arm.patch(str(rid), API_VERSION, body, what=f"updating the network rules of {describe(rid)}")
-        if updated is not None:
-            after = acl_view(updated, bypass_list=False)
-
-    # 5. Return.
-    module.exit(changed=difference.changed, diff=difference, network=after)
+    module = AzureModule(argument_spec=KEY_VAULT_ACLS.argument_spec(), supports_check_mode=True)
+    converge_acls(module, KEY_VAULT_ACLS, ArmResources)
 
 
 if __name__ == "__main__":

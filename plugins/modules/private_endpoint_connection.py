@@ -196,15 +196,20 @@ selected:
 from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
 from ansible_collections.privnet.azure.plugins.module_utils._connections import (
     STATUS,
+    await_connection,
     check_connection_name,
     check_private_endpoint_id,
+    check_selectors,
     connection_result,
-    settled,
-    status_of,
+    listed,
+    plan,
+    planned,
+    select,
     target_from_params,
+    unknown_endpoint,
+    view,
 )
 from ansible_collections.privnet.azure.plugins.module_utils._diff import ABSENT, Difference
-from ansible_collections.privnet.azure.plugins.module_utils._ids import parse_resource_id, same_id
 
 ARGUMENT_SPEC = dict(
     target_id=dict(type="str", required=True),
@@ -217,101 +222,31 @@ ARGUMENT_SPEC = dict(
 )
 
 
-def select(module, target, connections):
-    """The connections (wire JSON) the selectors choose; fails, listing what exists, when a named one is missing."""
-    params = module.params
-    if params["all_pending"]:
-        return [c for c in connections if status_of(c).lower() == "pending"]
-    if params["name"]:
-        chosen = [c for c in connections if str(c.get("name")).lower() == params["name"].lower()]
-        wanted = f"private endpoint connection '{params['name']}'"
-    else:
-        chosen = [c for c in connections
-                  if same_id(connection_result(c)["private_endpoint_id"], params["private_endpoint_id"])]
-        wanted = f"a private endpoint connection from private endpoint '{params['private_endpoint_id']}'"
-    if chosen or params["state"] == "absent":
-        return chosen  # absent and not found: already gone, and running the task again stays green
-    if params["private_endpoint_id"] and module.check_mode:
-        predicted_request(module, target, connections)
-    existing = ", ".join(f"{c.get('name')} ({status_of(c) or 'no status'})" for c in connections) or "none"
-    module.fail_json(msg=f"{wanted} was not found on {target.label}; its connections: {existing}. Nothing was "
-                         "changed.")
-
-
 def predicted_request(module, target, connections):
-    """Check mode, no connection from the endpoint: when the endpoint does not exist either, an earlier task of
-    the same check-mode run only predicted it, and the real run will find the connection it requests. Report the
-    change, with a warning; an endpoint that exists without a connection fails as in a real run."""
-    params = module.params
-    rid = parse_resource_id(params["private_endpoint_id"], "private_endpoint_id")
-    network = module.client("network", subscription_id=rid.subscription)
-    endpoint = module.get_or_none(network.private_endpoints.get, rid.resource_group, rid.name,
-                                  what=f"reading private endpoint '{rid.name}'")
-    if endpoint is not None:
+    """Check mode, no connection from an endpoint that does not exist either (only predicted by an earlier task):
+    report the change."""
+    rid = unknown_endpoint(module, target.label)
+    if rid is None:
         return
-    module.warn(f"private endpoint '{rid.name}' does not exist yet (check mode): its connection to {target.label} "
-                "is assumed to be requested by then")
+    params = module.params
     diff = Difference()
     diff.add(rid.name, ABSENT, {"status": STATUS[params["state"]], "description": params["description"]})
     module.exit(changed=True, diff=diff, target_type=target.type.type,
                 connections=[connection_result(c) for c in connections], selected=[])
 
 
-def plan(module, chosen):
-    """(connection, status) pairs that need a write; status None means delete. Fails before any write for a
-    connection that cannot take the requested status."""
-    state, description = module.params["state"], module.params["description"]
-    changes = []
-    for connection in chosen:
-        current = connection_result(connection)
-        if state == "absent":
-            changes.append((connection, None))
-            continue
-        status = STATUS[state]
-        if str(current["status"]).lower() == "disconnected":
-            module.fail_json(msg=f"private endpoint connection '{current['name']}' is Disconnected (its private "
-                                 f"endpoint was deleted) and cannot be {state}; delete it with state: absent. "
-                                 "Nothing was changed.")
-        # "Connections previously denied can't be approved. You must remove the connection and create a new
-        # one." (Microsoft Learn, private-link/manage-private-endpoint.md)
-        if str(current["status"]).lower() == "rejected" and status == "Approved":
-            module.fail_json(msg=f"private endpoint connection '{current['name']}' was Rejected and cannot be approved "
-                                 "again (Azure refuses it): delete it with state: absent and re-create the private "
-                                 "endpoint (privnet.azure.private_endpoint with replace: true), then approve the new "
-                                 "connection. Nothing was changed.")
-        if str(current["status"]).lower() != status.lower() or (
-                description is not None and description != current["description"]):
-            changes.append((connection, status))
-    return changes
-
-
-def view(result):
-    return {"status": result["status"], "description": result["description"]}
-
-
 def apply(module, target, connection, status, description, deadline):
     """Send one change and, with wait, re-read until Azure shows it; return the connection's new result dict
     (None once deleted)."""
     name = connection.get("name")
-    what = f"private endpoint connection '{name}' of {target.label}"
     if status is None:
         target.delete(name)
-        if module.wait:
-            module.wait_until(lambda: target.connection(name), lambda found: found is None,
-                              f"the deletion of {what}", deadline)
-        return None
-    target.set_state(connection, status, description)
+    else:
+        target.set_state(connection, status, description)
     if not module.wait:
-        return dict(connection_result(connection), status=status, description=description)
-    # Some services answer the PUT (and even its operation) with the old state; wait until a read shows the new one.
-    final = module.wait_until(
-        lambda: target.connection(name),
-        lambda found: found is None or (status_of(found).lower() == status.lower()
-                                        and connection_result(found)["description"] == description and settled(found)),
-        f"{what} to become {status}", deadline)
-    if final is None:
-        module.fail_json(msg=f"{what} disappeared while it was being set to {status}")
-    return connection_result(final)
+        return None if status is None else dict(connection_result(connection), status=status, description=description)
+    return await_connection(module, lambda: target.connection(name), connection_result, status, description,
+                            f"private endpoint connection '{name}' of {target.label}", deadline)
 
 
 def main():
@@ -325,30 +260,17 @@ def main():
         module.validated(check_connection_name, params["name"])
     if params["private_endpoint_id"] is not None:
         module.validated(check_private_endpoint_id, params["private_endpoint_id"])
-    # all_pending: false is no selector, so it may sit next to name (templated playbooks).
-    selectors = [key for key in ("name", "private_endpoint_id", "all_pending") if params[key]]
-    if len(selectors) > 1:
-        module.fail_json(msg=f"parameters are mutually exclusive: {' and '.join(selectors)}; choose the connections "
-                             "by one of name, private_endpoint_id or all_pending: true")
-    if not selectors:
-        module.fail_json(msg=f"state: {state} needs the connections to act on: give name, private_endpoint_id or "
-                             "all_pending: true (privnet.azure.private_endpoint_connection_info lists them)")
-    if params["description"] is not None and state not in STATUS:
-        module.fail_json(msg="description: only used with state: approved or state: rejected")
+    module.validated(check_selectors, params, " (privnet.azure.private_endpoint_connection_info lists them)")
 
     # 2. Read the current state.
     target.read(module)
     connections = target.connections()
-    chosen = select(module, target, connections)
+    chosen = select(module, connections, connection_result, target.label,
+                    lambda: predicted_request(module, target, connections))
 
     # 3. Compare: which chosen connections need a write.
-    changes = plan(module, chosen)
-    description = params["description"]
-    targets = {}
-    for connection, status in changes:
-        targets[connection["name"]] = None if status is None else dict(
-            connection_result(connection), status=status,
-            description=description if description is not None else status)
+    changes = module.validated(plan, chosen, connection_result, state, params["description"])
+    targets = planned(changes, connection_result, params["description"])
 
     def difference():
         diff = Difference()
@@ -368,16 +290,8 @@ def main():
                                                 deadline)
 
     # 5. Return every connection, as it is now (or would be).
-    result = []
-    for connection in connections:
-        name = connection.get("name")
-        if name in targets:
-            if targets[name] is not None:
-                result.append(targets[name])
-        else:
-            result.append(connection_result(connection))
     module.exit(changed=bool(changes), diff=difference(), target_type=target.type.type,
-                connections=result, selected=[c["name"] for c in chosen])
+                connections=listed(connections, connection_result, targets), selected=[c["name"] for c in chosen])
 
 
 if __name__ == "__main__":

@@ -271,11 +271,11 @@ from ansible_collections.privnet.azure.plugins.module_utils._ids import resolve_
 from ansible_collections.privnet.azure.plugins.module_utils._subnet import (
     describe,
     require_subnet,
-    resolve_subnet,
+    resolve_named_subnet,
+    subnet_constraints,
     subnet_result,
     update_subnet,
 )
-from ansible_collections.privnet.azure.plugins.module_utils._validate import name as valid_name
 
 NETWORK = "Microsoft.Network"
 # The service names Azure accepts for a subnet service endpoint (az network vnet list-endpoint-services).
@@ -422,23 +422,13 @@ def policy_ids(subnet):
 # ---- main -------------------------------------------------------------------------------------
 
 def main():
-    module = AzureModule(
-        argument_spec=ARGUMENT_SPEC,
-        lro=True,
-        supports_check_mode=True,
-        mutually_exclusive=[("subnet_id", "name"), ("subnet_id", "virtual_network")],
-        required_one_of=[("subnet_id", "name"), ("services", "service_endpoint_policies")],
-        required_together=[("name", "virtual_network")],
-    )
+    module = AzureModule(argument_spec=ARGUMENT_SPEC, lro=True, supports_check_mode=True,
+                         **subnet_constraints("services", "service_endpoint_policies"))
     params = module.params
     state = params["state"]
 
     # 1. Parse and validate, before any call to Azure.
-    if params["name"]:
-        module.validated(valid_name, "subnet", params["name"], "name")
-    subnet_id = module.validated(resolve_subnet, module)  # virtual_network: a name (checked) or an id
-    if params["resource_group"]:
-        module.validated(valid_name, "resource_group", params["resource_group"], "resource_group")
+    subnet_id = module.validated(resolve_named_subnet, module)
     wanted = module.validated(parse_services, params["services"])
     manage_services = params["services"] is not None
     wanted_policies = resolve_policies(module, subnet_id)

@@ -207,11 +207,11 @@ from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureM
 from ansible_collections.privnet.azure.plugins.module_utils._diff import ci, compare
 from ansible_collections.privnet.azure.plugins.module_utils._subnet import (
     require_subnet,
-    resolve_subnet,
+    resolve_named_subnet,
+    subnet_constraints,
     subnet_result,
     update_subnet,
 )
-from ansible_collections.privnet.azure.plugins.module_utils._validate import name as valid_name
 
 POLICIES = ("private_endpoint_network_policies", "private_link_service_network_policies")
 
@@ -227,22 +227,12 @@ ARGUMENT_SPEC = dict(
 
 
 def main():
-    module = AzureModule(
-        argument_spec=ARGUMENT_SPEC,
-        lro=True,
-        supports_check_mode=True,
-        mutually_exclusive=[("subnet_id", "name"), ("subnet_id", "virtual_network")],
-        required_one_of=[("subnet_id", "name"), POLICIES],
-        required_together=[("name", "virtual_network")],
-    )
+    module = AzureModule(argument_spec=ARGUMENT_SPEC, lro=True, supports_check_mode=True,
+                         **subnet_constraints(*POLICIES))
     params = module.params
 
     # 1. Parse and validate, before any call to Azure.
-    if params["name"]:
-        module.validated(valid_name, "subnet", params["name"], "name")
-    subnet_id = module.validated(resolve_subnet, module)  # virtual_network: a name (checked) or an id
-    if params["resource_group"]:
-        module.validated(valid_name, "resource_group", params["resource_group"], "resource_group")
+    subnet_id = module.validated(resolve_named_subnet, module)
     desired = {key: params[key] for key in POLICIES if params[key] is not None}
 
     # 2. Read the current state.
