@@ -31,10 +31,18 @@ def main(argv=None):
     parser.add_argument("--no-strict", action="store_true",
                         help="accept request bodies that break the published schema (default: strict, unless "
                              "PRIVNET_EMULATOR_STRICT=0)")
+    parser.add_argument("--throttling", action="store_true",
+                        default=os.environ.get("PRIVNET_EMULATOR_THROTTLING", "") in ("1", "true", "yes"),
+                        help="throttle ARM requests as Azure does: token buckets per subscription (or tenant), "
+                             "principal and operation kind (reads 250 +25/s, writes and deletes 200 +10/s, a global "
+                             "bucket 15 times that), x-ms-ratelimit-remaining-* headers on every answer, 429 "
+                             "SubscriptionRequestsThrottled with Retry-After when a bucket is empty (default: off, "
+                             "unless PRIVNET_EMULATOR_THROTTLING=1)")
     args = parser.parse_args(argv)
 
     emu = Emulator(args.data_dir, port=args.port, latency=args.latency, time_scale=args.time_scale,
-                   cloud=args.cloud, api_profile=args.api_profile, strict=False if args.no_strict else None)
+                   cloud=args.cloud, api_profile=args.api_profile, strict=False if args.no_strict else None,
+                   throttling=args.throttling)
     from .scenarios import load_file_or_name
     for scenario in args.scenario:
         load_file_or_name(emu, scenario)

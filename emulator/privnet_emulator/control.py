@@ -12,11 +12,15 @@ POST   /_emulator/scenario               load a scenario: {"name": "acr"} or a s
 GET    /_emulator/state                  dump every resource
 POST   /_emulator/reset                  forget every resource, operation, fault and log entry
 GET    /_emulator/config, PATCH /_emulator/config   latency, time_scale, page_size, busy_response, token_lifetime,
-                                         api_profile, strict_contract (contract/__init__.py)
+                                         api_profile, strict_contract (contract/__init__.py), throttling (bool) and
+                                         throttle_limits ({"subscription"|"tenant": {"reads"|"writes"|"deletes":
+                                         {"bucket", "refill"}}, "global_factor", "defaults": true}, throttle.py)
+GET    /_emulator/throttling             the throttle's limits, buckets and counters (admitted, throttled)
 GET    /_emulator/dns                    the per-VNet DNS listeners
 POST   /_emulator/drift                  change a resource behind the collection's back: {"id", "properties"?: {...}, "tags"?}
 POST   /_emulator/advance                finish the pending operation due first ({"all": true}: every one), as if
-                                          time had passed; answers {"finished": [ids], "pending": n}
+                                          time had passed; answers {"finished": [ids], "pending": n};
+                                          {"seconds": n} instead lets n seconds pass for the throttle's buckets only
 """
 
 import yaml
@@ -53,6 +57,7 @@ def summary(entries):
     return {"requests": len(arm), "writes": sum(1 for e in arm if e["write"]),
             "reads": sum(1 for e in arm if not e["write"]), "by_method": by_method,
             "token_requests": sum(1 for e in entries if e["kind"] == "token"),
+            "throttled": sum(1 for e in arm if e.get("throttled")),   # 429s of throttle.py
             "last_seq": entries[-1]["seq"] if entries else 0}
 
 
@@ -100,6 +105,7 @@ def handle(emu, req, parts):
                 emu.store.reset()
                 emu.dns.sync()
             emu.faults.clear()
+            emu.throttle.reset()
             with emu.log_lock:
                 emu.log.clear()
             return Response(200, {"status": "reset"})
@@ -108,14 +114,26 @@ def handle(emu, req, parts):
                 for key, value in (req.body or {}).items():
                     if key == "token_lifetime":
                         emu.identity.token_lifetime = int(value)
+                    elif key == "throttle_limits":
+                        emu.throttle.set_limits(value)
+                    elif key == "throttling":
+                        if not isinstance(value, bool):
+                            raise ValueError("throttling must be true or false")
+                        emu.config[key] = value
                     elif key in emu.config:
                         emu.config[key] = type(emu.config[key])(value)
                     else:
                         raise ValueError(f"unknown config key {key}")
-            return Response(200, dict(emu.config, token_lifetime=emu.identity.token_lifetime))
+            return Response(200, dict(emu.config, token_lifetime=emu.identity.token_lifetime,
+                                      throttle_limits=emu.throttle.limits))
+        if what == "throttling":
+            return Response(200, emu.throttle.describe())
         if what == "dns":
             return Response(200, {"listeners": emu.dns.listeners()})
         if what == "advance" and method == "POST":
+            if "seconds" in (req.body or {}):   # time passes for the throttle's token buckets (throttle.py)
+                emu.throttle.advance(req.body["seconds"])
+                return Response(200, {"throttle_seconds": emu.throttle.offset})
             return Response(200, advance(emu, bool((req.body or {}).get("all"))))
         if what == "drift" and method == "POST":
             return Response(200, drift(emu, req.body or {}))

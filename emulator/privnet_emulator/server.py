@@ -23,6 +23,7 @@ from .errors import ArmError, bad_request
 from .faults import Faults, failed_lro_error, immediate_error
 from .identity import Identity
 from .store import Store
+from .throttle import Throttle
 from .tls import ensure_certificates
 
 OPERATION_SEGMENTS = {"operationstatuses", "privatednsoperationstatuses", "privatednsoperationresults"}
@@ -34,7 +35,7 @@ class Emulator:
     """Everything one emulator instance holds; `start()` serves it on 127.0.0.1."""
 
     def __init__(self, data_dir, port=0, latency="instant", time_scale=1.0, host="127.0.0.1", cloud="AzureCloud",
-                 api_profile=None, strict=None):
+                 api_profile=None, strict=None, throttling=False):
         from .clouds import get as get_cloud
         self.cloud = get_cloud(cloud)   # the cloud it poses as: names, suffixes, metadata (clouds.py)
         self.data_dir = os.path.abspath(data_dir)
@@ -45,11 +46,14 @@ class Emulator:
                        "busy_response": "conflict", "legacy_pe_policy_check": False,
                        # the published contract (contract/__init__.py): an API profile, strict body validation
                        "api_profile": api_profile or "", "strict_contract": contract_strict_default() if strict is None
-                       else bool(strict)}
+                       else bool(strict),
+                       # ARM request throttling, token buckets (throttle.py); off unless asked for
+                       "throttling": bool(throttling)}
         if self.config["api_profile"] and self.config["api_profile"] not in CONTRACT_PROFILES:
             raise ValueError(f"unknown API profile {api_profile!r} (known: {', '.join(sorted(CONTRACT_PROFILES))})")
         self.store = Store()
         self.faults = Faults()
+        self.throttle = Throttle(self.cloud.home_region)
         self.log = []
         self.log_lock = threading.Lock()
         self.seq = 0
@@ -206,10 +210,13 @@ class Emulator:
 
     def arm(self, req, segs, low):
         fault_kind = None
+        limits = {}   # throttle.py (when on): the x-ms-ratelimit-remaining-* headers every answer carries
         try:
             claims = self.identity.authenticate(req.headers.get("authorization"))
             req.claims = claims   # tenants.py: linked-access checks read the token's tenant
             tenants.check_subscription_tenant(self, claims, low, req.base_url)
+            if self.config["throttling"]:
+                limits = self.throttle.admit(req.method, low, segs, claims)
             if not req.api_version:
                 raise bad_request("MissingApiVersionParameter",
                                   "The api-version query parameter (?api-version=) is required for all requests.")
@@ -228,15 +235,19 @@ class Emulator:
                 resp = self.route_arm(req, segs, low)
                 if finished or req.method in ("PUT", "PATCH", "DELETE", "POST"):
                     self.dns.sync()
+            if limits:
+                resp.headers = {**resp.headers, **limits}
             return resp, "arm", fault_kind
         except ArmError as err:
-            headers = dict(err.headers)
+            headers = dict(limits, **err.headers)
             if err.status == 401:
                 headers["WWW-Authenticate"] = (
                     f'Bearer authorization_uri="{req.base_url}/{tenants.authority_tenant(self, low)}", '
                     'error="invalid_token", '
                     f'error_description="{err.message}"')
-            return Response(err.status, err.body(), headers), "arm", fault_kind
+            resp = Response(err.status, err.body(), headers)
+            resp.throttled = getattr(err, "throttled", False)   # a 429 of throttle.py, counted in the log summary
+            return resp, "arm", fault_kind
 
     def route_arm(self, req, segs, low):
         store = self.store
@@ -367,7 +378,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             emu.record({"time": time.time(), "method": self.command, "path": split.path, "query": split.query,
                         "api_version": query.get("api-version"), "status": resp.status if resp else 0,
                         "kind": kind, "write": bool(write and kind == "arm"),
-                        "fault": fault, "duration_ms": round((time.monotonic() - started) * 1000, 2),
+                        "fault": fault, "throttled": bool(getattr(resp, "throttled", False)),
+                        "duration_ms": round((time.monotonic() - started) * 1000, 2),
                         "client_request_id": headers.get("x-ms-client-request-id")})
         if resp is None:  # a dropped connection, by request of a fault
             self.close_connection = True

@@ -25,7 +25,7 @@ def pytest_collection_modifyitems(session, config, items):
 def emulator(running):
     running.control.reset()
     running.control.config(latency="instant", time_scale=1.0, page_size=100, busy_response="conflict",
-                           token_lifetime=3599)
+                           token_lifetime=3599, throttling=False, throttle_limits={"defaults": True})
     yield running
     running.control.clear_faults()
 
