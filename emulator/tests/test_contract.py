@@ -17,6 +17,9 @@ from privnet_emulator.testing import EmulatorProcess
 
 NET = "2026-03-01"
 ACR = "2025-11-01"
+STORAGE = "2023-05-01"     # tables_targets.py (Private Link targets, issue 15)
+KEYVAULT = "2023-07-01"
+SQL = "2023-08-01"
 HUB = "2020-09-01-hybrid"
 
 
@@ -211,11 +214,141 @@ def test_bodies_at_versions_without_a_table_are_not_validated(clients, rg):
     assert resp.status_code == 201, resp.text
 
 
+# ---- the Private Link targets' tables (tables_targets.py) ------------------------------------------------------
+def storage_url(rg, name):
+    return f"{rg}/providers/Microsoft.Storage/storageAccounts/{name}?api-version={STORAGE}"
+
+
+def test_storage_body_breaking_the_spec_is_invalid_request_content(clients, rg):
+    """NetworkRuleSet.defaultAction is a closed enum (storage.json 2023-05-01, modelAsString false) and a required
+    member; StorageAccountCreateParameters requires sku and kind: ARM's InvalidRequestContent, not NRP's format."""
+    base = {"location": "westeurope", "sku": {"name": "Standard_LRS"}, "kind": "StorageV2"}
+    resp = send(clients, "PUT", storage_url(rg, "stcontract1"),
+                dict(base, properties={"networkAcls": {"defaultAction": "Maybe"}}))
+    assert resp.status_code == 400
+    assert error(resp)["code"] == "InvalidRequestContent"
+    assert "Path 'properties.networkAcls.defaultAction'" in error(resp)["message"]
+    resp = send(clients, "PUT", storage_url(rg, "stcontract1"), dict(base, properties={"networkAcls": {"bypass": "None"}}))
+    assert error(resp)["message"] == ("The request content was invalid and could not be deserialized: 'Required "
+                                      "property 'defaultAction' not found in JSON. Path 'properties.networkAcls'.'.")
+    resp = send(clients, "PUT", storage_url(rg, "stcontract1"), {"location": "westeurope", "kind": "StorageV2"})
+    assert error(resp)["message"] == ("The request content was invalid and could not be deserialized: 'Required "
+                                      "property 'sku' not found in JSON. Path ''.'.")
+    # an unknown member is no error outside NRP; the account is created
+    resp = send(clients, "PUT", storage_url(rg, "stcontract1"), dict(base, properties={"colour": "red"}))
+    assert resp.status_code in (200, 202), resp.text
+
+
+def test_storage_connection_state_with_a_wrong_type_is_refused(clients, rg):
+    url = (f"{rg}/providers/Microsoft.Storage/storageAccounts/stcontract2/privateEndpointConnections/c1"
+           f"?api-version={STORAGE}")
+    resp = send(clients, "PUT", url, {"properties": {"privateLinkServiceConnectionState": {"status": 1}}})
+    assert resp.status_code == 400 and error(resp)["code"] == "InvalidRequestContent"
+    assert "privateLinkServiceConnectionState.status" in error(resp)["message"]
+
+
+def vault_url(rg, name):
+    return f"{rg}/providers/Microsoft.KeyVault/vaults/{name}?api-version={KEYVAULT}"
+
+
+def test_keyvault_body_breaking_the_spec_is_invalid_request_content(clients, rg):
+    """keyvault.json 2023-07-01: Sku.name is a closed enum (SkuName, modelAsString false), Sku requires name and
+    family, VaultProperties requires tenantId and sku, IPRule requires value: ARM's InvalidRequestContent."""
+    tenant = "6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f"
+    props = {"tenantId": tenant, "sku": {"family": "A", "name": "standard"}, "accessPolicies": []}
+    resp = send(clients, "PUT", vault_url(rg, "kv-contract1"),
+                {"location": "westeurope", "properties": dict(props, sku={"family": "A", "name": "gold"})})
+    assert resp.status_code == 400 and error(resp)["code"] == "InvalidRequestContent"
+    assert "Path 'properties.sku.name'" in error(resp)["message"]
+    resp = send(clients, "PUT", vault_url(rg, "kv-contract1"),
+                {"location": "westeurope", "properties": {"tenantId": tenant, "accessPolicies": []}})
+    assert error(resp)["message"] == ("The request content was invalid and could not be deserialized: 'Required "
+                                      "property 'sku' not found in JSON. Path 'properties'.'.")
+    resp = send(clients, "PATCH", vault_url(rg, "kv-contract1"),
+                {"properties": {"networkAcls": {"defaultAction": "Deny", "ipRules": [{"addr": "203.0.113.7"}]}}})
+    assert resp.status_code == 400 and error(resp)["code"] == "InvalidRequestContent"
+    assert error(resp)["message"] == ("The request content was invalid and could not be deserialized: 'Required "
+                                      "property 'value' not found in JSON. Path 'properties.networkAcls.ipRules[0]'.'.")
+    # the body the spec accepts creates the vault
+    resp = send(clients, "PUT", vault_url(rg, "kv-contract1"), {"location": "westeurope", "properties": props})
+    assert resp.status_code in (200, 201), resp.text
+
+
+def test_keyvault_connection_state_with_a_wrong_type_is_refused(clients, rg):
+    url = (f"{rg}/providers/Microsoft.KeyVault/vaults/kv-contract2/privateEndpointConnections/c1"
+           f"?api-version={KEYVAULT}")
+    resp = send(clients, "PUT", url, {"properties": {"privateLinkServiceConnectionState": {"description": 5}}})
+    assert resp.status_code == 400 and error(resp)["code"] == "InvalidRequestContent"
+    assert "privateLinkServiceConnectionState.description" in error(resp)["message"]
+
+
+def sql_url(rg, server, child=""):
+    return f"{rg}/providers/Microsoft.Sql/servers/{server}{child}?api-version={SQL}"
+
+
+def test_sql_body_breaking_the_spec_is_invalid_request_content(clients, rg):
+    """The SQL files of 2023-08-01 have no closed enum (every x-ms-enum is modelAsString true); they require
+    VirtualNetworkRuleProperties.virtualNetworkSubnetId (VirtualNetworkRules.json) and status and description of
+    PrivateLinkServiceConnectionStateProperty (PrivateEndpointConnections.json), and type every member."""
+    resp = send(clients, "PUT", sql_url(rg, "sql-contract1"), {"location": "westeurope", "properties": {
+        "administratorLogin": "sqladmin", "administratorLoginPassword": "S3cret-pass!", "publicNetworkAccess": 0}})
+    assert resp.status_code == 400 and error(resp)["code"] == "InvalidRequestContent"
+    assert "Path 'properties.publicNetworkAccess'" in error(resp)["message"]
+    resp = send(clients, "PUT", sql_url(rg, "sql-contract1"), {"location": "westeurope", "properties": {
+        "administratorLogin": "sqladmin", "administratorLoginPassword": "S3cret-pass!"}})
+    assert resp.status_code in (200, 201, 202), resp.text
+    resp = send(clients, "PUT", sql_url(rg, "sql-contract1", "/virtualNetworkRules/r1"),
+                {"properties": {"ignoreMissingVnetServiceEndpoint": True}})
+    assert resp.status_code == 400 and error(resp)["code"] == "InvalidRequestContent"
+    assert error(resp)["message"] == ("The request content was invalid and could not be deserialized: 'Required "
+                                      "property 'virtualNetworkSubnetId' not found in JSON. Path 'properties'.'.")
+    resp = send(clients, "PUT", sql_url(rg, "sql-contract1", "/firewallRules/fw1"),
+                {"properties": {"startIpAddress": "203.0.113.1", "endIpAddress": ["203.0.113.9"]}})
+    assert resp.status_code == 400 and "Path 'properties.endIpAddress'" in error(resp)["message"]
+    resp = send(clients, "PUT", sql_url(rg, "sql-contract1", "/privateEndpointConnections/c1"),
+                {"properties": {"privateLinkServiceConnectionState": {"status": "Approved"}}})
+    assert resp.status_code == 400 and error(resp)["code"] == "InvalidRequestContent"
+    assert error(resp)["message"] == (
+        "The request content was invalid and could not be deserialized: 'Required property 'description' not found "
+        "in JSON. Path 'properties.privateLinkServiceConnectionState'.'.")
+
+
+def test_the_audit_covers_the_targets(running):
+    from privnet_emulator import contract
+    from privnet_emulator.arm import Request, Response
+    path = "/subscriptions/s/resourceGroups/g/providers/Microsoft.Storage/storageAccounts/st1"
+    req = Request("GET", path, {"api-version": STORAGE}, {}, None, "https://x", "127.0.0.1")
+    checked, found = contract.audit(req, Response(200, {"id": path, "name": "st1", "location": "westeurope",
+                                                        "properties": {"networkAcls": {"defaultAction": "Allow",
+                                                                                       "colour": 1}}}))
+    assert checked == 1 and [what for _, what in found] == ["unknown properties.networkAcls.colour"]
+    put = Request("PUT", path, {"api-version": STORAGE}, {}, {}, "https://x", "127.0.0.1")
+    assert contract.audit(put, Response(201, {}))[1][0][1] == "status 201 not declared (declared [200, 202])"
+    vault = "/subscriptions/s/resourceGroups/g/providers/Microsoft.KeyVault/vaults/kv1"
+    req = Request("GET", vault, {"api-version": KEYVAULT}, {}, None, "https://x", "127.0.0.1")
+    checked, found = contract.audit(req, Response(200, {"id": vault, "name": "kv1", "location": "westeurope",
+                                                        "properties": {"tenantId": "t", "sku": {"family": "A",
+                                                                                                "name": "standard"},
+                                                                       "networkAcls": {"ipRules": [{}]}}}))
+    assert checked == 1 and [what for _, what in found] == ["required properties.networkAcls.ipRules[0].value"]
+    assert [what for _, what in contract.audit(req, Response(200, {"location": "westeurope"}))[1]] == [
+        "required properties"]
+    poll = Request("GET", vault + "/privateEndpointConnections/c1", {"api-version": KEYVAULT, "kv-operation": "op1"},
+                   {}, None, "https://x", "127.0.0.1")
+    assert contract.audit(poll, Response(200, {"status": "Succeeded"})) == (0, [])   # an operation status
+    rule = "/subscriptions/s/resourceGroups/g/providers/Microsoft.Sql/servers/sql1/virtualNetworkRules/r1"
+    req = Request("GET", rule, {"api-version": SQL}, {}, None, "https://x", "127.0.0.1")
+    checked, found = contract.audit(req, Response(200, {"id": rule, "name": "r1", "properties": {
+        "virtualNetworkSubnetId": "/s", "state": "Ready", "colour": 1}, "location": "westeurope"}))
+    assert checked == 1 and [what for _, what in found] == ["unknown properties.colour", "unknown location"]
+
+
 # ---- the response audit ------------------------------------------------------------------------------------
 def test_tables_are_facts_without_text():
     tables = spec_tables()
     assert {s["api_version"] for s in tables.SOURCES if s["namespace"]} == {"2026-03-01", "2024-06-01", "2025-11-01",
-                                                                              "2024-11-30"}
+                                                                              "2024-11-30", STORAGE, KEYVAULT,
+                                                                              SQL}
     vnet = tables.OPERATIONS[NET][("rg", "microsoft.network", ("virtualnetworks", "*"))]
     assert vnet["PUT"]["status"] == [200, 201] and vnet["PUT"]["lro"] == "azure-async-operation"
     assert vnet["DELETE"]["lro"] == "location"

@@ -27,6 +27,7 @@ def test_server_shape_and_password_is_write_only(clients):
     assert props["fullyQualifiedDomainName"] == f"{SERVER}.database.windows.net"
     assert props["administratorLogin"] == "sqladmin" and "administratorLoginPassword" not in props
     assert props["publicNetworkAccess"] == "Enabled" and props["state"] == "Ready"
+    assert "provisioningState" not in props    # not in ServerProperties (Servers.json 2023-08-01)
     done = clients.resource.resources.begin_update_by_id(server_id(clients), {"properties": {
         "publicNetworkAccess": "Disabled"}}, api_version=API).result()
     assert done.properties["publicNetworkAccess"] == "Disabled" and done.properties["administratorLogin"] == "sqladmin"

@@ -1,9 +1,13 @@
 """Generate the emulator's contract tables from Microsoft's published OpenAPI files.
 
-    python emulator/tools/gen_contract.py [SPEC_DIR]      (default SPEC_DIR: /tmp/specs)
+    python emulator/tools/gen_contract.py [SPEC_DIR]              (default SPEC_DIR: /tmp/specs)
+    python emulator/tools/gen_contract.py --targets [TARGET_DIR]  (default TARGET_DIR: /tmp/specs-targets)
 
-writes emulator/privnet_emulator/contract/tables.py (facts only: no descriptions, no examples) and
-emulator/CONTRACT.md (every operation of the specs read, served by the emulator or not).
+The first writes emulator/privnet_emulator/contract/tables.py (facts only: no descriptions, no examples) and its part
+of emulator/CONTRACT.md (every operation of the specs read, served by the emulator or not). The second writes
+contract/tables_targets.py and the targets' part of CONTRACT.md from TARGET_SOURCES / TARGET_LIBRARIES below: the
+Private Link targets beyond ACR (issue 15), from their own spec files (fetched into TARGET_DIR, never committed, as
+for SPEC_DIR), so either part can be regenerated without the other's spec files; contract/__init__.py merges both.
 
 SPEC_DIR layout (each an OpenAPI 2.0 file of the public repository Azure/azure-rest-api-specs,
 https://github.com/Azure/azure-rest-api-specs, at the path and commit listed in SOURCES and LIBRARIES below):
@@ -77,15 +81,51 @@ LIBRARIES = [
      "specification/common-types/resource-management/v5/types.json", "05432ee0bc8a3feb5bc0f6fd21f49bb7aeaf13af"),
 ]
 
+# The Private Link targets (issue 15): (key, namespace, api-version, file under TARGET_DIR, path in the public repository,
+# commit read, {"./sibling.json": library key}). Fetch each file (complete, or pruned to the paths and definitions of
+# the types served, with info.x-pruned-from naming what was kept) into TARGET_DIR to regenerate.
+OUT_TARGET_TABLES = os.path.join(EMULATOR, "privnet_emulator", "contract", "tables_targets.py")
+TARGET_DIR = "/tmp/specs-targets"
+STORAGE_DIR = "specification/storage/resource-manager/Microsoft.Storage/stable/2023-05-01/"
+SQL_DIR = "specification/sql/resource-manager/Microsoft.Sql/stable/2023-08-01/"
+SQL_COMMON = {"../../../common/v1/types.json": "sql_common"}
+TARGET_SOURCES = [
+    ("storage", "Microsoft.Storage", "2023-05-01", "storage/2023-05-01/storage.json", STORAGE_DIR + "storage.json",
+     "040b1edfd8b850ae78e2f9d2f05d53979a8b8b89",
+     {"./privatelinks.json": "storage_pl", "./common.json": "storage_common"}),
+    # its "common.json" (SystemData, CloudError) is not read: systemData is open
+    ("keyvault", "Microsoft.KeyVault", "2023-07-01", "keyvault/2023-07-01/keyvault.json",
+     "specification/keyvault/resource-manager/Microsoft.KeyVault/KeyVault/stable/2023-07-01/keyvault.json",
+     "2e81ca268ff282953b5322cb93179d8f7f55f58b", {}),
+    # Microsoft.Sql: one file per resource type, each with its own commit; their "../../../common/v1/types.json" is
+    # library sql_common ("../../../common/v2/types.json", the server's identity, is not read: open)
+    *[(key, "Microsoft.Sql", "2023-08-01", f"sql/2023-08-01/{name}", SQL_DIR + name, commit, SQL_COMMON)
+      for key, name, commit in (
+          ("sql", "Servers.json", "01aac164cc5760492a072e5fb84382864abb9710"),
+          ("sql_fw", "FirewallRules.json", "115436ce9c4c7e63d2ea7f929ec59dce0edcb68f"),
+          ("sql_vnet", "VirtualNetworkRules.json", "0f5a8c9c5c5fba9ef55400f3ca0d6b5527d2f1e2"),
+          ("sql_pec", "PrivateEndpointConnections.json", "115436ce9c4c7e63d2ea7f929ec59dce0edcb68f"),
+          ("sql_plr", "PrivateLinkResources.json", "115436ce9c4c7e63d2ea7f929ec59dce0edcb68f"))],
+]
+# (key, file under TARGET_DIR, path in the public repository, commit read, {"./sibling.json": library key})
+TARGET_LIBRARIES = [
+    ("arm", "common-types/resource-management/v5/types.json",
+     "specification/common-types/resource-management/v5/types.json", "05432ee0bc8a3feb5bc0f6fd21f49bb7aeaf13af", {}),
+    ("storage_pl", "storage/2023-05-01/privatelinks.json", STORAGE_DIR + "privatelinks.json",
+     "4c861564020f756ee54bf94c987dc26858b1adce", {}),
+    ("storage_common", "storage/2023-05-01/common.json", STORAGE_DIR + "common.json",
+     "4c861564020f756ee54bf94c987dc26858b1adce", {}),
+    ("sql_common", "sql/common/v1/types.json", "specification/sql/resource-manager/common/v1/types.json",
+     "1781a70a63441b4c25fa0babf62c656fcb47b600", {}),
+]
+
 PRIMITIVES = {"string", "integer", "number", "boolean"}
 
-# Namespaces the emulator serves without spec tables (issue 15, Private Link targets beyond ACR): their api-versions
-# are checked (contract/versions.py), their bodies are not. To add one, put its spec file in SOURCES and regenerate.
+# Namespaces the emulator serves without spec tables: their api-versions are checked (contract/versions.py), their
+# bodies are not. To add one, put its pruned spec file in TARGET_SOURCES and run --targets.
 NOT_GENERATED = [
     "Not generated yet (api-version checked, request bodies not checked, responses not audited): "
-    "Microsoft.Storage 2023-05-01 (`specification/storage/resource-manager/Microsoft.Storage/stable/2023-05-01`), "
-    "Microsoft.KeyVault 2023-07-01 (`.../Microsoft.KeyVault/stable/2023-07-01/keyvault.json`), Microsoft.Sql "
-    "2023-08-01 (`.../Microsoft.Sql/stable/2023-08-01`), Microsoft.DocumentDB 2024-11-15, "
+    "Microsoft.DocumentDB 2024-11-15, "
     "Microsoft.DBforPostgreSQL 2024-08-01, Microsoft.ServiceBus 2021-11-01 (the providers' docstrings name the "
     "operations and properties served).",
 ]
@@ -94,8 +134,9 @@ NOT_GENERATED = [
 class Resolver:
     """Turns one spec file's definitions into compact schema facts."""
 
-    def __init__(self, key, doc, schemas, libraries=None, common=None):
+    def __init__(self, key, doc, schemas, libraries=None, common=None, siblings=None):
         self.key = key
+        self.siblings = siblings or {}   # "./privatelinks.json" -> library key (files next to this one)
         self.defs = doc.get("definitions", {})
         self.schemas = schemas   # "key:Name" -> compact object schema (shared by every file)
         self.libraries = libraries or {}   # "arm" / "netcommon" -> Resolver
@@ -109,6 +150,8 @@ class Resolver:
         path, name = m.groups()
         if not path:
             owner = self
+        elif path in self.siblings:
+            owner = self.libraries.get(self.siblings[path])
         elif re.search(r"common-types/resource-management/v\d+/types\.json$", path):
             owner = self.libraries.get("arm")
         elif path.endswith("/common.json") and self.common is not None:
@@ -280,6 +323,31 @@ def generate(spec_dir):
     return operations, schemas, sources
 
 
+def generate_targets(spec_dir):
+    """The Private Link targets' tables, from TARGET_DIR alone (no file of SOURCES / LIBRARIES needed)."""
+    operations, schemas, sources = {}, {}, []
+    libraries = {}
+    for key, rel, public_path, commit, siblings in TARGET_LIBRARIES:
+        doc = load(spec_dir, rel)
+        if doc is not None:
+            libraries[key] = Resolver(key, doc, schemas, siblings=siblings)
+            sources.append({"key": key, "namespace": "", "api_version": "", "path": public_path, "commit": commit,
+                            "pruned": bool(doc.get("info", {}).get("x-pruned-from"))})
+    for lib in libraries.values():
+        lib.libraries = libraries
+    for key, namespace, version, rel, public_path, commit, siblings in TARGET_SOURCES:
+        doc = load(spec_dir, rel)
+        if doc is None:
+            continue
+        resolver = Resolver(key, doc, schemas, libraries, siblings=siblings)
+        for k, v in read_operations(resolver, doc).items():
+            operations.setdefault(version, {})[k] = v
+        sources.append({"key": key, "namespace": namespace, "api_version": version,
+                        "path": public_path, "commit": commit,
+                        "pruned": bool(doc.get("info", {}).get("x-pruned-from"))})
+    return operations, schemas, sources
+
+
 def entry_text(prefix, value, width=118):
     """`prefix` + value's repr, wrapped under 120 columns, with a trailing comma."""
     pad = " " * len(prefix)
@@ -288,7 +356,7 @@ def entry_text(prefix, value, width=118):
     return "\n".join([prefix + body[0]] + [pad + line for line in body[1:]]) + ","
 
 
-def write_tables(operations, schemas, sources):
+def write_tables(operations, schemas, sources, out=OUT_TABLES):
     ops_out = {}
     for version, table in sorted(operations.items()):
         ops_out[version] = {}
@@ -316,8 +384,8 @@ def write_tables(operations, schemas, sources):
     for name in sorted(schemas):
         lines.append(entry_text(f"    {name!r}: ", schemas[name]))
     lines.append("}")
-    os.makedirs(os.path.dirname(OUT_TABLES), exist_ok=True)
-    with open(OUT_TABLES, "w", encoding="utf-8") as f:
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    with open(out, "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")
 
 
@@ -328,16 +396,23 @@ def served(namespace, scope, segs, method):
     return coverage.serves(namespace, scope, segs, method)
 
 
-def write_coverage(operations, sources):
+BLOCKS = ("spec", "targets")   # CONTRACT.md parts: SOURCES / LIBRARIES, and TARGET_SOURCES / TARGET_LIBRARIES
+
+
+def marker(block, edge):
+    return f"<!-- gen_contract {block} {edge} -->"
+
+
+def coverage_block(operations, sources, block):
     rows = []
     for version, table in sorted(operations.items()):
         for (scope, ns, segs), methods in sorted(table.items()):
             path = methods.get("_path", "")
             for method, entry in sorted((m, e) for m, e in methods.items() if m != "_path"):
                 rows.append((version, scope, path, method, entry, served(ns, scope, segs, method)))
-    out = ["# The published contract: coverage", "",
-           "Generated by `emulator/tools/gen_contract.py` (do not edit). Every operation of the Azure REST API spec",
-           "files read (Azure/azure-rest-api-specs), and whether the emulator serves it. Spec files:", ""]
+    title = ("Network, Private DNS, Container Registry, Managed Identity" if block == "spec" else
+             "Private Link targets (issue 15; `gen_contract.py --targets`)")
+    out = [f"## {title}", "", "Spec files:", ""]
     for s in sources:
         what = f"{s['namespace']} {s['api_version']}" if s["namespace"] else "definitions the others refer to"
         at = f" at commit `{s['commit'][:12]}`" if s["commit"] else ""
@@ -345,9 +420,7 @@ def write_coverage(operations, sources):
                    f"{'; pruned copy: only what the emulator serves' if s['pruned'] else ''})")
     total = len(rows)
     done = sum(1 for r in rows if r[5])
-    out += ["", *NOT_GENERATED, "", f"{done} of {total} operations served.", "",
-            "Scope: `rg` for paths under a resource group, `sub` for subscription-wide lists. LRO: the operation's",
-            "final-state-via. Operations without status codes were taken from the pinned SDK's URL templates.", "",
+    out += ["", *(NOT_GENERATED if block == "targets" else []), "", f"{done} of {total} operations served.", "",
             "| api-version | operation | method | scope | path (from the namespace) | status | LRO | served |",
             "|---|---|---|---|---|---|---|---|"]
     for version, scope, path, method, entry, ok in rows:
@@ -356,20 +429,43 @@ def write_coverage(operations, sources):
         codes = ", ".join(str(c) for c in entry["status"]) if entry.get("status") else ""
         out.append(f"| {version} | {entry.get('op')} | {method} | {scope} | `{tail}` | {codes} | {lro} | "
                    f"{'yes' if ok else 'no'} |")
+    return out
+
+
+def write_coverage(operations, sources, block="spec"):
+    """Rewrite this block of CONTRACT.md and keep the other one as it is."""
+    kept = {}
+    if os.path.exists(OUT_COVERAGE):
+        text = open(OUT_COVERAGE, encoding="utf-8").read()
+        for b in BLOCKS:
+            a, z = marker(b, "start"), marker(b, "end")
+            if a in text and z in text:
+                kept[b] = text[text.index(a) + len(a):text.index(z)].strip("\n").splitlines()
+    kept[block] = coverage_block(operations, sources, block)
+    out = ["# The published contract: coverage", "",
+           "Generated by `emulator/tools/gen_contract.py` (do not edit). Every operation of the Azure REST API spec",
+           "files read (Azure/azure-rest-api-specs), and whether the emulator serves it. Scope: `rg` for paths under a",
+           "resource group, `sub` for subscription-wide lists. LRO: the operation's final-state-via. Operations",
+           "without status codes were taken from the pinned SDK's URL templates.", ""]
+    for b in BLOCKS:
+        out += [marker(b, "start"), *kept.get(b, []), marker(b, "end"), ""]
     with open(OUT_COVERAGE, "w", encoding="utf-8") as f:
-        f.write("\n".join(out) + "\n")
+        f.write("\n".join(out))
 
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
-    spec_dir = argv[0] if argv else "/tmp/specs"
-    operations, schemas, sources = generate(spec_dir)
+    targets = "--targets" in argv
+    argv = [a for a in argv if a != "--targets"]
+    spec_dir = argv[0] if argv else (TARGET_DIR if targets else "/tmp/specs")
+    operations, schemas, sources = (generate_targets if targets else generate)(spec_dir)
     if not sources:
         print(f"no spec files under {spec_dir}", file=sys.stderr)
         return 1
-    write_tables(operations, schemas, sources)
-    write_coverage(operations, sources)
-    print(f"wrote {OUT_TABLES} ({sum(len(t) for t in operations.values())} paths, {len(schemas)} schemas) "
+    out = OUT_TARGET_TABLES if targets else OUT_TABLES
+    write_tables(operations, schemas, sources, out=out)
+    write_coverage(operations, sources, block="targets" if targets else "spec")
+    print(f"wrote {out} ({sum(len(t) for t in operations.values())} paths, {len(schemas)} schemas) "
           f"and {OUT_COVERAGE}")
     return 0
 

@@ -34,6 +34,8 @@ def handler(namespace, types):
 
 def serves(namespace, scope, segs, method):
     segs = list(segs)
+    if scope == "sub" and method == "POST" and len(segs) == 1:   # a subscription action (checkNameAvailability)
+        return (namespace, segs[0]) in engine().subscription_actions
     if method == "POST" and len(segs) % 2 == 1:       # an action on a resource: .../{type}/{name}/{action}
         h = handler(namespace, segs[:-1][0::2])
         if h is None:

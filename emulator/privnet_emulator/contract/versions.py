@@ -45,8 +45,9 @@ FAMILIES = {
         "2021-09-30-preview": "azure-mgmt-msi 7.1.0 (multi-api package)",
         "2018-11-30": "azure-mgmt-msi 7.1.0 (multi-api package); Azure Stack Hub profile 2020-09-01-hybrid",
     },
-    # Private Link targets beyond ACR (issue 15). No spec tables yet: the api-version is checked, the body is not
-    # (CONTRACT.md, "Not generated").
+    # Private Link targets beyond ACR (issue 15). Storage 2023-05-01, Key Vault 2023-07-01 and SQL 2023-08-01 have spec
+    # tables (tables_targets.py: bodies checked, responses audited); the others only their api-version checked so far
+    # (CONTRACT.md, "Not generated yet").
     "storage": {
         "2025-08-01": "Azure CLI 2.91 `az storage account` (azure-mgmt-storage's default api_version in its venv)",
         "2023-05-01": "the collection's storage_account_network (azure-rest-api-specs "

@@ -134,6 +134,9 @@ class Server(SqlType):
 
     def render(self, res):
         out = super().render(res)
+        # ServerProperties has no provisioningState (Servers.json 2023-08-01); a recorded server GET has none either
+        # (azure-cli sql test_sql_firewall_mgmt.yaml): the operation URLs tell a write's progress, state is "Ready".
+        out["properties"].pop("provisioningState", None)
         out["kind"] = "v12.0"
         out["tags"] = res.body.get("tags") or {}
         return out
