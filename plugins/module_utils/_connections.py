@@ -117,10 +117,9 @@ def with_state(wire: dict, status: str, description: str | None) -> dict:
     read}."""
     props = copy.deepcopy(wire.get("properties") or {})
     props.pop("provisioningState", None)
-    state = {"status": status}
-    if description is not None:
-        state["description"] = description
     read = (wire.get("properties") or {}).get("privateLinkServiceConnectionState") or {}
+    # Some services require a description (SQL's spec marks it required): keep the one read when none is given.
+    state = {"status": status, "description": description if description is not None else read.get("description", "")}
     for key in ("actionsRequired", ACTION_REQUIRED):  # sent back under the name the service uses
         if read.get(key) is not None:
             state[key] = read[key]

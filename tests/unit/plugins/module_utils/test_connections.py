@@ -36,8 +36,11 @@ def test_with_state_keeps_what_it_does_not_manage_and_drops_read_only_parts():
                                    "privateLinkServiceConnectionState": {"status": "Approved", "description": "ok",
                                                                          "actionsRequired": "None"}}}
     assert wire["properties"]["provisioningState"] == "Succeeded"  # the read connection is not modified
+    # No description given: the one read is sent back (SQL's spec requires one), or "" when none was read.
     assert with_state({"name": "c", "properties": {"privateLinkServiceConnectionState": None}}, "Rejected", None) == {
-        "properties": {"privateLinkServiceConnectionState": {"status": "Rejected"}}}
+        "properties": {"privateLinkServiceConnectionState": {"status": "Rejected", "description": ""}}}
+    assert with_state(wire, "Rejected", None)["properties"]["privateLinkServiceConnectionState"]["description"] == \
+        "please"
 
 
 @pytest.mark.parametrize("state, done", [("Succeeded", True), ("Ready", True), (None, True), ("Failed", True),
