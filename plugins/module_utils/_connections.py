@@ -28,6 +28,7 @@ import copy
 import re
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional, Sequence, TypeVar
 
+from ansible_collections.privnet.azure.plugins.module_utils._diff import ABSENT, Difference
 from ansible_collections.privnet.azure.plugins.module_utils._ids import ResourceId, parse_resource_id, same_id
 from ansible_collections.privnet.azure.plugins.module_utils._targets import TargetType
 
@@ -221,6 +222,24 @@ def planned(changes: Sequence[tuple[C, Optional[str]]], result: Result,
     return {result(connection)["name"]: None if status is None else dict(
         result(connection), status=status, description=description if description is not None else status)
         for connection, status in changes}
+
+
+def difference(chosen: Sequence[C], result: Result, targets: Mapping[str, Optional[dict]]) -> Difference:
+    """Status and description of each chosen connection, before and after (a deleted one absent after)."""
+    diff = Difference()
+    for connection in chosen:
+        current = result(connection)
+        now = targets.get(current["name"], current)
+        diff.add(current["name"], view(current), ABSENT if now is None else view(now),
+                 changed=current["name"] in targets)
+    return diff
+
+
+def predicted_difference(endpoint_name: str, status: str, description: Optional[str]) -> Difference:
+    """Check mode, the connection of an endpoint an earlier task only predicted: it will be set to ``status``."""
+    diff = Difference()
+    diff.add(endpoint_name, ABSENT, {"status": status, "description": description})
+    return diff
 
 
 def listed(connections: Sequence[C], result: Result, targets: Mapping[str, Optional[dict]]) -> list[dict]:

@@ -207,12 +207,13 @@ from ansible_collections.privnet.azure.plugins.module_utils._connections import 
     await_connection,
     check_private_endpoint_id,
     check_selectors,
+    difference,
     listed,
     plan,
     planned,
+    predicted_difference,
     select,
     unknown_endpoint,
-    view,
 )
 from ansible_collections.privnet.azure.plugins.module_utils._validate import name as valid_name
 
@@ -251,8 +252,7 @@ def predicted_request(module, connections):
     rid = unknown_endpoint(module, describe(params["resource_group"], params["registry"]))
     if rid is None:
         return
-    after = {rid.name: {"status": STATUS[params["state"]], "description": params["description"]}}
-    module.exit(changed=True, diff={"before": {}, "after": after},
+    module.exit(changed=True, diff=predicted_difference(rid.name, STATUS[params["state"]], params["description"]),
                 connections=[connection_result(c) for c in connections], selected=[])
 
 
@@ -303,9 +303,6 @@ def main():
     # 3. Compare: which chosen connections need a write.
     changes = module.validated(plan, chosen, connection_result, state, params["description"]) if state else []
     targets = planned(changes, connection_result, params["description"])
-    before = {c.name: view(connection_result(c)) for c in chosen}
-    after = {c.name: view(targets.get(c.name, connection_result(c)))
-             for c in chosen if not (c.name in targets and targets[c.name] is None)}
 
     # 4. Apply, one connection after the other, waiting for each (not in check mode).
     if changes and not module.check_mode:
@@ -314,12 +311,9 @@ def main():
             targets[connection.name] = apply(module, connection, status,
                                              targets[connection.name]["description"] if status else None,
                                              deadline)
-        if module.wait:
-            after = {name: view(result) for name, result in targets.items() if result is not None}
-            after.update({c.name: view(connection_result(c)) for c in chosen if c.name not in targets})
 
     # 5. Return every connection, as it is now (or would be).
-    module.exit(changed=bool(changes), diff={"before": before, "after": after} if state else None,
+    module.exit(changed=bool(changes), diff=difference(chosen, connection_result, targets) if state else None,
                 connections=listed(connections, connection_result, targets), selected=[c.name for c in chosen])
 
 

@@ -507,7 +507,7 @@ from dataclasses import dataclass, field
 
 from ansible_collections.privnet.azure.plugins.module_utils import _zone_group as zone_groups
 from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
-from ansible_collections.privnet.azure.plugins.module_utils._diff import ci, compare, unordered
+from ansible_collections.privnet.azure.plugins.module_utils._diff import ABSENT, Difference, ci, compare, unordered
 from ansible_collections.privnet.azure.plugins.module_utils._endpoint import (
     NETWORK,
     REGISTRY_TYPE,
@@ -627,18 +627,20 @@ def absent(module):
     client = module.client("network")
     endpoint = module.get_or_none(client.private_endpoints.get, resource_group, name,
                                   what=f"reading {describe(resource_group, name)}")
+    diff = Difference()
     if endpoint is None:
-        module.exit(changed=False, diff={"before": {"state": "absent"}, "after": {"state": "absent"}},
-                    private_endpoint={}, members=[], connection_state=None, replaced=False)
+        diff.add("state", "absent", "absent")
+        module.exit(changed=False, diff=diff, private_endpoint={}, members=[], connection_state=None, replaced=False)
     # The members are read before the endpoint goes, so the playbook can remove their records.
     result = endpoint_result(endpoint, read_members(module, endpoint))
     if not module.check_mode:
         module.begin(client.private_endpoints.begin_delete, resource_group, name,
                      what=f"deleting {describe(resource_group, name)}")
-    before = dict(fields_of(result), tags=result["tags"])
-    module.exit(changed=True, diff={"before": {k: v for k, v in before.items() if k != "request_message"},
-                                    "after": {"state": "absent"}},
-                private_endpoint=result, members=result["members"], connection_state=result["connection_state"],
+    for key, value in dict(fields_of(result), tags=result["tags"]).items():
+        if key != "request_message":
+            diff.add(key, value, ABSENT)
+    diff.add("state", ABSENT, "absent")
+    module.exit(changed=True, diff=diff, private_endpoint=result, members=result["members"], connection_state=result["connection_state"],
                 replaced=False)
 
 

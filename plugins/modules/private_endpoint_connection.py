@@ -201,15 +201,15 @@ from ansible_collections.privnet.azure.plugins.module_utils._connections import 
     check_private_endpoint_id,
     check_selectors,
     connection_result,
+    difference,
     listed,
     plan,
     planned,
+    predicted_difference,
     select,
     target_from_params,
     unknown_endpoint,
-    view,
 )
-from ansible_collections.privnet.azure.plugins.module_utils._diff import ABSENT, Difference
 
 ARGUMENT_SPEC = dict(
     target_id=dict(type="str", required=True),
@@ -229,9 +229,8 @@ def predicted_request(module, target, connections):
     if rid is None:
         return
     params = module.params
-    diff = Difference()
-    diff.add(rid.name, ABSENT, {"status": STATUS[params["state"]], "description": params["description"]})
-    module.exit(changed=True, diff=diff, target_type=target.type.type,
+    module.exit(changed=True, diff=predicted_difference(rid.name, STATUS[params["state"]], params["description"]),
+                target_type=target.type.type,
                 connections=[connection_result(c) for c in connections], selected=[])
 
 
@@ -272,15 +271,6 @@ def main():
     changes = module.validated(plan, chosen, connection_result, state, params["description"])
     targets = planned(changes, connection_result, params["description"])
 
-    def difference():
-        diff = Difference()
-        for chosen_one in chosen:
-            name = chosen_one["name"]
-            now = targets.get(name, connection_result(chosen_one))
-            diff.add(name, view(connection_result(chosen_one)), ABSENT if now is None else view(now),
-                     changed=name in targets)
-        return diff
-
     # 4. Apply, one connection after the other, waiting for each (not in check mode).
     if changes and not module.check_mode:
         deadline = module.deadline()
@@ -290,7 +280,8 @@ def main():
                                                 deadline)
 
     # 5. Return every connection, as it is now (or would be).
-    module.exit(changed=bool(changes), diff=difference(), target_type=target.type.type,
+    module.exit(changed=bool(changes), diff=difference(chosen, connection_result, targets),
+                target_type=target.type.type,
                 connections=listed(connections, connection_result, targets), selected=[c["name"] for c in chosen])
 
 
