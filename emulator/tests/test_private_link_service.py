@@ -148,6 +148,12 @@ def test_internal_standard_load_balancer(clients):
     assert [x.name for x in clients.network.load_balancers.list(RG)] == [LB]
     assert LB in [x.name for x in clients.network.load_balancers.list_all()]
 
+    # A second PUT keeps the dynamic address; a tags PATCH changes nothing else.
+    again = make_lb(clients, subnets)
+    assert again.frontend_ip_configurations[0].private_ip_address == "10.30.1.4"
+    tagged = clients.network.load_balancers.update_tags(RG, LB, {"tags": {"env": "test"}})
+    assert tagged.tags == {"env": "test"} and len(tagged.load_balancing_rules) == 1
+
     # A static frontend address keeps its address; a rule naming another load balancer's probe is refused.
     body = lb_body(subnets["snet-lb"], lb_id(clients, "lb-static"))
     body["properties"]["frontendIPConfigurations"][0]["properties"].update(
@@ -260,6 +266,11 @@ def test_visible_request_waits_as_pending_then_the_provider_approves_it(clients)
         CONSUMER_RG, "pe-app", pe_body(subnet, pls.alias, manual=True)).result()   # by alias
     assert state_of(pe) == ("Pending", "please approve")
     assert connection_of(pe).private_link_service_id == pls.alias
+    body = pe_body(subnet, pls.alias, manual=True)
+    body["tags"] = {"team": "consumer"}
+    pe = clients.network2.private_endpoints.begin_create_or_update(CONSUMER_RG, "pe-app", body).result()
+    assert state_of(pe) == ("Pending", "please approve") and pe.tags == {"team": "consumer"}
+    assert len(list(clients.network.private_link_services.list_private_endpoint_connections(RG, PLS))) == 1
 
     conn = list(clients.network.private_link_services.list_private_endpoint_connections(RG, PLS))[0]
     assert conn.private_link_service_connection_state.status == "Pending"
