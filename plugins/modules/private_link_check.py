@@ -115,9 +115,10 @@ options:
       linked_virtual_networks:
         description:
           - Resource ids of the virtual networks linked to the zone, as M(privnet.azure.private_dns_zone) returns
-            them (RV(privnet.azure.private_dns_zone#module:links[].virtual_network_id) of every link whose
-            RV(privnet.azure.private_dns_zone#module:links[].action) is not V(deleted)). Given, the zone's links are
-            not listed.
+            them - RV(privnet.azure.private_dns_zone#module:links[].virtual_network_id) of every link that exists
+            after its task, that is whose RV(privnet.azure.private_dns_zone#module:links[].action) is not V(deleted)
+            and that has an RV(privnet.azure.private_dns_zone#module:links[].id) (a link it was asked to remove and
+            did not find has none). Given, the zone's links are not listed.
         type: list
         elements: str
       records:
@@ -169,7 +170,8 @@ EXAMPLES = r"""
     endpoint: "{{ endpoint.private_endpoint }}"
     zones:
       - name: privatelink.azurecr.io
-        linked_virtual_networks: "{{ zone.links | rejectattr('action', 'eq', 'deleted') | map(attribute='virtual_network_id') }}"
+        linked_virtual_networks: >-
+          {{ zone.links | rejectattr('action', 'eq', 'deleted') | selectattr('id') | map(attribute='virtual_network_id') }}
         records: "{{ records.zone_records }}"
     public_network_access: "{{ registry.registry.public_network_access }}"
     fail_on: error
