@@ -16,13 +16,18 @@ from azure.mgmt.privatedns import models as dns_models
 from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
 from ansible_collections.privnet.azure.plugins.modules import private_endpoint, private_link_check
 from ansible_collections.privnet.azure.tests.unit.helpers import not_found
-from ansible_collections.privnet.azure.tests.unit.plugins.modules import test_private_endpoint as pe_fakes
+from ansible_collections.privnet.azure.tests.unit.plugins.modules.test_private_endpoint import (
+    BASE as ENDPOINT_ARGS,
+    NET,
+    SUB,
+    VNET_ID,
+    FakeAzure,
+)
 ZONE = "privatelink.azurecr.io"
-VNET_ID = pe_fakes.VNET_ID
-FULL = {"subscription_id": pe_fakes.SUB, "name": "pe-acr", "resource_group": "rg-network"}
+FULL = {"subscription_id": SUB, "name": "pe-acr", "resource_group": "rg-network"}
 
 
-class FakeEstate(pe_fakes.FakeAzure):
+class FakeEstate(FakeAzure):
     """private_endpoint's fake network, plus one private DNS zone (links, record sets) and the registry, each read
     counted in ``reads``."""
 
@@ -44,7 +49,7 @@ class FakeEstate(pe_fakes.FakeAzure):
         self.reads.append(("zone_get", name))
         if not self.zone_exists:
             raise not_found()
-        return dns_models.PrivateZone({"id": f"{pe_fakes.NET}/privateDnsZones/{name}", "name": name,
+        return dns_models.PrivateZone({"id": f"{NET}/privateDnsZones/{name}", "name": name,
                                        "location": "global"})
 
     def links_list(self, rg, name):
@@ -81,7 +86,7 @@ def estate(monkeypatch, run_module):
     monkeypatch.setattr(AzureModule, "client", fake_client)
     monkeypatch.setattr(AzureModule, "wait", property(lambda self: True))
     monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
-    result, failed = run_module(private_endpoint.main, pe_fakes.BASE)
+    result, failed = run_module(private_endpoint.main, ENDPOINT_ARGS)
     assert not failed, result
     fake.endpoint = result["private_endpoint"]
     fake.records = {m["fqdns"][0][:-len(".azurecr.io")]: [m["private_ip"]] for m in fake.endpoint["members"]}
