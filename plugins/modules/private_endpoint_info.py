@@ -18,7 +18,7 @@ description:
     with the member names Azure requires (C(registry), C(registry_data_<region>) for each geo-replica of a
     registry), their private IP addresses and the public names that must resolve to them. Turn them
     into private DNS records with the P(privnet.azure.members_to_records#filter) filter. With
-    O(read_members=false) the network interfaces are not read: listing a subscription's endpoints is then a
+    O(read_members=false) the network interfaces are not read, so listing a subscription's endpoints is then a
     single (paged) list call.
   - Returns the same endpoint shape as M(privnet.azure.private_endpoint).
 author:

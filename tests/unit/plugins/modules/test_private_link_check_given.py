@@ -200,7 +200,7 @@ def test_regional_data_zones_not_given_are_read(run_module, estate):
          "records": zone_records({"acrprivnetdemo": estate.records["acrprivnetdemo.westeurope.data"]})}]))
     assert not failed
     # eastus's regional zone was not given: read (it does not exist in this fake estate's zone reads)
-    assert [r for r in estate.reads] == [("zone_get", "eastus.data.privatelink.azurecr.io"),
+    assert estate.reads == [("zone_get", "eastus.data.privatelink.azurecr.io"),
                                          ("links_list", "eastus.data.privatelink.azurecr.io"),
                                          ("records_list", "eastus.data.privatelink.azurecr.io")]
     assert [z["name"] for z in result["data_zones"]] == ["westeurope.data.privatelink.azurecr.io",
