@@ -85,8 +85,12 @@ options:
         type: str
       virtual_network:
         description:
-          - Name of the virtual network in O(resource_group), or its resource id. With
-            O(ip_configurations[].subnet).
+          - Name of the virtual network (in O(ip_configurations[].virtual_network_resource_group)), or its resource
+            id. With O(ip_configurations[].subnet).
+        type: str
+      virtual_network_resource_group:
+        description:
+          - Resource group of O(ip_configurations[].virtual_network) given as a name. Default, O(resource_group).
         type: str
       subnet:
         description:
@@ -411,10 +415,12 @@ ARGUMENT_SPEC = dict(
         name=dict(type="str"),
         subnet_id=dict(type="str"),
         virtual_network=dict(type="str"),
+        virtual_network_resource_group=dict(type="str"),
         subnet=dict(type="str"),
         private_ip_address=dict(type="str"),
         primary=dict(type="bool"),
-    ), mutually_exclusive=[("subnet_id", "virtual_network"), ("subnet_id", "subnet")],
+    ), mutually_exclusive=[("subnet_id", "virtual_network"), ("subnet_id", "subnet"),
+                           ("subnet_id", "virtual_network_resource_group")],
         required_one_of=[("subnet_id", "subnet")], required_together=[("virtual_network", "subnet")]),
     visibility=dict(type="list", elements="str"),
     purge_visibility=dict(type="bool", default=False),
@@ -594,9 +600,11 @@ def ip_configuration_requests(module):
             if not str(item["virtual_network"]).startswith("/"):
                 valid_name("virtual_network", item["virtual_network"], f"{option}.virtual_network")
             valid_name("subnet", item["subnet"], f"{option}.subnet")
+            vnet_group = item["virtual_network_resource_group"] or params["resource_group"]
+            valid_name("resource_group", vnet_group, f"{option}.virtual_network_resource_group")
             vnet = resolve_resource_id(item["virtual_network"], option=f"{option}.virtual_network",
                                        subscription=lambda: module.subscription_id,
-                                       resource_group=params["resource_group"], provider=NETWORK,
+                                       resource_group=vnet_group, provider=NETWORK,
                                        type_="virtualNetworks")
             rid = vnet.child("subnets", item["subnet"])
         address = item["private_ip_address"]
@@ -682,10 +690,16 @@ def check_nat_subnets(module, nat, what):
             continue
         seen.add(str(rid).lower())
         if not module.params["disable_subnet_policies"]:
-            module.fail_json(msg=f"{option}: {_subnet.describe(rid)} has private link service network policies "
-                                 f"{policy}; a private link service's NAT IP needs them Disabled. Disable them first "
-                                 "with privnet.azure.subnet_network_policies (private_link_service_network_policies: "
-                                 f"Disabled), or set disable_subnet_policies: true. Nothing was changed.")
+            message = (f"{option}: {_subnet.describe(rid)} has private link service network policies {policy}; a "
+                       "private link service's NAT IP needs them Disabled. Disable them first with "
+                       "privnet.azure.subnet_network_policies (private_link_service_network_policies: Disabled), or "
+                       "set disable_subnet_policies: true.")
+            if not module.check_mode:
+                module.fail_json(msg=f"{message} Nothing was changed.")
+            # An earlier task of the same check-mode run may only have predicted disabling them; a real run fails here
+            # if they are still on.
+            module.warn(f"{message} (check mode: assumed to be done by an earlier task of this run)")
+            continue
         to_disable.append((rid, subnet, policy))
     return to_disable
 
