@@ -142,6 +142,12 @@ def arm(monkeypatch):
     return FakeArm
 
 
+@pytest.fixture
+def run(run_module):
+    """run(main, args) -> the module's result (run_module without the failed flag)."""
+    return lambda main, args: run_module(main, args)[0]
+
+
 def writes():
     return [r for r in FakeArm.requests if r[0] in ("PUT", "PATCH", "DELETE")]
 
@@ -210,18 +216,18 @@ def test_update_keeps_what_it_does_not_manage_and_the_dynamic_address(run_module
     assert result["private_link_service"]["connections"][0]["status"] == "Pending"
 
 
-def test_visibility_is_added_to_unless_purged(run_module, arm):
+def test_visibility_is_added_to_unless_purged(run_module, run, arm):
     run_module(pls.main, CREATE)
-    result, _ = run_module(pls.main, dict(ARGS, visibility=[OTHER]))
+    result = run(pls.main, dict(ARGS, visibility=[OTHER]))
     assert result["changed"] and writes()[-1][3]["properties"]["visibility"] == {"subscriptions": [CONSUMER, OTHER]}
-    again, _ = run_module(pls.main, dict(ARGS, visibility=[OTHER]))
+    again = run(pls.main, dict(ARGS, visibility=[OTHER]))
     assert not again["changed"]
-    purged, _ = run_module(pls.main, dict(ARGS, visibility=[OTHER], purge_visibility=True,
-                                          auto_approval=[], purge_auto_approval=True))
+    purged = run(pls.main, dict(ARGS, visibility=[OTHER], purge_visibility=True,
+                                auto_approval=[], purge_auto_approval=True))
     assert purged["changed"]
     props = writes()[-1][3]["properties"]
     assert props["visibility"] == {"subscriptions": [OTHER]} and props["autoApproval"] == {"subscriptions": []}
-    anyone, _ = run_module(pls.main, dict(ARGS, visibility=["*"], purge_visibility=True))
+    anyone = run(pls.main, dict(ARGS, visibility=["*"], purge_visibility=True))
     assert writes()[-1][3]["properties"]["visibility"] == {"subscriptions": ["*"]} and anyone["changed"]
 
 
@@ -240,8 +246,8 @@ def test_a_basic_load_balancer_is_refused_before_any_write(run_module, arm):
 
 
 def test_a_missing_frontend_or_load_balancer_names_what_exists(run_module, arm):
-    result, failed = run_module(pls.main, dict(CREATE, load_balancer_frontends=[{"load_balancer": "lb-app",
-                                                                                  "name": "nope"}]))
+    frontends = [{"load_balancer": "lb-app", "name": "nope"}]
+    result, failed = run_module(pls.main, dict(CREATE, load_balancer_frontends=frontends))
     assert failed and result["msg"] == ("load_balancer_frontends[0].name: load balancer 'lb-app' has no frontend "
                                         "'nope'; its frontends: frontend")
     result, failed = run_module(pls.main, dict(CREATE, load_balancer_frontends=[{"load_balancer": "lb-gone"}]))
@@ -301,15 +307,15 @@ def test_azure_error_on_the_write_is_code_and_message(run_module, arm):
     assert result["azure_error"]["code"] == "PrivateLinkServiceCannotBeCreatedInSubnetThatHasNetworkPoliciesEnabled"
 
 
-def test_absent_deletes_once(run_module, arm):
+def test_absent_deletes_once(run_module, run, arm):
     run_module(pls.main, CREATE)
-    checked, _ = run_module(pls.main, dict(ARGS, state="absent", _ansible_check_mode=True))
+    checked = run(pls.main, dict(ARGS, state="absent", _ansible_check_mode=True))
     assert checked["changed"] and len(writes()) == 1
     result, failed = run_module(pls.main, dict(ARGS, state="absent", _ansible_diff=True))
     assert (failed, result["changed"]) == (False, True)
     assert writes()[-1] == ("DELETE", PLS_ID, API)
     assert result["diff"]["after"] == {"state": "absent"}
-    again, _ = run_module(pls.main, dict(ARGS, state="absent"))
+    again = run(pls.main, dict(ARGS, state="absent"))
     assert not again["changed"] and len(writes()) == 2
 
 
@@ -355,7 +361,7 @@ def test_create_needs_frontends_and_nat_ip_configurations(run_module, arm):
 
 # ---- private_link_service_info --------------------------------------------------------------------------------
 
-def test_info_by_name_group_and_subscription(run_module, arm):
+def test_info_by_name_group_and_subscription(run_module, run, arm):
     run_module(pls.main, CREATE)
     FakeArm.store[PLS_ID.lower()]["properties"]["privateEndpointConnections"] = [
         connection("pe-a.1", "pe-a", "Pending", "please"), connection("pe-b.2", "pe-b", "Approved")]
@@ -364,10 +370,10 @@ def test_info_by_name_group_and_subscription(run_module, arm):
     [service] = by_name["private_link_services"]
     assert service["alias"].startswith("pls-app.") and service["visibility"] == [CONSUMER]
     assert service["auto_approval"] == [CONSUMER]
-    assert [(c["name"], c["status"]) for c in service["connections"]] == [("pe-a.1", "Pending"),
-                                                                            ("pe-b.2", "Approved")]
-    group, _ = run_module(pls_info.main, {"subscription_id": SUB, "resource_group": "rg-provider"})
-    everything, _ = run_module(pls_info.main, {"subscription_id": SUB})
+    states = [(c["name"], c["status"]) for c in service["connections"]]
+    assert states == [("pe-a.1", "Pending"), ("pe-b.2", "Approved")]
+    group = run(pls_info.main, {"subscription_id": SUB, "resource_group": "rg-provider"})
+    everything = run(pls_info.main, {"subscription_id": SUB})
     assert [s["name"] for s in group["private_link_services"]] == ["pls-app"]
     assert [s["name"] for s in everything["private_link_services"]] == ["pls-app"]
     missing, failed = run_module(pls_info.main, dict(ARGS, name="pls-none"))
@@ -391,25 +397,25 @@ def service(arm):
     return FakeArm
 
 
-def test_connections_of_a_service_are_approved_rejected_and_deleted(run_module, service):
+def test_connections_of_a_service_are_approved_rejected_and_deleted(run_module, run, service):
     approved, failed = run_module(pec.main, {"target_id": PLS_ID, "private_endpoint_id": f"{PE_ID}/pe-a",
                                              "state": "approved", "description": "CHG-1"})
     assert (failed, approved["changed"], approved["target_type"]) == (False, True, "Microsoft.Network/privateLinkServices")
     [put] = writes()
     assert put[:3] == ("PUT", f"{PLS_ID}/privateEndpointConnections/pe-a.1", API)
-    assert put[3]["properties"]["privateLinkServiceConnectionState"] == {"status": "Approved", "description": "CHG-1",
-                                                                        "actionsRequired": "None"}
+    state = {"status": "Approved", "description": "CHG-1", "actionsRequired": "None"}
+    assert put[3]["properties"]["privateLinkServiceConnectionState"] == state
     assert put[3]["properties"]["linkIdentifier"] == "536870913"  # sent back as read
-    again, _ = run_module(pec.main, {"target_id": PLS_ID, "private_endpoint_id": f"{PE_ID}/pe-a",
-                                     "state": "approved", "description": "CHG-1"})
+    again = run(pec.main, {"target_id": PLS_ID, "private_endpoint_id": f"{PE_ID}/pe-a",
+                           "state": "approved", "description": "CHG-1"})
     assert not again["changed"] and len(writes()) == 1
-    rejected, _ = run_module(pec.main, {"target_id": PLS_ID, "name": "pe-b.2", "state": "rejected"})
+    rejected = run(pec.main, {"target_id": PLS_ID, "name": "pe-b.2", "state": "rejected"})
     assert rejected["changed"] and writes()[-1][3]["properties"]["privateLinkServiceConnectionState"]["status"] == \
         "Rejected"
     refused, failed = run_module(pec.main, {"target_id": PLS_ID, "name": "pe-b.2", "state": "approved"})
     assert failed and "was Rejected and cannot be approved again" in refused["msg"]
-    deleted, _ = run_module(pec.main, {"target_id": PLS_ID, "name": "pe-b.2", "state": "absent"})
+    deleted = run(pec.main, {"target_id": PLS_ID, "name": "pe-b.2", "state": "absent"})
     assert deleted["changed"] and writes()[-1] == ("DELETE", f"{PLS_ID}/privateEndpointConnections/pe-b.2", API)
-    listed, _ = run_module(pec_info.main, {"target_id": PLS_ID})
+    listed = run(pec_info.main, {"target_id": PLS_ID})
     assert [(c["name"], c["status"]) for c in listed["connections"]] == [("pe-a.1", "Approved")]
     assert listed["target_type"] == "Microsoft.Network/privateLinkServices"
