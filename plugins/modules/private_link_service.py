@@ -146,9 +146,9 @@ options:
     type: dict
   purge_tags:
     description:
-      - With V(true), tags not in O(tags) are removed; with V(false) they are kept.
+      - With V(true), tags not in O(tags) are removed; with V(false) they are kept. Only used with O(tags).
     type: bool
-    default: false
+    default: true
   disable_subnet_policies:
     description:
       - With V(true), a NAT subnet whose C(privateLinkServiceNetworkPolicies) is V(Enabled) gets them V(Disabled)
@@ -429,7 +429,7 @@ ARGUMENT_SPEC = dict(
     fqdns=dict(type="list", elements="str"),
     enable_proxy_protocol=dict(type="bool"),
     tags=dict(type="dict"),
-    purge_tags=dict(type="bool", default=False),
+    purge_tags=dict(type="bool", default=True),
     disable_subnet_policies=dict(type="bool", default=False),
     state=dict(type="str", choices=["present", "absent"], default="present"),
 )

@@ -203,7 +203,8 @@ def test_update_keeps_what_it_does_not_manage_and_the_dynamic_address(run_module
     stored["properties"]["ipConfigurations"][0]["properties"]["privateIPAddressVersion"] = "IPv4"
     stored["properties"]["privateEndpointConnections"] = [connection("pe-a.1", "pe-a", "Pending")]
     stored["tags"] = {"owner": "team-a"}
-    result, failed = run_module(pls.main, dict(ARGS, enable_proxy_protocol=True, tags={"cost": "42"}))
+    result, failed = run_module(pls.main, dict(ARGS, enable_proxy_protocol=True, tags={"cost": "42"},
+                                               purge_tags=False))
     assert (failed, result["changed"]) == (False, True)
     body = writes()[-1][3]
     props = body["properties"]
@@ -214,6 +215,8 @@ def test_update_keeps_what_it_does_not_manage_and_the_dynamic_address(run_module
     assert not {"alias", "networkInterfaces", "privateEndpointConnections", "provisioningState"} & set(props)
     assert body["tags"] == {"owner": "team-a", "cost": "42"}
     assert result["private_link_service"]["connections"][0]["status"] == "Pending"
+    purged, failed = run_module(pls.main, dict(ARGS, tags={"cost": "42"}))
+    assert (failed, purged["changed"], writes()[-1][3]["tags"]) == (False, True, {"cost": "42"})
 
 
 def test_visibility_is_added_to_unless_purged(run_module, run, arm):
