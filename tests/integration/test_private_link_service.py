@@ -1,13 +1,17 @@
 """Issue 18's end-to-end run: playbooks/private_link_service.yml publishes a service behind the emulator's Standard
 internal load balancer through a private link service (privnet.azure.private_link_service role) and connects two
 consumers in other subscriptions of the tenant: the one whose subscription is in the auto-approval list is Approved at
-once, the other waits as Pending until the role approves it. From an empty estate (no service, the NAT subnet's
+once, the other waits as Pending until the role approves it; each consumer's own private DNS zone resolves the
+service's name to its endpoint. From an empty estate (no service, the NAT subnet's
 policies on), a check-mode run writes nothing; a second real run writes nothing; a consumer in another tenant,
 outside the visibility, is refused with Azure's error; the teardown refuses while consumers are connected, unless
 forced."""
 
 import os
 
+import dns.message
+import dns.query
+import dns.rdatatype
 import pytest
 import yaml
 
@@ -40,6 +44,20 @@ def connection_states(emulator):
     return {r["body"]["properties"]["privateEndpoint"]["id"].rsplit("/", 1)[1]:
             r["body"]["properties"]["privateLinkServiceConnectionState"]["status"]
             for r in resources(emulator, SERVICE + "/privateendpointconnections/")}
+
+
+def resolve(emulator, vnet, name):
+    """The A addresses a VM in ``vnet`` gets for ``name`` (the emulator's DNS listener of that VNet)."""
+    found = next(item for item in emulator.control.dns() if item["vnet_id"].lower().endswith(f"/virtualnetworks/{vnet}"))
+    answer = dns.query.udp(dns.message.make_query(name, "A"), found["address"], port=found["port"], timeout=5)
+    return sorted(item.address for rrset in answer.answer if rrset.rdtype == dns.rdatatype.A for item in rrset)
+
+
+def endpoint_ip(emulator, endpoint):
+    """The private IP of a consumer endpoint's NIC."""
+    for res in resources(emulator, f"/networkinterfaces/{endpoint}.nic."):
+        return res["body"]["properties"]["ipConfigurations"][0]["properties"]["privateIPAddress"]
+    return None
 
 
 def recap(proc):
@@ -85,6 +103,10 @@ def test_publish_approve_second_run_refusal_and_teardown(estate, tmp_path):
                                                     "5e7a9c1d-3b2f-4d6e-8a0c-9f1e2d3c4b5a"]
     assert props["autoApproval"]["subscriptions"] == ["8c4e1a2b-5d3f-4b6a-9e8d-7f0c1b2a3d4e"]
     assert props["alias"].startswith("pls-orders.")
+    # Each consumer's own zone resolves the service's name, in its virtual network, to its endpoint.
+    for vnet, endpoint in (("vnet-consumer", "pe-orders-shop"), ("vnet-consumer2", "pe-orders-billing")):
+        address = endpoint_ip(emulator, endpoint)
+        assert address and resolve(emulator, vnet, "orders.provider.example") == [address], (vnet, endpoint)
 
     # A second run, and check mode on the converged estate: zero writes, nothing changed.
     for extra in ([], ["--check", "--diff"]):
