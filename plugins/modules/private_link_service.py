@@ -714,7 +714,13 @@ def desired_fields(module, now, location, load_balancers, nat, visibility, auto_
     if load_balancers:
         desired["load_balancer_frontend_ids"] = list(dict.fromkeys(f["id"] for _o, _lb, f in load_balancers))
     if nat is not None:
-        desired["ip_configurations"] = nat
+        # A Dynamic address is Azure's choice: shown in the diff as it is while the configuration keeps its subnet.
+        have = {str(c["name"]).lower(): c for c in now.get("ip_configurations", [])}
+        desired["ip_configurations"] = [
+            dict(c, private_ip_address=have[c["name"].lower()]["private_ip_address"])
+            if c["private_ip_allocation_method"] == "Dynamic" and c["name"].lower() in have
+            and str(have[c["name"].lower()]["subnet_id"]).lower() == c["subnet_id"].lower() else c
+            for c in nat]
     for option, value, purge in (("visibility", visibility, params["purge_visibility"]),
                                  ("auto_approval", auto_approval, params["purge_auto_approval"])):
         wanted = merged(now.get(option, []), value, purge)

@@ -422,3 +422,13 @@ def test_connections_of_a_service_are_approved_rejected_and_deleted(run_module, 
     listed = run(pec_info.main, {"target_id": PLS_ID})
     assert [(c["name"], c["status"]) for c in listed["connections"]] == [("pe-a.1", "Approved")]
     assert listed["target_type"] == "Microsoft.Network/privateLinkServices"
+
+
+def test_the_diff_shows_a_dynamic_address_as_it_is(run_module, arm):
+    run_module(pls.main, CREATE)
+    result, failed = run_module(pls.main, dict(CREATE, fqdns=["api.provider.example"], _ansible_diff=True))
+    assert (failed, result["changed"]) == (False, True)
+    diff = result["diff"]
+    assert diff["before"]["ip_configurations"] == diff["after"]["ip_configurations"]
+    assert diff["after"]["ip_configurations"][0]["private_ip_address"] == "10.50.2.4"
+    assert (diff["before"]["fqdns"], diff["after"]["fqdns"]) == (["app.provider.example"], ["api.provider.example"])
