@@ -46,6 +46,9 @@ from ansible_collections.privnet.azure.plugins.module_utils._ids import Resource
 CONNECTIONS = "privateEndpointConnections"
 LINK_RESOURCES = "privateLinkResources"
 # ARM api-versions: a date, optionally "-preview" (the form of every folder under stable/ and preview/ in the specs).
+# Microsoft.Network's api-version for private link services and load balancers (privnet.azure.private_link_service):
+# the last stable folder of azure-rest-api-specs with privateLinkService.json and loadBalancer.json as files of their own.
+PRIVATE_LINK_SERVICE_API_VERSION = "2024-05-01"
 _API_VERSION = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(-preview)?$")
 
 
@@ -142,6 +145,12 @@ _TABLE = (
         "Microsoft.ContainerRegistry/registries", "container registry", "2023-07-01", group_ids=("registry",),
         service_endpoint="Microsoft.ContainerRegistry",
         zones=_zones(registry="privatelink.azurecr.io")),
+    # A customer's own service (issue 18): a private link service takes no group id, has no private link resources,
+    # service endpoint or documented zone; its connections are privateLinkServices/{name}/privateEndpointConnections
+    # (azure-rest-api-specs network stable/2024-05-01 privateLinkService.json, PrivateLinkServices_*PrivateEndpoint
+    # Connection*; the update is a PUT of the connection with privateLinkServiceConnectionState).
+    TargetType(
+        "Microsoft.Network/privateLinkServices", "private link service", PRIVATE_LINK_SERVICE_API_VERSION),
 )
 
 TARGET_TYPES = {t.type.lower(): t for t in _TABLE}

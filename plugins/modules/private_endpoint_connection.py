@@ -37,8 +37,9 @@ options:
       - The target may be in another subscription than O(subscription_id).
       - Known types are C(Microsoft.Storage/storageAccounts), C(Microsoft.KeyVault/vaults), C(Microsoft.Sql/servers),
         C(Microsoft.DocumentDB/databaseAccounts), C(Microsoft.DBforPostgreSQL/flexibleServers),
-        C(Microsoft.ServiceBus/namespaces) and C(Microsoft.ContainerRegistry/registries). Any other type needs
-        O(api_version).
+        C(Microsoft.ServiceBus/namespaces), C(Microsoft.ContainerRegistry/registries) and
+        C(Microsoft.Network/privateLinkServices) (your own service, see M(privnet.azure.private_link_service)). Any
+        other type needs O(api_version).
     type: str
     required: true
   name:
