@@ -256,7 +256,7 @@ def _serve(listener: socket.socket, path: str, credential: Any, proof: str,
         listener.settimeout(min(idle, 30.0))
         while time.monotonic() - last < idle and time.monotonic() - started < MAX_LIFETIME_SECONDS:
             try:
-                connection, _ = listener.accept()
+                connection = listener.accept()[0]
             except socket.timeout:
                 if _replaced(path, inode):
                     break

@@ -68,8 +68,7 @@ def test_module_runs_with_one_credential_share_one_daemon(directory):
     assert daemon != os.getpid()
     assert token.expires_on == 4102444800
     # A later module run (a new credential object, same inputs) is answered by the same daemon.
-    again = brokered(PidCredential(), directory).get_token("https://management.azure.com/.default",
-                                                          tenant_id="tenant-b")
+    again = brokered(PidCredential(), directory).get_token("https://management.azure.com/.default", tenant_id="tenant-b")
     assert signer(again) == daemon
     assert again.token.endswith("|tenant-b")
     sockets = [n for n in os.listdir(os.path.join(directory, f"privnet-azure-{os.getuid()}")) if n.endswith(".sock")]
@@ -122,8 +121,8 @@ def test_a_dead_daemons_socket_is_replaced(directory):
 @pytest.mark.parametrize("value", ["off", "0", "false", "No"])
 def test_off_means_the_credential_itself(directory, value):
     credential = PidCredential()
-    assert broker.brokered(credential, b"i", b"s", environ={broker.SWITCH_VARIABLE: value,
-                                                           "XDG_RUNTIME_DIR": directory}) is credential
+    environ = {broker.SWITCH_VARIABLE: value, "XDG_RUNTIME_DIR": directory}
+    assert broker.brokered(credential, b"i", b"s", environ=environ) is credential
 
 
 def test_an_unsafe_directory_means_the_credential_itself(directory, monkeypatch):
@@ -136,7 +135,11 @@ def test_an_unsafe_directory_means_the_credential_itself(directory, monkeypatch)
 
 def test_an_unanswering_daemon_falls_back_to_signing_in_here(directory, monkeypatch):
     credential = brokered(PidCredential(), directory)
-    monkeypatch.setattr(broker, "exchange", lambda path, request: (_ for _ in ()).throw(OSError("timed out")))
+
+    def no_answer(path, request):
+        raise OSError("timed out")
+
+    monkeypatch.setattr(broker, "exchange", no_answer)
     assert signer(credential.get_token("scope")) == os.getpid()
     assert credential.broken
 
