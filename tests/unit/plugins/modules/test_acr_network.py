@@ -53,13 +53,6 @@ def registry_wire(sku="Premium", **properties):
             "properties": props}
 
 
-@pytest.fixture(autouse=True)
-def fresh_warnings(monkeypatch):
-    """ansible-core keeps module warnings in a process-wide dict; start every test empty."""
-    from ansible.module_utils.common import warnings as ansible_warnings
-    monkeypatch.setattr(ansible_warnings, "_global_warnings", {})
-
-
 @pytest.fixture
 def acr(monkeypatch):
     """One registry held as wire JSON behind AzureModule.arm(): ``acr.get(id)``, ``acr.list_replications(id)`` and

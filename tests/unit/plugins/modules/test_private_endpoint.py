@@ -228,13 +228,6 @@ class FakeAzure:
         return [w[0] for w in self.writes]
 
 
-@pytest.fixture(autouse=True)
-def fresh_warnings(monkeypatch):
-    """ansible-core keeps module warnings in a process-wide dict; start every test empty."""
-    from ansible.module_utils.common import warnings as ansible_warnings
-    monkeypatch.setattr(ansible_warnings, "_global_warnings", {})
-
-
 @pytest.fixture
 def azure(monkeypatch):
     fake = FakeAzure()
