@@ -16,6 +16,7 @@ import datetime
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -37,6 +38,18 @@ AZ_COLLECTION = os.path.join(AZ_SITE, "ansible_collections", "azure", "azcollect
 # name -> the estate to load, an inventory (bench/scenarios.py; written to a file, {inventory}) and per
 # side the command ("ansible-playbook" is the side's own). Placeholders: {repo} {bench} {inventory}
 # {forks} {spokes}. A side whose .yml is absent is "missing".
+def fleet_scenario(size, forks, slices=1, sides=("ours", "azcollection")):
+    """A fleet of ``size(args)`` registries, one inventory host each, run with ``forks(args)``; with ``slices``,
+    as that many concurrent ansible-playbook processes each limited to its slice (AWX job slicing)."""
+    return {
+        "estate": lambda a: scenarios.fleet(size(a)), "inventory": lambda a: scenarios.fleet_inventory(size(a)),
+        "size": size, "forks": forks, "slices": slices, "sides": sides,
+        "ours": ["ansible-playbook", "-i", "{inventory}", "-f", "{forks}", "-e", "privnet_hosts=registries",
+                 "{repo}/playbooks/acr_private_link.yml"],
+        "azcollection": ["ansible-playbook", "-i", "{inventory}", "-f", "{forks}", "{bench}/azcollection/fleet.yml"],
+    }
+
+
 SCENARIOS = {
     "acr_private_link": {
         "estate": lambda a: {"name": "acr"}, "inventory": lambda a: scenarios.acr_inventory(),
@@ -56,15 +69,21 @@ SCENARIOS = {
         "ours": ["ansible-playbook", "-i", "{inventory}", "-f", "{forks}", "{repo}/playbooks/hub_spoke.yml"],
         "azcollection": ["ansible-playbook", "{bench}/azcollection/hub_spoke.yml", "-e", "spoke_count={spokes}"],
     },
-    "fleet": {
-        "estate": lambda a: scenarios.fleet(a.fleet), "inventory": lambda a: scenarios.fleet_inventory(a.fleet),
-        "ours": ["ansible-playbook", "-i", "{inventory}", "-f", "{forks}", "-e", "privnet_hosts=registries",
-                 "{repo}/playbooks/acr_private_link.yml"],
-        "azcollection": ["ansible-playbook", "-i", "{inventory}", "-f", "{forks}", "{bench}/azcollection/fleet.yml"],
-    },
+    "fleet": fleet_scenario(lambda a: a.fleet, lambda a: a.forks),
+    # What the fleet's time is compared with: one registry of the same shape, alone.
+    "fleet_1": fleet_scenario(lambda a: 1, lambda a: 1),
+    # The large fleet, ours only by default: azcollection's run of it takes about 25 minutes on 2 cores
+    # (ask for it with --side azcollection).
+    "fleet_200": fleet_scenario(lambda a: 200, lambda a: 50, sides=("ours",)),
+    # The same 200 registries as AWX job slicing runs them: 4 slices (--limit), 4 ansible-playbook processes at
+    # once, forks 13 each.
+    "fleet_200_sliced": fleet_scenario(lambda a: 200, lambda a: 13, slices=4, sides=("ours",)),
 }
 SIDES = ("ours", "azcollection")
 LATENCY = {"instant": {"latency": "instant"}, "realistic": {"latency": "realistic"}}
+# ARM's request throttling (emulator/privnet_emulator/throttle.py: Microsoft's documented token buckets) is on
+# in every run: a fleet meets it on real Azure.
+THROTTLING = True
 
 
 class Emulator:
@@ -109,22 +128,34 @@ def side_setup(side, emu_env):
 
 
 def command(spec, side, args, inventory):
-    argv = [a.format(repo=REPO, bench=BENCH, inventory=inventory, forks=args.forks, spokes=args.spokes)
+    """(argv list, missing playbooks): one argv, or one per slice."""
+    forks = spec["forks"](args) if "forks" in spec else args.forks
+    argv = [a.format(repo=REPO, bench=BENCH, inventory=inventory, forks=forks, spokes=args.spokes)
             for a in spec[side]]
     missing = [a for a in argv if a.endswith((".yml", ".yaml")) and a != inventory and not os.path.exists(a)]
-    return argv, missing
+    count = spec.get("slices", 1)
+    if count == 1:
+        return [argv], missing
+    return [[*argv, "--limit", hosts] for hosts in scenarios.slices(spec["size"](args), count)], missing
 
 
-def measure(argv, env, log_path):
-    """Run argv; return (rc, wall s, tree CPU s, tree max RSS MiB, module processes)."""
+def measure(argvs, env, log_path):
+    """Run the argvs at once (one process each: AWX's slices); return (rc, wall s until the last ends, tree CPU s,
+    tree max RSS MiB, module processes, failed hosts). rc is the first non-zero exit code, else 0."""
     rss_log = log_path + ".modules"
     env = dict(env, PRIVNET_BENCH_RSS_LOG=rss_log)
     with open(log_path, "w", encoding="utf-8") as out:
         start = time.monotonic()
-        proc = subprocess.Popen(argv, env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(proc.pid, 0)  # usage covers every reaped descendant too
+        procs = [subprocess.Popen(argv, env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT) for argv in argvs]
+        cpu, max_rss, codes = 0.0, 0, []
+        for proc in procs:
+            _, status, usage = os.wait4(proc.pid, 0)  # usage covers every reaped descendant too
+            cpu += usage.ru_utime + usage.ru_stime
+            max_rss = max(max_rss, usage.ru_maxrss)
+            codes.append(os.waitstatus_to_exitcode(status))
         wall = time.monotonic() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
+    with open(log_path, encoding="utf-8", errors="replace") as f:
+        failed_hosts = failed_in_recap(f.read())
     modules = []  # (start, end, rss MiB, cpu s); GNU time adds a line of its own when a module fails
     if os.path.exists(rss_log):
         with open(rss_log, encoding="utf-8") as f:
@@ -134,7 +165,13 @@ def measure(argv, env, log_path):
                     begin, kib, elapsed, user, system = map(float, parts)
                     modules.append((begin, begin + elapsed, kib / 1024, user + system))
         os.remove(rss_log)
-    return proc.returncode, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, modules
+    return next((c for c in codes if c), 0), wall, cpu, max_rss / 1024, modules, failed_hosts
+
+
+def failed_in_recap(output):
+    """Hosts whose PLAY RECAP line shows failed or unreachable tasks."""
+    return sorted({m.group(1) for m in re.finditer(r"^(\S+)\s+: ok=\d+\s+changed=\d+\s+unreachable=(\d+)\s+"
+                                                   r"failed=(\d+)", output, re.M) if int(m.group(2)) or int(m.group(3))})
 
 
 def concurrent_rss(modules):
@@ -160,28 +197,42 @@ def requests_since(control, mark):
         if e["status"] >= 300:  # 404s are mostly read-before-create; 409/429/5xx are contention or faults
             statuses[str(e["status"])] = statuses.get(str(e["status"]), 0) + 1
     return {"arm_requests": len(arm), "writes": sum(e["write"] for e in arm), "by_method": by_method,
-            "arm_statuses": statuses, "token_requests": by_kind.get("token", 0), "by_kind": by_kind}
+            "arm_statuses": statuses, "throttled": sum(1 for e in arm if e.get("throttled")),
+            "token_requests": by_kind.get("token", 0), "by_kind": by_kind}
 
 
 def one_run(emu, spec, side, args, mode, inventory, log_path):
-    argv, missing = command(spec, side, args, inventory)
+    argvs, missing = command(spec, side, args, inventory)
     if missing:
         return {"status": "missing", "missing": missing}
     bindir, env = side_setup(side, emu.env)
     python = os.path.join(bindir, "python")
-    argv = [os.path.join(bindir, argv[0]), *argv[1:], "-e", f"ansible_python_interpreter={BENCH}/bin/timed-python"]
+    argvs = [[os.path.join(bindir, argv[0]), *argv[1:], "-e", f"ansible_python_interpreter={BENCH}/bin/timed-python"]
+             for argv in argvs]
     env["PRIVNET_BENCH_PYTHON"] = python
     env["PATH"] = bindir + os.pathsep + env.get("PATH", "")
-    emu.control.reset()
-    emu.control.config(**LATENCY[mode], time_scale=args.time_scale)
-    emu.control.scenario(spec["estate"](args))
-    if spec.get("warm"):
-        rc = measure(argv, env, log_path + ".warm")[0]
-        if rc:
-            return {"status": "failed", "rc": rc, "log": log_path + ".warm"}
-    mark = emu.control.summary()["last_seq"]
-    rc, wall, cpu, tree_rss, modules = measure(argv, env, log_path)
+    # Every run starts signed out, as a new controller (or AWX job) does: a private runtime directory for
+    # privnet.azure's token broker (README "Authentication"), removed after the run (its daemons then exit).
+    runtime = tempfile.mkdtemp(prefix="pbr-", dir="/tmp")
+    env["XDG_RUNTIME_DIR"] = runtime
+    try:
+        emu.control.reset()
+        emu.control.config(**LATENCY[mode], time_scale=args.time_scale, throttling=THROTTLING)
+        emu.control.scenario(spec["estate"](args))
+        if spec.get("warm"):
+            rc = measure(argvs, env, log_path + ".warm")[0]
+            if rc:
+                return {"status": "failed", "rc": rc, "log": log_path + ".warm"}
+            # The measured re-run is another job: it signs in again.
+            shutil.rmtree(runtime)
+            runtime = tempfile.mkdtemp(prefix="pbr-", dir="/tmp")
+            env["XDG_RUNTIME_DIR"] = runtime
+        mark = emu.control.summary()["last_seq"]
+        rc, wall, cpu, tree_rss, modules, failed_hosts = measure(argvs, env, log_path)
+    finally:
+        shutil.rmtree(runtime, ignore_errors=True)
     result = {"status": "ok" if rc == 0 else "failed", "rc": rc, "wall_s": round(wall, 3), "cpu_s": round(cpu, 2),
+              "processes": len(argvs), "failed_hosts": failed_hosts,
               "tree_max_rss_mib": round(tree_rss, 1), "module_runs": len(modules),
               "module_peak_rss_mib": round(max((m[2] for m in modules), default=0), 1),
               "module_concurrent_rss_mib": round(concurrent_rss(modules), 1),
@@ -209,8 +260,14 @@ def aggregate(runs):
             "arm_requests": med("arm_requests"), "writes": med("writes"),
             "arm_statuses": {c: statistics.median(r["arm_statuses"].get(c, 0) for r in ok)
                              for c in sorted({c for r in ok for c in r["arm_statuses"]})},
-            "token_requests": med("token_requests"),
+            "token_requests": med("token_requests"), "throttled": med_or_zero(ok, "throttled"),
+            "failed_hosts": max(len(r.get("failed_hosts", [])) for r in runs), "processes": ok[0].get("processes", 1),
             "by_method": {m: statistics.median(r["by_method"].get(m, 0) for r in ok) for m in methods}}
+
+
+def med_or_zero(runs, key):
+    """The median of ``key`` over runs (0 for runs recorded before the key existed)."""
+    return statistics.median(r.get(key, 0) for r in runs)
 
 
 def installed_sizes():
@@ -255,7 +312,8 @@ def markdown(results):
              f"registries, forks {meta['forks']}. How each figure is taken: bench/README.md.", ""]
     for update in meta.get("updates", []):
         lines += [f"Measured again on {update['date']} ({update['runs']} runs per side; fleet: {update['fleet']} "
-                  f"registries, forks {update['forks']}): {', '.join(update['scenarios'])} in "
+                  f"registries, forks {update['forks']}{'; ARM throttling on' if update.get('throttling') else ''}): "
+                  f"{', '.join(update['scenarios'])} in "
                   f"{', '.join(update['modes'])} latency. The other rows are from the first date.", ""]
     for mode, per_scenario in results["modes"].items():
         lines += [f"## Latency: {mode}", "",
@@ -289,6 +347,7 @@ def markdown(results):
                          f"{ratio(o['module_peak_rss_mib'], a['module_peak_rss_mib'])} | "
                          f"{ratio(o['module_concurrent_rss_mib'], a['module_concurrent_rss_mib'])} |")
         lines.append("")
+    lines += fleet_tables(results)
     sizes = results["installed"]
     lines += ["## Installed size of the Python dependencies", "",
               "| side | distributions | MiB | collection files MiB | largest |", "|---|---|---|---|---|"]
@@ -299,6 +358,39 @@ def markdown(results):
                      f"| {top} |")
     lines.append(f"\nRatio ours / azcollection: {ratio(sizes['ours']['bytes'], sizes['azcollection']['bytes'])}.")
     return "\n".join(lines) + "\n"
+
+
+def fleet_tables(results):
+    """Per latency mode, the fleet rows: per registry costs, 429s, tokens, failed hosts, and the wall time against
+    one registry's (fleet_1) in the same mode."""
+    lines = []
+    for mode, per_scenario in results["modes"].items():
+        fleets = {name: sides for name, sides in per_scenario.items() if name.startswith("fleet")}
+        if not fleets:
+            continue
+        one = fleets.get("fleet_1", {}).get("ours", {}).get("summary", {})
+        lines += [f"## Fleets, latency {mode}", "",
+                  "ARM throttling on (Microsoft's token buckets, emulator/privnet_emulator/throttle.py). "
+                  "x one registry: the fleet's wall time over fleet_1's (ours) in the same mode.", "",
+                  "| scenario | side | registries | processes x forks | wall s | x one registry | failed hosts "
+                  "| ARM requests | 429s | tokens | CPU s per registry | module runs | module CPU s per module run |",
+                  "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+        for name, sides in fleets.items():
+            meta_fleet = results["meta"].get("fleets", {}).get(name, {})
+            size = meta_fleet.get("registries") or results["meta"]["fleet"]
+            for side in SIDES:
+                agg = sides[side]["summary"]
+                if agg["status"] != "ok":
+                    continue
+                wall = agg["wall_s"]["median"]
+                times = ratio(wall, one["wall_s"]["median"]) if one.get("status") == "ok" else "n/a"
+                per_run = ratio(agg.get("module_cpu_s", 0), agg["module_runs"])
+                lines.append(f"| {name} | {side} | {size} | {agg.get('processes', 1)} x {meta_fleet.get('forks', '')} "
+                             f"| {wall} | {times} | {agg.get('failed_hosts', 0)} | {agg['arm_requests']:g} | "
+                             f"{agg.get('throttled', 0):g} | {agg['token_requests']:g} | {ratio(agg['cpu_s'], size)} | "
+                             f"{agg['module_runs']:g} | {per_run} |")
+        lines.append("")
+    return lines
 
 
 def main(argv=None):
@@ -336,7 +428,10 @@ def main(argv=None):
     results = {"meta": {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
                         "runs": args.runs, "time_scale": args.time_scale, "spokes": args.spokes, "fleet": args.fleet,
                         "forks": args.forks, "versions": versions(),
-                        "commands": {n: {s: SCENARIOS[n][s] for s in SIDES} for n in names}},
+                        "commands": {n: {s: SCENARIOS[n][s] for s in SIDES} for n in names},
+                        "fleets": {n: {"registries": SCENARIOS[n]["size"](args), "forks": SCENARIOS[n]["forks"](args),
+                                       "slices": SCENARIOS[n]["slices"]} for n in names if "size" in SCENARIOS[n]},
+                        "throttling": THROTTLING},
                "installed": installed_sizes(), "modes": {}}
     if args.merge and os.path.exists(os.path.join(args.out, "results.json")):
         results = merged(args, results, names, modes)
@@ -352,8 +447,10 @@ def main(argv=None):
                     with open(inventory, "w", encoding="utf-8") as f:
                         json.dump(spec["inventory"](args), f)
                 runs = {side: [] for side in SIDES}
+                # A scenario's own sides unless --side names them.
+                chosen = [side for side in sides if args.side or side in spec.get("sides", SIDES)]
                 for i in range(args.runs):
-                    for side in (sides if i % 2 == 0 else sides[::-1]):
+                    for side in (chosen if i % 2 == 0 else chosen[::-1]):
                         if runs[side] and runs[side][0]["status"] == "missing":
                             continue  # reported once
                         run = one_run(emu, spec, side, args, mode, inventory, os.path.join(logs, f"{mode}-{name}-{side}-{i}.log"))
@@ -377,9 +474,10 @@ def merged(args, fresh, names, modes):
         for name in names:
             earlier["modes"].get(mode, {}).pop(name, None)
     earlier["modes"] = {mode: earlier["modes"].get(mode, {}) for mode in dict.fromkeys(list(earlier["modes"]) + modes)}
-    update = {k: fresh["meta"][k] for k in ("date", "runs", "time_scale", "spokes", "fleet", "forks")}
+    update = {k: fresh["meta"][k] for k in ("date", "runs", "time_scale", "spokes", "fleet", "forks", "throttling")}
     earlier["meta"].setdefault("updates", []).append(dict(update, scenarios=names, modes=modes))
     earlier["meta"].setdefault("commands", {}).update(fresh["meta"]["commands"])
+    earlier["meta"].setdefault("fleets", {}).update(fresh["meta"]["fleets"])
     return earlier
 
 

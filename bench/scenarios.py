@@ -29,17 +29,18 @@ def hub_spoke(spokes=10):
 
 
 def fleet_registry(i):
-    return f"acrfleet{i:02d}"
+    return f"acrfleet{i:03d}"
 
 
 def fleet(registries=20, replicas=()):
-    """N Premium registries acrfleet01..N in rg-acr, and vnet-app/snet-workload as in the `acr` scenario."""
-    if not 1 <= registries <= 99:
-        raise ValueError("registries must be between 1 and 99")
+    """N Premium registries acrfleet001..N in rg-acr, and vnet-app/snet-workload as in the `acr` scenario (a /23:
+    one endpoint address per registry)."""
+    if not 1 <= registries <= 500:
+        raise ValueError("registries must be between 1 and 500")
     return {"resource_groups": [{"name": "rg-acr", "location": LOCATION}, {"name": "rg-network", "location": LOCATION}],
             "virtual_networks": [{"name": "vnet-app", "resource_group": "rg-network", "location": LOCATION,
                                   "address_prefixes": ["10.20.0.0/16"],
-                                  "subnets": [{"name": "snet-workload", "address_prefix": "10.20.1.0/24",
+                                  "subnets": [{"name": "snet-workload", "address_prefix": "10.20.2.0/23",
                                                "private_endpoint_network_policies": "Enabled"}]}],
             "registries": [{"name": fleet_registry(i), "resource_group": "rg-acr", "location": LOCATION,
                             "sku": "Premium", "replicas": list(replicas)} for i in range(1, registries + 1)]}
@@ -67,6 +68,13 @@ def acr_inventory(_=None):
 
 def fleet_inventory(registries=20):
     return registry_inventory([fleet_registry(i) for i in range(1, registries + 1)])
+
+
+def slices(registries, count):
+    """AWX job slicing: the hosts of fleet_inventory(registries) split into ``count`` slices as AWX splits an
+    inventory (host i goes to slice i mod count), each slice as a --limit pattern."""
+    names = [fleet_registry(i) for i in range(1, registries + 1)]
+    return [",".join(names[k::count]) for k in range(count)]
 
 
 def hub_spoke_inventory(spokes=10):

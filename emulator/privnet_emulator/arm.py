@@ -230,6 +230,9 @@ class Engine:
         self.store = emulator.store
         self.handlers = {}
         self.subscription_actions = {}  # (namespace lower, action lower) -> callable(req, sub)
+        # Actions under {scope}/providers/{ns}/locations/{location}/{action}, at subscription scope (rg None) or
+        # resource-group scope: (namespace lower, action lower, method) -> callable(req, sub, rg, location)
+        self.location_actions = {}
 
     def register(self, handler_cls):
         handler = handler_cls(self.emu)

@@ -3,7 +3,8 @@
     resource_groups: [{name, location, subscription?}]
     virtual_networks:
       - name, resource_group, location, address_prefixes: [...], subscription?
-        subnets: [{name, address_prefix, private_endpoint_network_policies?, service_endpoints?: [...]}]
+        subnets: [{name, address_prefix, private_endpoint_network_policies?, private_link_service_network_policies?,
+                   service_endpoints?: [...]}]
         gateway: {name, sku?}          # needs a subnet named GatewaySubnet
     registries:
       - name, resource_group, location, sku (Basic|Standard|Premium), replicas: [region, ...]
@@ -11,6 +12,12 @@
     storage_accounts: [{name, resource_group, location, sku? (Standard_LRS), kind? (StorageV2)}]   # storage.py
     key_vaults: [{name, resource_group, location, sku? (standard)}]     # keyvault.py; RBAC, the subscription's tenant
     sql_servers: [{name, resource_group, location, administrator_login? (sqladmin)}]   # sql.py
+    load_balancers:                    # linkservices.py: an internal load balancer, one frontend, pool, probe, rule
+      - name, resource_group, location?, sku? (Standard),
+        subnet: {virtual_network, name, resource_group? (the load balancer's)}, port? (80)
+    private_link_services:             # linkservices.py: on the first frontend of a load balancer of this file
+      - name, resource_group, location?, load_balancer, nat_subnet: {virtual_network, name, resource_group?},
+        visibility?: [subscription | "*"], auto_approval?: [subscription], fqdns?: [...]
     tenants:                           # tenants.py; applied first
       - id, display_name?, default_domain?,
         client?: true|false            # the emulator's client id exists in this tenant (a multi-tenant app)
@@ -127,7 +134,7 @@ def load(emu, doc):
     for group in doc.get("resource_groups", []):
         groups[(sub_of(group), group["name"].lower())] = group
     for kind in ("virtual_networks", "registries", "private_dns_zones", "storage_accounts", "key_vaults",
-                 "sql_servers"):
+                 "sql_servers", "load_balancers", "private_link_services"):
         for item in doc.get(kind, []):
             key = (sub_of(item), item["resource_group"].lower())
             groups.setdefault(key, {"name": item["resource_group"], "location": item.get("location", home),
@@ -143,6 +150,8 @@ def load(emu, doc):
             props = {"addressPrefix": subnet["address_prefix"]}
             if "private_endpoint_network_policies" in subnet:
                 props["privateEndpointNetworkPolicies"] = subnet["private_endpoint_network_policies"]
+            if "private_link_service_network_policies" in subnet:
+                props["privateLinkServiceNetworkPolicies"] = subnet["private_link_service_network_policies"]
             if subnet.get("service_endpoints"):
                 props["serviceEndpoints"] = [{"service": s} for s in subnet["service_endpoints"]]
             subnets.append({"name": subnet["name"], "properties": props})
@@ -179,6 +188,37 @@ def load(emu, doc):
         put(f"{rg_id(sub_of(server), server['resource_group'])}/providers/Microsoft.Sql/servers/{server['name']}",
             {"location": server.get("location", home), "properties": {
                 "administratorLogin": server.get("administrator_login", "sqladmin"), "version": "12.0"}})
+
+    def subnet_id(item, ref):
+        group = ref.get("resource_group") or item["resource_group"]
+        return f"{rg_id(sub_of(item), group)}/{net}/virtualNetworks/{ref['virtual_network']}/subnets/{ref['name']}"
+
+    lb_ids = {}
+    for lb in doc.get("load_balancers", []):
+        lb_id = f"{rg_id(sub_of(lb), lb['resource_group'])}/{net}/loadBalancers/{lb['name']}"
+        lb_ids[lb["name"].lower()] = lb_id
+        port = lb.get("port", 80)
+        put(lb_id, {"location": lb.get("location", home), "sku": {"name": lb.get("sku", "Standard")}, "properties": {
+            "frontendIPConfigurations": [{"name": "frontend", "properties": {
+                "subnet": {"id": subnet_id(lb, lb["subnet"])}, "privateIPAllocationMethod": "Dynamic"}}],
+            "backendAddressPools": [{"name": "backend"}],
+            "probes": [{"name": "probe", "properties": {"protocol": "Tcp", "port": port}}],
+            "loadBalancingRules": [{"name": "rule", "properties": {
+                "protocol": "Tcp", "frontendPort": port, "backendPort": port,
+                "frontendIPConfiguration": {"id": f"{lb_id}/frontendIPConfigurations/frontend"},
+                "backendAddressPool": {"id": f"{lb_id}/backendAddressPools/backend"},
+                "probe": {"id": f"{lb_id}/probes/probe"}}}]}})
+    for pls in doc.get("private_link_services", []):
+        pls_id = f"{rg_id(sub_of(pls), pls['resource_group'])}/{net}/privateLinkServices/{pls['name']}"
+        put(pls_id, {"location": pls.get("location", home), "properties": {
+            "loadBalancerFrontendIpConfigurations": [
+                {"id": f"{lb_ids[pls['load_balancer'].lower()]}/frontendIPConfigurations/frontend"}],
+            "ipConfigurations": [{"name": "nat", "properties": {
+                "subnet": {"id": subnet_id(pls, pls["nat_subnet"])}, "privateIPAllocationMethod": "Dynamic",
+                "primary": True}}],
+            "visibility": {"subscriptions": list(pls.get("visibility") or [])},
+            "autoApproval": {"subscriptions": list(pls.get("auto_approval") or [])},
+            "fqdns": list(pls.get("fqdns") or [])}})
 
     for zone in doc.get("private_dns_zones", []):
         put(f"{rg_id(sub_of(zone), zone['resource_group'])}/{net}/privateDnsZones/{zone['name']}",

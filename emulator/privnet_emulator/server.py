@@ -19,7 +19,7 @@ from . import DEFAULT_TENANT, metadata, tenants
 from .arm import Engine, Request, Response
 from .contract import strict_default as contract_strict_default
 from .contract.versions import PROFILES as CONTRACT_PROFILES
-from .errors import ArmError, bad_request
+from .errors import ArmError, bad_request, resource_group_not_found
 from .faults import Faults, failed_lro_error, immediate_error
 from .identity import Identity
 from .store import Store
@@ -287,6 +287,12 @@ class Emulator:
                     kind = "result" if tail_low[2].endswith("operationresults") else "status"
                     return self.engine.poll(req, tail[-1], kind)
                 resources.require_registered(self, sub, namespace, req)
+                if len(tail) == 3 and tail_low[0] == "locations":
+                    action = self.engine.location_actions.get((namespace.lower(), tail_low[2], req.method))
+                    if action:
+                        if self.store.get_rg(sub, rg) is None:
+                            raise resource_group_not_found(rg)
+                        return action(req, sub, rg, tail[1])
                 if req.method == "POST" and len(tail) % 2 == 1:
                     return self.engine.handle_action(req, sub, rg, namespace, tail)
                 return self.engine.handle(req, sub, rg, namespace, tail)

@@ -192,22 +192,30 @@ def unverified_claims(token):
     return claims if isinstance(claims, dict) else {}
 
 
-def require_linked_access(emu, req, linked_id, action, scope):
-    """403 LinkedAuthorizationFailed when linked_id is in a subscription of another tenant than the request's token
-    and no auxiliary token for that tenant comes with it. Requests without a token (scenario loading) pass."""
+def has_linked_access(emu, req, linked_id):
+    """True when the request carries a token of the tenant of linked_id's subscription (the primary token or an
+    auxiliary one), or has no token at all (scenario loading), or linked_id is not in a known subscription."""
     primary = getattr(req, "claims", None)
     if primary is None:
-        return
+        return True
     linked = ResourceId.parse(linked_id or "")
     sub = known_subscription(emu, linked.subscription) if linked is not None else None
     if sub is None:
-        return   # not a resource of a known subscription: the provider answers for it
+        return True   # not a resource of a known subscription: the provider answers for it
     wanted = emu.store.tenant_of(sub).lower()
+    if str(primary.get("tid", "")).lower() == wanted:
+        return True
+    return any(str(c.get("tid", "")).lower() == wanted for c in auxiliary_claims(emu, req, primary))
+
+
+def require_linked_access(emu, req, linked_id, action, scope):
+    """403 LinkedAuthorizationFailed when linked_id is in a subscription of another tenant than the request's token
+    and no auxiliary token for that tenant comes with it. Requests without a token (scenario loading) pass."""
+    if has_linked_access(emu, req, linked_id):
+        return
+    primary = req.claims
+    sub = known_subscription(emu, ResourceId.parse(linked_id).subscription)
     current = str(primary.get("tid", ""))
-    if current.lower() == wanted:
-        return
-    if any(str(c.get("tid", "")).lower() == wanted for c in auxiliary_claims(emu, req, primary)):
-        return
     raise ArmError(403, "LinkedAuthorizationFailed",
                    f"The client has permission to perform action '{action}' on scope '{scope}', however the current "
                    f"tenant '{current}' is not authorized to access linked subscription '{sub}'.")

@@ -131,6 +131,17 @@ NOT_GENERATED = [
 ]
 
 
+# The spec block's types served without a table yet: the pruned virtualNetwork.json the tables were made from holds
+# neither (issue 18); their facts come from the 2024-05-01 loadBalancer.json and privateLinkService.json pages read
+# (providers/linkservices.py names them).
+SPEC_NOT_GENERATED = [
+    "Not generated yet (api-version checked, request bodies not checked, responses not audited): Microsoft.Network "
+    "loadBalancers (with their frontendIPConfigurations, backendAddressPools, probes and loadBalancingRules) and "
+    "privateLinkServices (with privateEndpointConnections, checkPrivateLinkServiceVisibility and "
+    "autoApprovedPrivateLinkServices); providers/linkservices.py names the operations and properties served.",
+]
+
+
 class Resolver:
     """Turns one spec file's definitions into compact schema facts."""
 
@@ -420,7 +431,8 @@ def coverage_block(operations, sources, block):
                    f"{'; pruned copy: only what the emulator serves' if s['pruned'] else ''})")
     total = len(rows)
     done = sum(1 for r in rows if r[5])
-    out += ["", *(NOT_GENERATED if block == "targets" else []), "", f"{done} of {total} operations served.", "",
+    notes = NOT_GENERATED if block == "targets" else SPEC_NOT_GENERATED
+    out += ["", *notes, "", f"{done} of {total} operations served.", "",
             "| api-version | operation | method | scope | path (from the namespace) | status | LRO | served |",
             "|---|---|---|---|---|---|---|---|"]
     for version, scope, path, method, entry, ok in rows:

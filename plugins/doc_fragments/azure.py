@@ -113,4 +113,8 @@ requirements:
 notes:
   - All options can be set once for a play with C(module_defaults) and the action group
     C(group/privnet.azure.all).
+  - Module runs on one controller share one sign-in per credential through an in-memory token broker
+    (a daemon started by the first module run, reached over a Unix socket only the same user can use,
+    gone after E(PRIVNET_AZURE_TOKEN_BROKER_IDLE) seconds idle, default 120). Nothing is written to disk
+    but the socket. Set E(PRIVNET_AZURE_TOKEN_BROKER=off) to make every module run sign in itself.
 """

@@ -9,6 +9,8 @@ Private module_utils: an internal API of this collection, it may change at any t
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Optional
@@ -135,6 +137,52 @@ def build_credential(params: Mapping[str, Any], cloud: Cloud, connection_verify:
         return _cli(params, auxiliary), "the Azure CLI login (a managed identity cannot serve auxiliary_tenants)"
     chain = ChainedTokenCredential(_managed_identity(params, connection_verify), _cli(params, auxiliary))
     return chain, "managed identity or the Azure CLI login"
+
+
+# What each source reads from the environment (azure-identity's variables, the Azure CLI's configuration,
+# a managed identity's endpoints): a different value means a different credential.
+_IDENTITY_VARIABLES = ("AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_CLIENT_CERTIFICATE_PATH", "AZURE_FEDERATED_TOKEN_FILE",
+                       "AZURE_AUTHORITY_HOST", "AZURE_CONFIG_DIR", "IDENTITY_ENDPOINT", "MSI_ENDPOINT", "HOME")
+_SECRET_VARIABLES = ("AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PASSWORD")
+
+
+def credential_fingerprint(params: Mapping[str, Any], cloud: Cloud, connection_verify: str | bool,
+                           environ: Optional[Mapping[str, str]] = None) -> tuple[bytes, bytes]:
+    """``(identity, secret)``: everything build_credential() reads, split into what names the credential and
+    what must stay secret (secrets, certificate contents). Two module runs with equal fingerprints build the
+    same credential, so they may share its tokens (_token_broker)."""
+    environ = os.environ if environ is None else environ
+    identity = {
+        "authority": cloud.authority, "public": cloud.public, "verify": connection_verify,
+        "verify_file": _file_stamp(connection_verify) if isinstance(connection_verify, str) else None,
+        "options": {k: params.get(k) for k in ("auth_source", "client_id", "tenant", "certificate_path", "ad_user",
+                                               "auxiliary_tenants")},
+        "environment": {k: environ.get(k) for k in _IDENTITY_VARIABLES},
+    }
+    certificates = [params.get("certificate_path"), environ.get("AZURE_CLIENT_CERTIFICATE_PATH")]
+    secret = {
+        "options": {k: params.get(k) for k in ("secret", "certificate_password", "password")},
+        "environment": {k: environ.get(k) for k in _SECRET_VARIABLES},
+        "certificates": [_file_digest(path) for path in certificates if path],
+    }
+    return (json.dumps(identity, sort_keys=True, default=str).encode(),
+            json.dumps(secret, sort_keys=True, default=str).encode())
+
+
+def _file_stamp(path: str) -> Optional[list[float]]:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return [info.st_ino, info.st_size, info.st_mtime]
+
+
+def _file_digest(path: str) -> Optional[str]:
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.sha256(handle.read()).hexdigest()
+    except OSError:
+        return None
 
 
 def _cli(params: Mapping[str, Any], auxiliary: list[str]) -> Any:

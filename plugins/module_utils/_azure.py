@@ -31,10 +31,12 @@ from ansible_collections.privnet.azure.plugins.module_utils._auth import (
     WAIT_ARGUMENT_SPEC,
     TenantCredential,
     build_credential,
+    credential_fingerprint,
 )
 from ansible_collections.privnet.azure.plugins.module_utils._cloud import Cloud, resolve_cloud
 from ansible_collections.privnet.azure.plugins.module_utils._diff import Difference
 from ansible_collections.privnet.azure.plugins.module_utils._ids import ResourceId, resolve_resource_id
+from ansible_collections.privnet.azure.plugins.module_utils._token_broker import brokered
 from ansible_collections.privnet.azure.plugins.module_utils._validate import Refused
 from ansible_collections.privnet.azure.plugins.module_utils._validate import subscription_id as valid_subscription_id
 
@@ -193,10 +195,13 @@ class AzureModule(AnsibleModule):
     def credential(self) -> Any:
         if self._credential is None:
             try:
-                self._credential, self._credential_origin = build_credential(self.params, self.cloud,
-                                                                             self.connection_verify)
+                credential, self._credential_origin = build_credential(self.params, self.cloud,
+                                                                       self.connection_verify)
             except (ValueError, OSError) as exc:
                 self.fail_json(msg=f"cannot set up Azure credentials: {exc}")
+            # Every module run of the controller shares one sign-in per credential (_token_broker).
+            self._credential = brokered(credential,
+                                        *credential_fingerprint(self.params, self.cloud, self.connection_verify))
         return self._credential
 
     # ---- clients ------------------------------------------------------------------------

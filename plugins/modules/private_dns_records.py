@@ -111,6 +111,14 @@ options:
       - With O(purge=true), only unlisted sets of this owner are deleted, so tasks for different registries
         sharing a zone never delete each other's records.
     type: str
+  return_zone_records:
+    description:
+      - Also return RV(zone_records), every record set of the zone as it is after the task (in check mode, as it
+        would be), built from the one list call the module makes anyway, so at no extra read.
+      - For a later task that needs the whole zone, such as M(privnet.azure.private_link_check), which looks for
+        stale records among them (its O(privnet.azure.private_link_check#module:zones[].records)).
+    type: bool
+    default: false
 extends_documentation_fragment:
   - privnet.azure.azure
   - privnet.azure.attributes
@@ -210,6 +218,36 @@ records:
       returned: always
       sample: created
       choices: [created, updated, deleted, unchanged]
+zone_records:
+  description:
+    - Every record set of the zone after the task, the SOA record set included, sorted by name and type; in check
+      mode, as they would be. Empty when the zone does not exist.
+    - Built from the module's one list call and the writes it made; nothing more is read.
+  returned: when O(return_zone_records=true)
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: Name of the record set, relative to the zone.
+      type: str
+      returned: always
+      sample: acrprivnetdemo
+    type:
+      description: Record type.
+      type: str
+      returned: always
+      sample: A
+    ttl:
+      description: Time to live in seconds.
+      type: int
+      returned: always
+      sample: 3600
+    values:
+      description: The records, in the format of O(records[].values).
+      type: list
+      elements: str
+      returned: always
+      sample: ["10.20.1.4"]
 """
 
 from ansible_collections.privnet.azure.plugins.module_utils._arm import PRIVATE_DNS_API, properties, response_json
@@ -257,6 +295,7 @@ ARGUMENT_SPEC = dict(
     state=dict(type="str", default="present", choices=["present", "absent"]),
     purge=dict(type="bool", default=False),
     owner=dict(type="str"),
+    return_zone_records=dict(type="bool", default=False),
 )
 
 CREATED = "created"
@@ -501,7 +540,25 @@ def main():
         before, after = item.state(zone, False), item.state(zone, True)
         diff.add(f"{item.type} {item.name}", ABSENT if before is None else before, ABSENT if after is None else after,
                  changed=True)
-    module.exit(changed=bool(touched), diff=diff, records=[item.returned(zone) for item in everything])
+    result = dict(records=[item.returned(zone) for item in everything])
+    if params["return_zone_records"]:
+        result["zone_records"] = zone_after(current, everything, zone)
+    module.exit(changed=bool(touched), diff=diff, **result)
+
+
+def zone_after(current, items, zone):
+    """Every record set of the zone after the task: the sets read, with each item's outcome applied (the set Azure
+    returned, as it would be in check mode, the set read again after a conflict, or gone)."""
+    after = {key: {"name": rs["name"], "type": key[1], "ttl": ttl_of(rs), "values": values_of(rs)}
+             for key, rs in current.items()}
+    for item in items:
+        if item.action == DELETED or (item.action == UNCHANGED and item.current is None):
+            after.pop(item.key, None)
+        elif item.action in (CREATED, UPDATED) or item.current is not None:
+            returned = item.returned(zone)
+            after[item.key] = {"name": returned["name"], "type": item.type, "ttl": returned["ttl"],
+                               "values": returned["values"]}
+    return sorted(after.values(), key=lambda r: (r["name"].lower(), r["type"]))
 
 
 if __name__ == "__main__":

@@ -198,6 +198,16 @@ options:
     type: str
     choices: [present, absent]
     default: present
+  read_members:
+    description:
+      - With O(state=absent), whether the endpoint's network interface is read before the endpoint is deleted,
+        for the RV(members) it had (to remove their DNS records).
+      - V(false) saves that read when the members are known already (the teardown of the
+        P(privnet.azure.acr_private_link#role) role reads them first, with M(privnet.azure.private_endpoint_info));
+        RV(members) and RV(private_endpoint.members) are then empty. The diff does not show members either way.
+      - Ignored with O(state=present), which always returns the members.
+    type: bool
+    default: true
 extends_documentation_fragment:
   - privnet.azure.azure
   - privnet.azure.wait
@@ -308,7 +318,7 @@ private_endpoint:
   description:
     - The endpoint after the change; in check mode, as it would be.
     - With O(state=absent), the endpoint as it was before it was deleted (with its members, to remove
-      their DNS records); empty if it did not exist.
+      their DNS records, unless O(read_members=false)); empty if it did not exist.
     - With O(wait=false), what Azure reported when it accepted the change.
   returned: success
   type: dict
@@ -421,7 +431,7 @@ private_endpoint:
       description:
         - The endpoint's members, read from its network interface, one per IP configuration.
         - Empty until Azure has created the network interface; predicted in check mode (see the
-          C(check_mode) attribute).
+          C(check_mode) attribute). Empty with O(state=absent) and O(read_members=false).
       type: list
       elements: dict
       returned: always
@@ -503,7 +513,7 @@ import json
 from dataclasses import dataclass, field
 
 from ansible_collections.privnet.azure.plugins.module_utils import _zone_group as zone_groups
-from ansible_collections.privnet.azure.plugins.module_utils._arm import NETWORK_API, properties, writable
+from ansible_collections.privnet.azure.plugins.module_utils._arm import NETWORK_API, properties, ref, writable
 from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
 from ansible_collections.privnet.azure.plugins.module_utils._diff import ABSENT, Difference, ci, compare, unordered
 from ansible_collections.privnet.azure.plugins.module_utils._endpoint import (
@@ -522,7 +532,7 @@ from ansible_collections.privnet.azure.plugins.module_utils._endpoint import (
     read_members,
     static_ip_configurations,
 )
-from ansible_collections.privnet.azure.plugins.module_utils._ids import ResourceId, parse_resource_id
+from ansible_collections.privnet.azure.plugins.module_utils._ids import ResourceId, parse_resource_id, same_id
 from ansible_collections.privnet.azure.plugins.module_utils._subnet import describe as describe_subnet
 from ansible_collections.privnet.azure.plugins.module_utils._subnet import require_subnet, resolve_subnet
 from ansible_collections.privnet.azure.plugins.module_utils._validate import name as valid_name
@@ -557,6 +567,7 @@ ARGUMENT_SPEC = dict(
     purge_tags=dict(type="bool", default=True),
     replace=dict(type="bool", default=False),
     state=dict(type="str", choices=["present", "absent"], default="present"),
+    read_members=dict(type="bool", default=True),
 )
 
 # Azure sets these only when it creates an endpoint; a change means delete and re-create.
@@ -630,8 +641,8 @@ def absent(module):
     if endpoint is None:
         diff.add("state", "absent", "absent")
         module.exit(changed=False, diff=diff, private_endpoint={}, members=[], connection_state=None, replaced=False)
-    # The members are read before the endpoint goes, so the playbook can remove their records.
-    result = endpoint_result(endpoint, read_members(module, endpoint))
+    # The members are read before the endpoint goes, so the playbook can remove their records (unless it has them).
+    result = endpoint_result(endpoint, read_members(module, endpoint) if module.params["read_members"] else [])
     if not module.check_mode:
         module.arm().delete(endpoint_id(module.subscription_id, resource_group, name), NETWORK_API,
                             what=f"deleting {describe(resource_group, name)}")
@@ -650,11 +661,15 @@ def present(module):
     plan = plan_of(module)
     params = module.params
 
-    # 2. Read the subnet (static addresses are checked against its range before any write) and the endpoint.
-    subnet = module.validated(require_subnet, module, plan.subnet)
-    module.validated(check_subnet, describe_subnet(plan.subnet), subnet, plan.static_ips)
+    # 2. Read the endpoint, and the subnet when the endpoint is to be created in it or moved to it (it must exist,
+    #    must not be delegated, and static addresses must lie in its range, all checked before any write). An
+    #    endpoint already in that subnet proves it exists; the subnet is then read only if the endpoint is re-created.
     endpoint = get_endpoint(module, plan.resource_group, plan.name)
     arm, resource_id = module.arm(), plan.id(module.subscription_id)
+    subnet_checked = False
+    if endpoint is None or not same_id(ref(properties(endpoint).get("subnet")), plan.subnet):
+        check_subnet_for(module, plan)
+        subnet_checked = True
     current_groups = zone_groups.list_zone_groups(module, endpoint) if plan.zone_group is not None else []
 
     # 3. Compare the fields the user set.
@@ -675,6 +690,8 @@ def present(module):
     members = None
     if endpoint is None or (immutable and params["replace"]):
         created, replaced = True, endpoint is not None
+        if not subnet_checked:
+            check_subnet_for(module, plan)
         location = creation_location(module, plan)
         if zone_group_present:
             require_zones(module, plan.zone_group["zones"])
@@ -735,6 +752,13 @@ def plan_of(module):
                 static_ips=module.validated(static_ip_configurations, params["ip_configurations"], target, group_ids),
                 zone_group=module.validated(zone_groups.zone_group_spec, params["dns_zone_group"],
                                             module.subscription_id, params["resource_group"]))
+
+
+def check_subnet_for(module, plan):
+    """One read of the subnet the endpoint goes in: it must exist and not be delegated, and the static addresses
+    asked for must lie in its range (fails naming the option otherwise)."""
+    subnet = module.validated(require_subnet, module, plan.subnet)
+    module.validated(check_subnet, describe_subnet(plan.subnet), subnet, plan.static_ips)
 
 
 def subnet_id_of(module):

@@ -17,7 +17,9 @@ description:
   - Each endpoint comes with its members, read from its network interface (one read per endpoint),
     with the member names Azure requires (C(registry), C(registry_data_<region>) for each geo-replica of a
     registry), their private IP addresses and the public names that must resolve to them. Turn them
-    into private DNS records with the P(privnet.azure.members_to_records#filter) filter.
+    into private DNS records with the P(privnet.azure.members_to_records#filter) filter. With
+    O(read_members=false) the network interfaces are not read, so listing a subscription's endpoints is then a
+    single (paged) list call.
   - Returns the same endpoint shape as M(privnet.azure.private_endpoint).
 author:
   - privnet maintainers (!UNKNOWN)
@@ -37,6 +39,14 @@ options:
       - Only return endpoints connected to this resource id (for example a container registry's), compared
         case-insensitively.
     type: str
+  read_members:
+    description:
+      - Whether to read each endpoint's network interface for its RV(private_endpoints[].members).
+      - V(false) returns every endpoint with empty RV(private_endpoints[].members) and no read beyond the endpoints
+        themselves; enough to find which endpoints exist, where (RV(private_endpoints[].subnet_id)) and to what
+        (RV(private_endpoints[].target_id)), as a teardown does before it unlinks a zone other endpoints may need.
+    type: bool
+    default: true
 extends_documentation_fragment:
   - privnet.azure.azure
   - privnet.azure.attributes.info_module
@@ -69,6 +79,11 @@ EXAMPLES = r"""
 - name: Endpoints of a resource group
   privnet.azure.private_endpoint_info:
     resource_group: rg-network
+
+- name: Every endpoint of the subscription, without their members (one list call, no network interface read)
+  privnet.azure.private_endpoint_info:
+    read_members: false
+  register: all_endpoints
 """
 
 RETURN = r"""
@@ -164,7 +179,7 @@ private_endpoints:
     members:
       description:
         - The endpoint's members, read from its network interface, one per IP configuration.
-        - Empty while Azure has not created the network interface yet.
+        - Empty while Azure has not created the network interface yet, and with O(read_members=false).
       type: list
       elements: dict
       returned: always
@@ -217,6 +232,7 @@ ARGUMENT_SPEC = dict(
     name=dict(type="str"),
     resource_group=dict(type="str"),
     target_id=dict(type="str"),
+    read_members=dict(type="bool", default=True),
 )
 
 
@@ -246,8 +262,8 @@ def main():
     if params["target_id"]:
         endpoints = [e for e in endpoints if same_id(target_of(e), params["target_id"])]
     endpoints.sort(key=lambda e: (e.get("id") or "").lower())
-    # One read of each endpoint's network interface, for its members.
-    result = [endpoint_result(e, read_members(module, e)) for e in endpoints]
+    # One read of each endpoint's network interface, for its members (none with read_members=false).
+    result = [endpoint_result(e, read_members(module, e) if params["read_members"] else []) for e in endpoints]
     module.exit(changed=False, private_endpoints=result)
 
 

@@ -23,6 +23,10 @@ description:
     resolver inside the VNet that forwards to Azure DNS.
   - Usable alone, as an audit of existing estates, and as the last step of the
     P(privnet.azure.acr_private_link#role) role.
+  - Reads the endpoint, its network interface, each zone and its links and record sets, and the registry. What
+    earlier tasks of the play already returned can be given instead (O(endpoint), O(zones),
+    O(public_network_access)); only what is not given is read, so a procedure that has just read or written those
+    resources verifies them without reading them again.
 author:
   - privnet maintainers (!UNKNOWN)
 requirements:
@@ -80,6 +84,56 @@ options:
     type: str
     choices: [never, error, warning]
     default: never
+  endpoint:
+    description:
+      - The endpoint as an earlier task returned it, with its members -
+        RV(privnet.azure.private_endpoint#module:private_endpoint) of M(privnet.azure.private_endpoint), or an
+        element of RV(privnet.azure.private_endpoint_info#module:private_endpoints) of
+        M(privnet.azure.private_endpoint_info). Given, neither the endpoint nor its network interface is read.
+      - It must be the endpoint O(name) in O(resource_group), with its C(subnet_id), C(target_id), C(connection)
+        and C(members); the task fails naming what is wrong otherwise.
+      - Give it only as it is in Azure now. In check mode, the endpoint an earlier task only predicted (created or
+        changed) is not; leave this option out then.
+    type: dict
+  zones:
+    description:
+      - What earlier tasks already know of the private DNS zones this check looks at (O(zone), and with
+        O(data_zones=regional) the regional zones). For a zone listed here with O(zones[].linked_virtual_networks) or
+        O(zones[].records), the zone is known to exist and is not read, and only what is not given of it is read.
+      - Zones not listed are read as usual.
+      - Give only what is in Azure now, not what check mode only predicted.
+    type: list
+    elements: dict
+    suboptions:
+      name:
+        description: Name of the zone.
+        type: str
+        required: true
+      linked_virtual_networks:
+        description:
+          - Resource ids of the virtual networks linked to the zone, as M(privnet.azure.private_dns_zone) returns
+            them - RV(privnet.azure.private_dns_zone#module:links[].virtual_network_id) of every link that exists
+            after its task, that is whose RV(privnet.azure.private_dns_zone#module:links[].action) is not V(deleted)
+            and that has an RV(privnet.azure.private_dns_zone#module:links[].id) (a link it was asked to remove and
+            did not find has none). Given, the zone's links are not listed.
+        type: list
+        elements: str
+      records:
+        description:
+          - Every record set of the zone, as M(privnet.azure.private_dns_records) returns them with
+            O(privnet.azure.private_dns_records#module:return_zone_records=true)
+            (RV(privnet.azure.private_dns_records#module:zone_records)), each a dict with C(name), C(type) (default
+            V(A)) and C(values); other keys are ignored. Given, the zone's record sets are not listed.
+          - The whole zone, not only the records one task wrote, since stale records are looked for among them.
+        type: list
+        elements: dict
+  public_network_access:
+    description:
+      - The registry's public network access as an earlier task returned it
+        (RV(privnet.azure.acr_network#module:registry.public_network_access) of M(privnet.azure.acr_network),
+        V(Enabled) or V(Disabled)). Given, the registry is not read for O(check_public_access).
+      - Ignored for a target that is not a container registry, and with O(check_public_access=false).
+    type: str
 notes:
   - In check mode, an endpoint that does not exist yet (an earlier task of the run only predicted it) is
     not verified; the module warns and returns RV(ok=false) without findings, whatever O(fail_on) says.
@@ -104,6 +158,20 @@ EXAMPLES = r"""
   ansible.builtin.debug:
     msg: "{{ item.fqdn }} -> {{ item.resolves_to | join(', ') }} (expected {{ item.private_ip }})"
   loop: "{{ check.names }}"
+
+# After the tasks that wrote them (registered as endpoint, zone, records and registry), without reading them again.
+- name: Verify what the procedure's tasks returned
+  privnet.azure.private_link_check:
+    name: pe-acrprivnetdemo
+    resource_group: rg-network
+    endpoint: "{{ endpoint.private_endpoint }}"
+    zones:
+      - name: privatelink.azurecr.io
+        linked_virtual_networks: >-
+          {{ zone.links | rejectattr('action', 'eq', 'deleted') | selectattr('id') | map(attribute='virtual_network_id') }}
+        records: "{{ records.zone_records }}"
+    public_network_access: "{{ registry.registry.public_network_access }}"
+    fail_on: error
 """
 
 RETURN = r"""
@@ -201,8 +269,31 @@ from ansible_collections.privnet.azure.plugins.module_utils._privatelink import 
     relative_name,
     zone_of_name,
 )
+from ansible_collections.privnet.azure.plugins.module_utils._validate import dns_zone_name
 
 SEVERITY_ORDER = {"error": 0, "warning": 1}
+
+ARGUMENT_SPEC = dict(
+    name=dict(type="str", required=True),
+    resource_group=dict(type="str", required=True),
+    zone=dict(type="str"),
+    zone_resource_group=dict(type="str"),
+    zone_subscription_id=dict(type="str"),
+    resolver=dict(type="str"),
+    dns_timeout=dict(type="float", default=3),
+    check_public_access=dict(type="bool", default=True),
+    data_zones=dict(type="str", choices=["shared", "regional"], default="shared"),
+    fail_on=dict(type="str", choices=["never", "error", "warning"], default="never"),
+    endpoint=dict(type="dict"),
+    zones=dict(type="list", elements="dict", options=dict(
+        name=dict(type="str", required=True),
+        linked_virtual_networks=dict(type="list", elements="str"),
+        records=dict(type="list", elements="dict"),
+    )),
+    public_network_access=dict(type="str"),
+)
+ENDPOINT_HINT = ("give private_endpoint as privnet.azure.private_endpoint returned it, or an element of "
+                 "private_endpoints as privnet.azure.private_endpoint_info returned it, or leave endpoint out")
 
 
 class Findings(list):
@@ -241,6 +332,59 @@ def dnspython():
     return dns
 
 
+def given_endpoint(endpoint, name, resource_group):
+    """The endpoint an earlier task returned, checked: the one this task names, with what the checks use."""
+    missing = [key for key in ("name", "subnet_id", "target_id", "connection", "connection_state", "members")
+               if key not in endpoint]
+    if missing:
+        raise ValueError(f"endpoint: has no {', '.join(missing)}; {ENDPOINT_HINT}")
+    group = endpoint.get("resource_group") or (parse_resource_id(endpoint["id"], "endpoint.id").resource_group
+                                               if endpoint.get("id") else None)
+    if str(endpoint["name"]).lower() != name.lower() or (group and str(group).lower() != resource_group.lower()):
+        raise ValueError(f"endpoint: describes private endpoint '{endpoint['name']}' (resource group '{group}'), not "
+                         f"'{name}' (resource group '{resource_group}'); give the result of the task that read or wrote "
+                         f"'{name}', or leave endpoint out")
+    for key in ("subnet_id", "target_id"):
+        if endpoint[key]:
+            parse_resource_id(endpoint[key], f"endpoint.{key}")
+    if not isinstance(endpoint["connection"], dict):
+        raise ValueError(f"endpoint.connection: is a {type(endpoint['connection']).__name__}, not a dict; {ENDPOINT_HINT}")
+    if not isinstance(endpoint["members"], list):
+        raise ValueError(f"endpoint.members: is a {type(endpoint['members']).__name__}, not a list; {ENDPOINT_HINT}")
+    members = []
+    for index, member in enumerate(endpoint["members"]):
+        if not isinstance(member, dict) or not isinstance(member.get("fqdns"), list) \
+                or "private_ip" not in member or "required_member_name" not in member:
+            raise ValueError(f"endpoint.members[{index}]: is not a member with required_member_name, private_ip and "
+                             f"fqdns; {ENDPOINT_HINT}")
+        members.append(dict(member, fqdns=[str(f).rstrip(".").lower() for f in member["fqdns"]]))
+    return dict(endpoint, members=members)
+
+
+def given_zones(zones):
+    """{zone name: {linked_virtual_networks: [ids] or None, records: {record: [addresses]} or None}} of O(zones)."""
+    known = {}
+    for index, zone in enumerate(zones or []):
+        option = f"zones[{index}]"
+        name = dns_zone_name(zone["name"], f"{option}.name")
+        if name in known:
+            raise ValueError(f"{option}.name: zone '{name}' is listed twice; list each zone once")
+        records = None
+        if zone["records"] is not None:
+            records = {}
+            for number, record in enumerate(zone["records"]):
+                where = f"{option}.records[{number}]"
+                values = record.get("values")
+                if not isinstance(record.get("name"), str) or not record["name"] or not isinstance(values, list):
+                    raise ValueError(f"{where}: is not a record set with a name and a list of values; give "
+                                     "zone_records as privnet.azure.private_dns_records returns them "
+                                     "(return_zone_records=true)")
+                if str(record.get("type") or "A").upper() == "A":
+                    records[record["name"].lower()] = sorted(str(v) for v in values)
+        known[name] = {"linked_virtual_networks": zone["linked_virtual_networks"], "records": records}
+    return known
+
+
 def resolve(address, port, name, timeout):
     """The A addresses a resolver gives for a name, following CNAMEs; [] when it has none."""
     dns = dnspython()
@@ -255,21 +399,7 @@ def resolve(address, port, name, timeout):
 
 
 def main():
-    module = AzureModule(
-        argument_spec=dict(
-            name=dict(type="str", required=True),
-            resource_group=dict(type="str", required=True),
-            zone=dict(type="str"),
-            zone_resource_group=dict(type="str"),
-            zone_subscription_id=dict(type="str"),
-            resolver=dict(type="str"),
-            dns_timeout=dict(type="float", default=3),
-            check_public_access=dict(type="bool", default=True),
-            data_zones=dict(type="str", choices=["shared", "regional"], default="shared"),
-            fail_on=dict(type="str", choices=["never", "error", "warning"], default="never"),
-        ),
-        supports_check_mode=True,
-    )
+    module = AzureModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
     params = module.params
     resolver = module.validated(parse_resolver, params["resolver"]) if params["resolver"] else None
     if not params["dns_timeout"] > 0:
@@ -280,20 +410,27 @@ def main():
         except ImportError:
             module.fail_json(msg="resolver needs the dnspython package (pip install dnspython)",
                              exception=traceback.format_exc())
+    given = module.validated(given_endpoint, params["endpoint"], params["name"], params["resource_group"]) \
+        if params["endpoint"] is not None else None
+    known_zones = module.validated(given_zones, params["zones"])
     findings = Findings()
 
-    # The endpoint and its members (one GET each).
-    endpoint = get_endpoint(module, params["resource_group"], params["name"])
-    if endpoint is None:
-        missing = f"private endpoint '{params['name']}' was not found in resource group '{params['resource_group']}'"
-        if not module.check_mode:
-            module.fail_json(msg=f"{missing}; check name and resource_group")
-        module.warn(f"{missing}: nothing to verify until a real run creates it (check mode)")
-        module.exit(changed=False, ok=False, findings=[], names=[], connection_state=None, data_zones=[],
-                    zone={"name": params["zone"], "resource_group": params["zone_resource_group"] or
-                          params["resource_group"], "exists": None, "linked_virtual_networks": []})
-    members = read_members(module, endpoint)
-    summary = endpoint_result(endpoint, members)
+    # The endpoint and its members (one GET each), unless an earlier task gave them.
+    if given is not None:
+        summary = given
+    else:
+        endpoint = get_endpoint(module, params["resource_group"], params["name"])
+        if endpoint is None:
+            missing = (f"private endpoint '{params['name']}' was not found in resource group "
+                       f"'{params['resource_group']}'")
+            if not module.check_mode:
+                module.fail_json(msg=f"{missing}; check name and resource_group")
+            module.warn(f"{missing}: nothing to verify until a real run creates it (check mode)")
+            module.exit(changed=False, ok=False, findings=[], names=[], connection_state=None, data_zones=[],
+                        zone={"name": params["zone"], "resource_group": params["zone_resource_group"] or
+                              params["resource_group"], "exists": None, "linked_virtual_networks": []})
+        summary = endpoint_result(endpoint, read_members(module, endpoint))
+    members = summary["members"]
     target_id = summary["target_id"]
     target = parse_resource_id(target_id, "target") if target_id else None
     vnet_id = str(parse_resource_id(summary["subnet_id"], "subnet").parent) if summary["subnet_id"] else None
@@ -317,44 +454,53 @@ def main():
         module.fail_json(msg=f"zone: no default private DNS zone is known for target {target_id}; give zone")
     zone_rg = params["zone_resource_group"] or params["resource_group"]
     zone_subscription = params["zone_subscription_id"] or module.subscription_id
-    privatedns = module.arm(zone_subscription)
     read_zones = {}
 
     def read_zone(name):
-        """(zone or None, linked VNet ids, {record: [addresses]}), each zone read once, its findings added."""
+        """(exists, linked VNet ids, {record: [addresses]}), each zone read once (only what O(zones) does not give),
+        its findings added."""
         if name in read_zones:
             return read_zones[name]
         rid = zone_id(zone_subscription, zone_rg, name)
-        model = privatedns.get(str(rid), PRIVATE_DNS_API, what=f"reading private DNS zone '{name}'")
-        found, linked_ids = {}, []
-        if model is None:
+        privatedns = module.arm(zone_subscription)
+        given_zone = known_zones.get(name, {})
+        linked_ids, found = given_zone.get("linked_virtual_networks"), given_zone.get("records")
+        if linked_ids is not None or found is not None:
+            exists = True  # an earlier task read or wrote its links or records
+        else:
+            exists = privatedns.get(str(rid), PRIVATE_DNS_API, what=f"reading private DNS zone '{name}'") is not None
+        if not exists:
+            linked_ids, found = [], {}
             findings.add("error", "zone", name, f"private DNS zone '{name}' does not exist in resource group '{zone_rg}'",
                          "create it with privnet.azure.private_dns_zone, linked to the endpoint's virtual network")
         else:
-            links = privatedns.list(f"{rid}/virtualNetworkLinks", PRIVATE_DNS_API,
-                                    what=f"listing the virtual network links of zone '{name}'")
-            linked_ids = [ref(properties(link).get("virtualNetwork")) for link in links
-                          if ref(properties(link).get("virtualNetwork"))]
+            if linked_ids is None:
+                links = privatedns.list(f"{rid}/virtualNetworkLinks", PRIVATE_DNS_API,
+                                        what=f"listing the virtual network links of zone '{name}'")
+                linked_ids = [ref(properties(link).get("virtualNetwork")) for link in links
+                              if ref(properties(link).get("virtualNetwork"))]
             if vnet_id and not any(same_id(vnet_id, v) for v in linked_ids):
                 findings.add("error", "zone_link", name,
                              f"zone '{name}' is not linked to virtual network '{parse_resource_id(vnet_id).name}': "
                              "VMs there resolve the public address",
                              "add the virtual network to the zone's links with privnet.azure.private_dns_zone")
-            for record_set in privatedns.list(f"{rid}/ALL", PRIVATE_DNS_API,
-                                              what=f"listing the record sets of zone '{name}'"):
-                a_records = properties(record_set).get("aRecords")
-                if a_records is not None and record_set.get("name"):
-                    found[record_set["name"].lower()] = sorted(a.get("ipv4Address") for a in a_records)
-        read_zones[name] = (model, linked_ids, found)
+            if found is None:
+                found = {}
+                for record_set in privatedns.list(f"{rid}/ALL", PRIVATE_DNS_API,
+                                                  what=f"listing the record sets of zone '{name}'"):
+                    a_records = properties(record_set).get("aRecords")
+                    if a_records is not None and record_set.get("name"):
+                        found[record_set["name"].lower()] = sorted(a.get("ipv4Address") for a in a_records)
+        read_zones[name] = (exists, linked_ids, found)
         return read_zones[name]
 
-    zone_model, linked, records = read_zone(zone)
+    zone_exists, linked, records = read_zone(zone)
     names, expected = [], set()
     for member in members:
         for fqdn in member["fqdns"]:
             # With regional data zones, a data endpoint's record lives in {region}.data.privatelink.azurecr.io.
             serving = (params["data_zones"] == "regional" and regional_data_zone(fqdn)) or zone
-            serving_model, _linked, serving_records = read_zone(serving)
+            serving_exists, _linked, serving_records = read_zone(serving)
             record = relative_name(fqdn, public_suffixes(serving))
             if record is None:
                 continue
@@ -363,10 +509,10 @@ def main():
             values = serving_records.get(record, [])
             row = {"fqdn": fqdn, "member": member["required_member_name"], "private_ip": member["private_ip"],
                    "record": record, "record_values": values, "resolves_to": [], "ok": values == [member["private_ip"]]}
-            if serving_model is not None and not values:
+            if serving_exists and not values:
                 findings.add("error", "record", fqdn, f"zone '{serving}' has no A record '{record}'",
                              f"add '{record}' -> {member['private_ip']} with privnet.azure.private_dns_records")
-            elif serving_model is not None and values != [member["private_ip"]]:
+            elif serving_exists and values != [member["private_ip"]]:
                 findings.add("error", "record", fqdn,
                              f"record '{record}' holds {', '.join(values)}, not the endpoint's {member['private_ip']}",
                              f"set '{record}' to {member['private_ip']} with privnet.azure.private_dns_records")
@@ -395,9 +541,11 @@ def main():
                              "delete it (privnet.azure.private_dns_records state=absent); stale records give "
                              "'unresolvable host' errors")
         if params["check_public_access"]:
-            registry = module.arm(target.subscription).get(str(target), CONTAINER_REGISTRY_API,
-                                                           what=f"reading registry '{target.name}'")
-            public = properties(registry).get("publicNetworkAccess")
+            public = params["public_network_access"]
+            if public is None:  # not given: read the registry
+                registry = module.arm(target.subscription).get(str(target), CONTAINER_REGISTRY_API,
+                                                               what=f"reading registry '{target.name}'")
+                public = properties(registry).get("publicNetworkAccess")
             if public is not None and str(public).lower() == "enabled":
                 findings.add("warning", "public_access", target.name,
                              "public network access is still enabled: the registry is reachable from outside "
@@ -409,11 +557,9 @@ def main():
         ok=not findings,
         findings=findings,
         names=names,
-        zone={"name": zone, "resource_group": zone_rg, "exists": zone_model is not None,
-              "linked_virtual_networks": linked},
-        data_zones=[{"name": name, "resource_group": zone_rg, "exists": model is not None,
-                     "linked_virtual_networks": linked_ids}
-                    for name, (model, linked_ids, _found) in read_zones.items() if name != zone],
+        zone={"name": zone, "resource_group": zone_rg, "exists": zone_exists, "linked_virtual_networks": linked},
+        data_zones=[{"name": name, "resource_group": zone_rg, "exists": exists, "linked_virtual_networks": linked_ids}
+                    for name, (exists, linked_ids, _found) in read_zones.items() if name != zone],
         connection_state=summary["connection_state"],
     )
     threshold = {"never": -1, "error": 0, "warning": 1}[params["fail_on"]]

@@ -5,11 +5,13 @@ Every run is real: ansible-playbook (or ansible) runs the collection's modules a
 in-process ARM emulator over HTTPS, with only AWX's variable names in the environment.
 """
 
+import glob
 import json
 import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -114,9 +116,19 @@ def acr_playbook_args(emulator, *extra, resolver=True):
 
 
 def fresh(emulator, *scenarios):
+    forget_tokens()
     emulator.control.reset()
     for name in scenarios:
         emulator.control.scenario(name)
+
+
+def forget_tokens():
+    """Make the next module run sign in again, as a new controller would: remove the sockets of the
+    collection's token brokers (plugins/module_utils/_token_broker.py); their daemons then exit."""
+    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    base = runtime if runtime and os.path.isdir(runtime) else tempfile.gettempdir()
+    for path in glob.glob(os.path.join(base, f"privnet-azure-{os.getuid()}", "*.sock")):
+        os.unlink(path)
 
 
 # ---- the request log ------------------------------------------------------------------------

@@ -88,3 +88,10 @@ def module_warnings_recorded(monkeypatch):
     ansible_warnings._global_warnings.clear()  # pylint: disable=protected-access
     ansible_warnings._global_deprecations.clear()  # pylint: disable=protected-access
     yield
+
+
+@pytest.fixture(autouse=True)
+def no_token_broker(monkeypatch):
+    """A unit test is not a controller run: a credential a test builds must not fork a token broker
+    daemon of the test process (test_token_broker.py drives the broker itself)."""
+    monkeypatch.setenv("PRIVNET_AZURE_TOKEN_BROKER", "off")

@@ -99,12 +99,13 @@ def family(namespace, types):
 # latest profile): MGMT_NETWORK 2018-11-01, MGMT_CONTAINERREGISTRY 2019-05-01, MGMT_MSI 2018-11-30,
 # MGMT_RESOURCE_RESOURCES 2019-10-01, MGMT_NETWORK_DNS 2016-04-01 (public DNS); it has no Private DNS client.
 # Microsoft.Network 2018-11-01 has no private endpoints: they came with 2019-02-01 (Azure/azure-cli #9474,
-# "Minimum API Version Required 2019-02-01").
+# "Minimum API Version Required 2019-02-01"); nor private link services: Azure/azure-rest-api-specs PR #5860 added
+# PrivateLinkService (and PrivateEndpoint operations) in Microsoft.Network stable/2019-04-01.
 PROFILES = {
     "2020-09-01-hybrid": {
         "versions": {"nrp": "2018-11-01", "acr": "2019-05-01", "msi": "2018-11-30"},
         # families absent from the profile, and types the profile's api-version does not have
         "hidden_families": {"privatedns"},
-        "hidden_types": {("microsoft.network", "privateendpoints")},
+        "hidden_types": {("microsoft.network", "privateendpoints"), ("microsoft.network", "privatelinkservices")},
     },
 }

@@ -3,9 +3,10 @@
 A private endpoint targets a resource whose provider registered a PrivateLinkTarget (register_target below), so this
 module imports no target's provider: container registries (acr.py, group id `registry`), storage accounts
 (storage.py), key vaults (keyvault.py), SQL servers (sql.py), Cosmos DB accounts, PostgreSQL flexible servers and
-Service Bus namespaces (minimal.py), the last five through linktargets.py. The endpoint connects to one group id and
-its NIC gets one address per required member of that group (PrivateLinkTarget.members_for). For a registry,
-creating it:
+Service Bus namespaces (minimal.py), the last five through linktargets.py, and private link services
+(linkservices.py: named by id or by alias, no group id, visibility and approval decided by the service). The endpoint
+connects to one group id and its NIC gets one address per required member of that group
+(PrivateLinkTarget.members_for). For a registry, creating it:
 * creates the registry-side connection `registries/{r}/privateEndpointConnections/{r}.{32hex}` (acr.py), the
   source of truth of the connection state: the PE renders its connection's state from it, so an approval on
   the registry shows on the PE; when that connection is gone the PE shows Disconnected;
@@ -107,6 +108,7 @@ class PrivateLinkTarget:
 
     resource_type = ""   # "Namespace/type" as Azure spells it (InvalidPrivateLinkServiceIdType lists it)
     label = ""           # what PrivateLinkServiceGroupIdNotFound calls the target ("registry")
+    group_ids_required = True   # first-party targets: one group id (a private link service has none)
 
     @property
     def namespace(self):
@@ -115,6 +117,15 @@ class PrivateLinkTarget:
 
     def check(self, emu, target_res):
         """Raise ArmError when this target cannot take a private endpoint (after the generic checks)."""
+
+    def missing(self, target_id, pe_id):
+        """The error for a connection whose target does not exist."""
+        return invalid_reference(target_id, pe_id)   # emulator convention (module docstring)
+
+    def check_endpoint(self, emu, req, pe_rid, kind, target_res):
+        """Raise ArmError when this endpoint may not connect to the target; return extra keyword arguments for
+        create_connection (a private link service decides visibility and approval here: linkservices.py)."""
+        return {}
 
     def group_ids(self, target_res):
         """The target's private link resources' group ids."""
@@ -173,8 +184,29 @@ def connection_of(props):
 
 
 def target_id_of(pe_res):
+    """The id of the endpoint's target: the resolved one when the connection named it by alias."""
+    resolved = (pe_res.body.get("internal") or {}).get("targetId")
+    if resolved:
+        return resolved
     _, conn = connection_of(pe_res.properties)
     return ((conn or {}).get("properties") or {}).get("privateLinkServiceId")
+
+
+def alias_resolvers(engine):
+    """Callables (emu, value) -> a resource id, or None when value is not an alias they know (raising ArmError when
+    it looks like one of theirs but names nothing). linkservices.py registers the private link service aliases."""
+    resolvers = getattr(engine, "private_link_alias_resolvers", None)
+    if resolvers is None:
+        resolvers = engine.private_link_alias_resolvers = []
+    return resolvers
+
+
+def resolve_target_id(emu, value):
+    for resolver in alias_resolvers(emu.engine):
+        resolved = resolver(emu, value)
+        if resolved:
+            return resolved
+    return value
 
 
 def group_id_of(pe_res):
@@ -333,10 +365,14 @@ class PrivateEndpoint(ResourceType):
             props.pop(key, None)
         subnet = self.check_subnet(rid, new)
         kind, conn = self.single_connection(rid, props)
+        # A private link service may be named by its alias (linkservices.py); the checks use the resolved id.
+        target_id = resolve_target_id(self.emu, conn["properties"]["privateLinkServiceId"])
         if kind == "privateLinkServiceConnections":   # automatic approval links to the target's tenant (tenants.py)
-            tenants.require_linked_access(self.emu, req, conn["properties"]["privateLinkServiceId"],
-                                          tenants.PE_APPROVAL_ACTION, str(rid))
-        link, target = self.check_target(rid, conn)
+            tenants.require_linked_access(self.emu, req, target_id, tenants.PE_APPROVAL_ACTION, str(rid))
+        link, target = self.check_target(rid, conn, target_id)
+        # The target's own admission rules (a private link service's visibility and approval) apply to a new
+        # endpoint; what they do to an existing one's update is not documented.
+        extra = (link.check_endpoint(self.emu, req, rid, kind, target) or {}) if existing is None else {}
         if existing is not None:
             self.check_unchanged(rid, existing, props, kind, conn)
         for k in CONNECTION_KINDS:
@@ -356,7 +392,9 @@ class PrivateEndpoint(ResourceType):
         configs = plan_ip_configs(self.emu, subnet, members, current, statics)
         nic_id = self.check_nic_name(rid, props, existing)
         new["internal"] = copy.deepcopy(existing.body.get("internal", {})) if existing is not None else {}
-        self._plans[rid.key] = {"configs": configs, "nicId": nic_id, "link": link, "target": target, "kind": kind}
+        new["internal"]["targetId"] = str(target.rid)
+        self._plans[rid.key] = {"configs": configs, "nicId": nic_id, "link": link, "target": target, "kind": kind,
+                                "extra": extra}
         return new
 
     def check_subnet(self, rid, new):
@@ -409,10 +447,9 @@ class PrivateEndpoint(ResourceType):
             out["requestMessage"] = p["requestMessage"]
         return out
 
-    def check_target(self, rid, conn):
-        """(PrivateLinkTarget, target resource) of the connection, or ArmError."""
+    def check_target(self, rid, conn, target_id):
+        """(PrivateLinkTarget, target resource) of the connection (target_id: its resolved target), or ArmError."""
         p = conn["properties"]
-        target_id = p["privateLinkServiceId"]
         link = target_for(self.emu, target_id)
         if link is None:
             permitted = ", ".join(t.resource_type for t in link_targets(self.emu.engine).values())
@@ -421,7 +458,7 @@ class PrivateEndpoint(ResourceType):
                               f"{permitted}.")
         target = self.store.get(ResourceId.parse(target_id).key)
         if target is None:
-            raise invalid_reference(target_id, str(rid))
+            raise link.missing(target_id, str(rid))
         namespace = link.namespace
         if target.rid.subscription.lower() != rid.subscription.lower() and \
                 registration_state(self.emu, rid.subscription, namespace) != "Registered":
@@ -430,6 +467,8 @@ class PrivateEndpoint(ResourceType):
             raise ArmError(409, "MissingSubscriptionRegistration", message, details=[{
                 "code": "MissingSubscriptionRegistration", "target": namespace, "message": message}])
         link.check(self.emu, target)
+        if not link.group_ids_required:
+            return link, target
         groups = list(p.get("groupIds") or [])
         if len(groups) > 1:
             raise bad_request("OnlyOneGroupIdPermitted",
@@ -522,7 +561,8 @@ class PrivateEndpoint(ResourceType):
             _, conn = connection_of(res.properties)
             pec = plan["link"].create_connection(self.emu, plan["target"], res,
                                                  manual=plan["kind"] == "manualPrivateLinkServiceConnections",
-                                                 request_message=conn["properties"].get("requestMessage"))
+                                                 request_message=conn["properties"].get("requestMessage"),
+                                                 **plan["extra"])
             internal["pecId"] = str(pec.rid)
         for group in self.store.children(res.key, "privateDnsZoneGroups"):
             write_zone_records(self.emu, group)
@@ -593,16 +633,26 @@ class NetworkInterface(ResourceType):
     retry_after = 10
 
     def owner(self, res):
-        return (res.properties.get("privateEndpoint") or {}).get("id") if res is not None else None
+        """The private endpoint or private link service whose NIC this is (private-link-service-overview.md: a NIC
+        created for the service's lifecycle, not manageable by the customer), or None."""
+        if res is None:
+            return None
+        return (res.properties.get("privateEndpoint") or {}).get("id") or \
+            (res.properties.get("privateLinkService") or {}).get("id")
+
+    @staticmethod
+    def owner_label(owner_id):
+        return "private link service" if "/privatelinkservices/" in (owner_id or "").lower() else "private endpoint"
 
     def validate(self, req, rid, body, existing):
         if self.owner(existing):
             raise bad_request("CannotModifyNicAttachedToPrivateEndpoint",
-                              f"Network interface {rid} is managed by private endpoint {self.owner(existing)} and "
-                              "cannot be changed directly.")
+                              f"Network interface {rid} is managed by {self.owner_label(self.owner(existing))} "
+                              f"{self.owner(existing)} and cannot be changed directly.")
         new = self.default_body(rid, body)
         props = new["properties"]
-        for key in ("provisioningState", "resourceGuid", "privateEndpoint", "macAddress", "virtualMachine",
+        for key in ("provisioningState", "resourceGuid", "privateEndpoint", "privateLinkService", "macAddress",
+                    "virtualMachine",
                     "hostedWorkloads", "tapConfigurations", "primary", "vnetEncryptionSupported"):
             props.pop(key, None)
         configs = props.get("ipConfigurations") or []
@@ -653,9 +703,10 @@ class NetworkInterface(ResourceType):
     def check_delete(self, req, res):
         owner = self.owner(res)
         if owner:
+            label = self.owner_label(owner)
             raise bad_request("CannotDeleteNicAttachedToPrivateEndpoint",
-                              f"Network interface {res.rid} is used by private endpoint {owner} and cannot be deleted. "
-                              "Delete the private endpoint instead.")
+                              f"Network interface {res.rid} is used by {label} {owner} and cannot be deleted. "
+                              f"Delete the {label} instead.")
 
     def render_properties(self, res):
         props = copy.deepcopy(res.properties)

@@ -196,6 +196,10 @@ def subscription_providers(emu, req, sub, rest, rest_low):
                                                                          "asyncoperations"):
         # asyncoperations: Storage's Location (a result poll; arm.py STORAGE)
         return emu.engine.poll(req, rest[4], "status" if rest_low[3] == "operations" else "result")
+    if len(rest) == 4 and rest_low[1] == "locations":
+        action = emu.engine.location_actions.get((namespace.lower(), rest_low[3], req.method))
+        if action:
+            return action(req, sub, None, rest[2])
     if len(rest) == 2 and req.method == "POST":
         action = emu.engine.subscription_actions.get((namespace.lower(), rest_low[1]))
         if action:

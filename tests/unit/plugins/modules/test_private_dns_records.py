@@ -205,6 +205,84 @@ def test_reads_the_zone_with_one_list_call(run_module, zone):
     assert fake.writes == []
 
 
+# ---- return_zone_records ----------------------------------------------------------------------------
+
+def zone_records_of(fake):
+    """The zone as the fake holds it, in the shape of zone_records."""
+    listed = [copy.deepcopy(rs) for rs in fake.sets.values()]
+    return sorted(({"name": rs["name"], "type": rs["type"].rsplit("/", 1)[-1], "ttl": rs["properties"]["ttl"],
+                    "values": private_dns_records.values_of(rs)} for rs in listed),
+                  key=lambda r: (r["name"].lower(), r["type"]))
+
+
+def test_zone_records_are_not_returned_unless_asked(run_module, zone):
+    zone(*[wire(r["name"], values=r["values"], metadata=OWNED) for r in ACR])
+    result, failed = run(run_module, ACR)
+    assert not failed and "zone_records" not in result
+
+
+def test_zone_records_of_an_unchanged_zone_come_from_the_one_list_call(run_module, zone):
+    fake = zone(*[wire(r["name"], values=r["values"], metadata=OWNED) for r in ACR],
+                wire("acrother", values=("10.20.1.9",)), wire("www", "CNAME", values=("acrother.privatelink.azurecr.io",)))
+    result, failed = run(run_module, ACR, purge=True, return_zone_records=True)
+    assert (failed, result["changed"]) == (False, False)
+    assert fake.reads == [("LIST", f"{ZONE_ID}/ALL")]
+    assert result["zone_records"] == zone_records_of(fake)
+    assert [(r["name"], r["type"]) for r in result["zone_records"]] == [
+        ("@", "SOA"), ("acrother", "A"), ("acrprivnetdemo", "A"), ("acrprivnetdemo.eastus.data", "A"),
+        ("acrprivnetdemo.westeurope.data", "A"), ("www", "CNAME")]
+    assert result["zone_records"][2] == {"name": "acrprivnetdemo", "type": "A", "ttl": 3600, "values": ["10.20.1.4"]}
+
+
+def test_zone_records_after_writes_are_the_zone_as_azure_now_holds_it(run_module, zone):
+    fake = zone(wire("acrprivnetdemo", values=("10.20.1.99",), metadata=OWNED), wire("old", metadata=OWNED),
+                wire("foreign", values=("10.0.0.7",)))
+    result, failed = run(run_module, ACR, purge=True, return_zone_records=True)
+    assert not failed and result["changed"]
+    assert [m for m, _id in fake.reads] == ["LIST"]
+    # updated, created, purged and untouched sets, exactly as a fresh list would show them
+    assert result["zone_records"] == zone_records_of(fake)
+    assert [r["name"] for r in result["zone_records"]] == [
+        "@", "acrprivnetdemo", "acrprivnetdemo.eastus.data", "acrprivnetdemo.westeurope.data", "foreign"]
+    assert result["zone_records"][1]["values"] == ["10.20.1.4"]
+
+
+def test_zone_records_in_check_mode_are_the_zone_as_it_would_be(run_module, zone):
+    fake = zone(wire("acrprivnetdemo", values=("10.20.1.99",), metadata=OWNED), wire("old", metadata=OWNED))
+    before = zone_records_of(fake)
+    result, failed = run(run_module, ACR, purge=True, return_zone_records=True, _ansible_check_mode=True)
+    assert not failed and result["changed"] and fake.writes == []
+    assert zone_records_of(fake) == before
+    assert [(r["name"], r["values"]) for r in result["zone_records"] if r["type"] == "A"] == [
+        ("acrprivnetdemo", ["10.20.1.4"]), ("acrprivnetdemo.eastus.data", ["10.20.1.6"]),
+        ("acrprivnetdemo.westeurope.data", ["10.20.1.5"])]
+
+
+def test_zone_records_after_deleting(run_module, zone):
+    fake = zone(*[wire(r["name"], values=r["values"], metadata=OWNED) for r in ACR])
+    result, failed = run(run_module, [{"name": "acrprivnetdemo"}, {"name": "nothere"}], state="absent",
+                         return_zone_records=True)
+    assert not failed and result["changed"]
+    assert result["zone_records"] == zone_records_of(fake)
+    assert [r["name"] for r in result["zone_records"]] == ["@", "acrprivnetdemo.eastus.data",
+                                                           "acrprivnetdemo.westeurope.data"]
+
+
+def test_zone_records_after_a_412_hold_the_other_writers_value(run_module, zone):
+    fake = zone(wire("acrprivnetdemo", values=("10.20.1.99",), metadata=OWNED, etag="e-read"))
+    fake.conflicts.append(_someone_sets("acrprivnetdemo", values=("10.20.1.4",)))
+    result, failed = run(run_module, [{"name": "acrprivnetdemo", "values": ["10.20.1.4"], "ttl": 3600}],
+                         return_zone_records=True)
+    assert not failed and fake.writes == []
+    assert result["zone_records"] == zone_records_of(fake)
+
+
+def test_zone_records_of_a_missing_zone_are_empty(run_module, zone):
+    zone(exists=False)
+    result, failed = run(run_module, [{"name": "acrprivnetdemo"}], state="absent", return_zone_records=True)
+    assert not failed and result["zone_records"] == []
+
+
 def test_idempotent_whatever_the_order_and_spelling(run_module, zone):
     fake = zone(wire("api", values=("10.0.0.2", "10.0.0.1")),
                 wire("www", "CNAME", values=("API.privatelink.azurecr.io",)),

@@ -283,9 +283,60 @@ def test_second_run_changes_nothing_and_writes_nothing(run_module, azure):
     second = create(run_module, azure, tags={"owner": "platform"})
     assert second["changed"] is False
     assert azure.writes == []
-    # three reads: the subnet (static addresses are checked against it), the endpoint, its NIC
-    assert [r[0] for r in azure.reads] == ["subnet_get", "pe_get", "nic_get"]
+    # two reads: the endpoint and its NIC; the subnet is not read, the endpoint already in it proves it exists
+    assert [r[0] for r in azure.reads] == ["pe_get", "nic_get"]
     assert len(second["members"]) == 3
+
+
+def test_creation_reads_and_checks_the_subnet_first(run_module, azure):
+    create(run_module, azure)
+    assert [r[0] for r in azure.reads][:2] == ["pe_get", "subnet_get"]
+    assert azure.write_ops() == ["pe_put"]
+
+
+def test_static_addresses_on_an_existing_endpoint_need_no_subnet_read(run_module, azure):
+    ips = [{"group_id": "registry", "member_name": m, "private_ip_address": ip}
+           for m, ip in (("registry", "10.20.1.10"), ("registry_data_westeurope", "10.20.1.11"),
+                         ("registry_data_eastus", "10.20.1.12"))]
+    create(run_module, azure, ip_configurations=ips)
+    azure.reads.clear()
+    azure.writes.clear()
+    again = create(run_module, azure, ip_configurations=ips)
+    assert again["changed"] is False and azure.writes == []
+    assert [r[0] for r in azure.reads] == ["pe_get", "nic_get"]
+
+
+@pytest.mark.parametrize("address,message", [
+    ("10.20.2.10", "ip_configurations[0].private_ip_address: 10.20.2.10 is outside subnet 'snet-workload'"),
+    ("10.20.1.3", "ip_configurations[0].private_ip_address: 10.20.1.3 is reserved by Azure in 10.20.1.0/24"),
+])
+def test_replacing_in_the_same_subnet_checks_the_subnet_before_deleting(run_module, azure, address, message):
+    # The endpoint stays in its subnet, so the subnet is not read up front; re-creating it (new static
+    # addresses, replace=true) still checks them against the subnet before the delete.
+    create(run_module, azure)
+    azure.reads.clear()
+    azure.writes.clear()
+    ips = [{"group_id": "registry", "member_name": "registry", "private_ip_address": address},
+           {"group_id": "registry", "member_name": "registry_data_westeurope", "private_ip_address": "10.20.1.20"},
+           {"group_id": "registry", "member_name": "registry_data_eastus", "private_ip_address": "10.20.1.21"}]
+    result, failed = run(run_module, dict(BASE, ip_configurations=ips, replace=True))
+    assert failed
+    assert message in result["msg"]
+    assert [r[0] for r in azure.reads] == ["pe_get", "subnet_get"]
+    assert azure.writes == []
+
+
+def test_moving_to_another_subnet_reads_that_subnet(run_module, azure):
+    create(run_module, azure)
+    azure.subnet_store[SUBNET_VM_ID.lower()]["properties"]["delegations"] = [
+        {"name": "aci", "properties": {"serviceName": "Microsoft.ContainerInstance/containerGroups"}}]
+    azure.reads.clear()
+    azure.writes.clear()
+    result, failed = run(run_module, dict(BASE, subnet="snet-vm", replace=True))
+    assert failed
+    assert "is delegated to Microsoft.ContainerInstance/containerGroups" in result["msg"]
+    assert [r[0] for r in azure.reads] == ["pe_get", "subnet_get"]
+    assert azure.writes == []
 
 
 def test_check_mode_create_writes_nothing_and_predicts(run_module, azure):
@@ -644,8 +695,8 @@ def test_zone_group_created_with_the_endpoint(run_module, azure):
     again = create(run_module, azure, dns_zone_group={"zones": [ZONE_ID]})
     assert again["changed"] is False and azure.writes == []
     assert again["private_endpoint"]["dns_zone_group"] == group
-    # unchanged: the listing is all it reads of the zone group; no zone is read either
-    assert [r[0] for r in azure.reads] == ["subnet_get", "pe_get", "zg_list", "nic_get"]
+    # unchanged: the listing is all it reads of the zone group; no zone is read either (nor the subnet)
+    assert [r[0] for r in azure.reads] == ["pe_get", "zg_list", "nic_get"]
 
 
 def test_zone_group_with_a_missing_zone_fails_before_any_write(run_module, azure):
@@ -707,6 +758,36 @@ def test_delete_returns_the_members_it_had(run_module, azure):
     again, _failed = run(run_module, {"subscription_id": SUB, "name": "pe-acr", "resource_group": "rg-network",
                                       "state": "absent"})
     assert again["changed"] is False and azure.writes == []
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_delete_without_reading_the_members(run_module, azure, check_mode):
+    create(run_module, azure)
+    azure.writes.clear()
+    azure.reads.clear()
+    args = {"subscription_id": SUB, "name": "pe-acr", "resource_group": "rg-network", "state": "absent",
+            "read_members": False, "_ansible_diff": True, "_ansible_check_mode": check_mode}
+    result, failed = run(run_module, args)
+    assert not failed and result["changed"] is True
+    assert [r[0] for r in azure.reads] == ["pe_get"]  # no network interface read
+    assert azure.write_ops() == ([] if check_mode else ["pe_delete"])
+    assert result["members"] == [] and result["private_endpoint"]["members"] == []
+    assert result["private_endpoint"]["id"] == PE_ID
+    # the diff is the same as with the members read
+    assert result["diff"]["before"]["target_id"] == REGISTRY_ID
+    assert result["diff"]["before"]["subnet_id"] == SUBNET_ID
+    assert result["diff"]["before"]["network_interface_name"] == "pe-acr.nic.00000000-aaaa"
+    assert result["diff"]["after"] == {"state": "absent"}
+    if not check_mode:
+        azure.reads.clear()
+        again, _failed = run(run_module, args)
+        assert again["changed"] is False and azure.write_ops() == ["pe_delete"]
+        assert [r[0] for r in azure.reads] == ["pe_get"]
+
+
+def test_read_members_is_ignored_when_present(run_module, azure):
+    result = create(run_module, azure, read_members=False)
+    assert len(result["members"]) == 3
 
 
 def test_delete_in_check_mode_writes_nothing(run_module, azure):

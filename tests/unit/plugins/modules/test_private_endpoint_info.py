@@ -68,6 +68,29 @@ def test_across_the_subscription_with_one_nic_read_per_endpoint(run_module, azur
     assert all(pe["members"] for pe in found)
 
 
+def test_without_members_the_subscription_is_one_list_call(run_module, azure):
+    found = info(run_module, read_members=False)
+    assert [pe["name"] for pe in found] == ["pe-acr", "pe-basic", "pe-acr-2"]
+    assert [r[0] for r in azure.reads] == ["pe_list_all"]
+    assert [pe["members"] for pe in found] == [[], [], []]
+    # everything else of each endpoint is there
+    assert [pe["target_id"] for pe in found] == [REGISTRY_ID, BASIC_ID, REGISTRY_ID]
+    assert all(pe["subnet_id"].endswith("/subnets/snet-workload") for pe in found)
+    assert [pe["connection_state"] for pe in found] == ["Approved", "Approved", "Pending"]
+    assert all(pe["network_interface_id"] for pe in found)
+
+
+@pytest.mark.parametrize("args,reads", [
+    ({"name": "pe-acr", "resource_group": "rg-network"}, ["pe_get"]),
+    ({"resource_group": "rg-other"}, ["pe_list"]),
+    ({"target_id": REGISTRY_ID}, ["pe_list_all"]),
+])
+def test_without_members_no_network_interface_is_read(run_module, azure, args, reads):
+    found = info(run_module, read_members=False, **args)
+    assert found and all(pe["members"] == [] for pe in found)
+    assert [r[0] for r in azure.reads] == reads
+
+
 def test_target_filter_is_case_insensitive(run_module, azure):
     found = info(run_module, target_id=REGISTRY_ID.upper())
     assert sorted(pe["name"] for pe in found) == ["pe-acr", "pe-acr-2"]
