@@ -108,6 +108,7 @@ options:
 requirements:
   - python >= 3.10
   - azure-core >= 1.32
+  - azure-mgmt-core >= 1.4
   - azure-identity >= 1.19
 notes:
   - All options can be set once for a play with C(module_defaults) and the action group

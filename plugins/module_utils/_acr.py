@@ -5,7 +5,8 @@
 """Azure Container Registry: read a registry, refuse what its SKU cannot do, shape results.
 
 Private Link, network rules, dedicated data endpoints and geo-replication are Premium-only;
-require_premium() says so, naming the SKU and the fix, before a module writes anything.
+require_premium() says so, naming the SKU and the fix, before a module writes anything. Registries and their
+connections are Azure's JSON, read and written through AzureModule.arm() at _arm.CONTAINER_REGISTRY_API.
 
 Private module_utils: an internal API of this collection, it may change at any time.
 """
@@ -13,18 +14,17 @@ Private module_utils: an internal API of this collection, it may change at any t
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Optional
 
-from ansible_collections.privnet.azure.plugins.module_utils._sdk import text
-from ansible_collections.privnet.azure.plugins.module_utils._ids import parse_resource_id
-from ansible_collections.privnet.azure.plugins.module_utils._sdkcompat import read_kwargs, sdk_model
+from ansible_collections.privnet.azure.plugins.module_utils._arm import CONTAINER_REGISTRY_API, properties, ref
+from ansible_collections.privnet.azure.plugins.module_utils._ids import ResourceId, parse_resource_id
 from ansible_collections.privnet.azure.plugins.module_utils._validate import Refused
 
 if TYPE_CHECKING:
     from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
 
 CONTAINER_REGISTRY = "Microsoft.ContainerRegistry"
-CONTAINER_REGISTRY_SDK = "azure.mgmt.containerregistry"
+CONNECTIONS = "privateEndpointConnections"
 
 
 def region(value: Any) -> str:
@@ -36,15 +36,16 @@ def describe(resource_group: str, name: str) -> str:
     return f"container registry '{name}' (resource group '{resource_group}')"
 
 
+def registry_id(module: AzureModule, resource_group: str, name: str) -> str:
+    return str(ResourceId(module.subscription_id, resource_group, CONTAINER_REGISTRY, "registries", name))
+
+
 def get_registry(module: AzureModule, resource_group: str, name: str) -> Any:
-    """The Registry model. Raises ValueError naming the registry when it does not exist
+    """The registry (Azure's JSON, as its API version answers it: a legacy ``virtualNetworkRules`` of its network
+    rule set is kept). Raises ValueError naming the registry when it does not exist
     (``module.validated(get_registry, module, resource_group, name)``)."""
-    client = module.client("containerregistry")
-    # With an msrest-style SDK (azure-mgmt-containerregistry < 15) the response's JSON is kept beside the
-    # model (_sdkcompat.wire): its API version may not declare all of a registry's network rules.
-    registry = module.get_or_none(client.registries.get, resource_group, name,
-                                  what=f"reading {describe(resource_group, name)}",
-                                  **read_kwargs(sdk_model(CONTAINER_REGISTRY_SDK, "Registry")))
+    registry = module.arm().get(registry_id(module, resource_group, name), CONTAINER_REGISTRY_API,
+                                what=f"reading {describe(resource_group, name)}")
     if registry is None:
         raise ValueError(f"{describe(resource_group, name)} was not found in subscription "
                          f"'{module.subscription_id}'; create it first, or fix name and resource_group")
@@ -52,8 +53,7 @@ def get_registry(module: AzureModule, resource_group: str, name: str) -> Any:
 
 
 def sku_name(registry: Any) -> str:
-    sku = getattr(registry, "sku", None)
-    return text(getattr(sku, "name", None)) or "unknown"
+    return (registry.get("sku") or {}).get("name") or "unknown"
 
 
 def require_premium(registry: Any, feature: str) -> None:
@@ -63,10 +63,11 @@ def require_premium(registry: Any, feature: str) -> None:
     ``feature`` completes "<feature> need(s) the Premium SKU", e.g. "network rules".
     """
     sku = sku_name(registry)
+    name = registry.get("name")
     if sku.lower() != "premium":
         raise Refused(
-            f"container registry '{registry.name}' is on the {sku} SKU: {feature} need the Premium SKU. "
-            f"Nothing was changed. Upgrade the registry to Premium first (az acr update --name {registry.name} "
+            f"container registry '{name}' is on the {sku} SKU: {feature} need the Premium SKU. "
+            f"Nothing was changed. Upgrade the registry to Premium first (az acr update --name {name} "
             "--sku Premium, or sku: Premium in the task that manages the registry), then run this task again.",
             sku=sku)
 
@@ -74,39 +75,41 @@ def require_premium(registry: Any, feature: str) -> None:
 def list_replicas(module: AzureModule, resource_group: str, name: str, home: Any) -> list[str]:
     """Regions of the registry's geo-replicas, sorted, the home region left out (Azure lists the
     home region as a replication too)."""
-    client = module.client("containerregistry")
-    replications = module.call(lambda: list(client.replications.list(resource_group, name)),
-                               what=f"listing the replications of {describe(resource_group, name)}")
-    return sorted({region(r.location) for r in replications} - {region(home)})
+    replications = module.arm().list(f"{registry_id(module, resource_group, name)}/replications",
+                                     CONTAINER_REGISTRY_API,
+                                     what=f"listing the replications of {describe(resource_group, name)}")
+    return sorted({region(r.get("location")) for r in replications} - {region(home)})
 
 
 def list_connections(module: AzureModule, resource_group: str, name: str) -> list[Any]:
-    """The registry's private endpoint connection models."""
-    client = module.client("containerregistry")
-    return module.call(lambda: list(client.private_endpoint_connections.list(resource_group, name)),
-                       what=f"listing the private endpoint connections of {describe(resource_group, name)}")
+    """The registry's private endpoint connections (Azure's JSON)."""
+    return module.arm().list(f"{registry_id(module, resource_group, name)}/{CONNECTIONS}", CONTAINER_REGISTRY_API,
+                             what=f"listing the private endpoint connections of {describe(resource_group, name)}")
+
+
+def connection_id(module: AzureModule, resource_group: str, registry: str, connection: str) -> str:
+    return f"{registry_id(module, resource_group, registry)}/{CONNECTIONS}/{connection}"
 
 
 def get_connection(module: AzureModule, resource_group: str, registry: str, connection: str) -> Any:
-    """One private endpoint connection model, or None when it does not exist (any more)."""
-    client = module.client("containerregistry")
-    return module.get_or_none(client.private_endpoint_connections.get, resource_group, registry, connection,
-                              what=f"reading private endpoint connection '{connection}' of "
-                                   f"{describe(resource_group, registry)}")
+    """One private endpoint connection, or None when it does not exist (any more)."""
+    return module.arm().get(connection_id(module, resource_group, registry, connection), CONTAINER_REGISTRY_API,
+                            what=f"reading private endpoint connection '{connection}' of "
+                                 f"{describe(resource_group, registry)}")
 
 
 def connection_result(connection: Any) -> dict[str, Any]:
     """The documented form of a private endpoint connection."""
-    state = getattr(connection, "private_link_service_connection_state", None)
-    endpoint = getattr(connection, "private_endpoint", None)
+    props = properties(connection)
+    state = props.get("privateLinkServiceConnectionState") or {}
     return {
-        "name": connection.name,
-        "id": connection.id,
-        "private_endpoint_id": getattr(endpoint, "id", None),
-        "status": text(getattr(state, "status", None)),
-        "description": getattr(state, "description", None),
-        "actions_required": text(getattr(state, "actions_required", None)),
-        "provisioning_state": text(getattr(connection, "provisioning_state", None)),
+        "name": connection.get("name"),
+        "id": connection.get("id"),
+        "private_endpoint_id": ref(props.get("privateEndpoint")),
+        "status": state.get("status"),
+        "description": state.get("description"),
+        "actions_required": state.get("actionsRequired"),
+        "provisioning_state": props.get("provisioningState"),
     }
 
 
@@ -116,44 +119,50 @@ def connection_summary(connection: Any) -> dict[str, Any]:
     return {key: full[key] for key in ("name", "private_endpoint_id", "status", "description")}
 
 
-def ip_rule_values(network_rule_set: Any) -> list[str]:
+def network_rule_set(registry: Any) -> dict:
+    """The registry's network rule set ({} when it has none)."""
+    return properties(registry).get("networkRuleSet") or {}
+
+
+def ip_rule_values(rules: Optional[dict]) -> list[str]:
     """The IP rule values (addresses or CIDR ranges) of a network rule set, as Azure holds them."""
-    rules = getattr(network_rule_set, "ip_rules", None) or []
-    return [rule.ip_address_or_range for rule in rules]
+    return [rule.get("value") for rule in (rules or {}).get("ipRules") or []]
 
 
 def data_endpoint_host_names(registry: Any, replicas: Iterable[str]) -> list[str]:
     """Azure's list of data endpoint host names when it gives one; otherwise the names the
     private endpoints serve, one per region: <registry>.<region>.data.<login server suffix>."""
-    reported = list(getattr(registry, "data_endpoint_host_names", None) or [])
+    props = properties(registry)
+    reported = list(props.get("dataEndpointHostNames") or [])
     if reported:
         return reported
-    login_server = (getattr(registry, "login_server", None) or "").lower()
+    login_server = (props.get("loginServer") or "").lower()
     if "." not in login_server:
         return []
     name, suffix = login_server.split(".", 1)
-    regions = [region(registry.location)] + [r for r in replicas if r != region(registry.location)]
+    home = region(registry.get("location"))
+    regions = [home] + [r for r in replicas if r != home]
     return [f"{name}.{r}.data.{suffix}" for r in regions]
 
 
 def registry_result(registry: Any, replicas: Iterable[str]) -> dict[str, Any]:
     """The documented ``registry`` return value of acr_network."""
-    rules = getattr(registry, "network_rule_set", None)
+    props = properties(registry)
+    rules = props.get("networkRuleSet")
     return {
-        "id": registry.id,
-        "name": registry.name,
-        "resource_group": parse_resource_id(registry.id).resource_group if registry.id else None,
-        "location": region(registry.location),
-        "login_server": getattr(registry, "login_server", None),
+        "id": registry.get("id"),
+        "name": registry.get("name"),
+        "resource_group": parse_resource_id(registry["id"]).resource_group if registry.get("id") else None,
+        "location": region(registry.get("location")),
+        "login_server": props.get("loginServer"),
         "sku": sku_name(registry),
-        "public_network_access": text(getattr(registry, "public_network_access", None)),
-        "default_action": text(getattr(rules, "default_action", None)),
+        "public_network_access": props.get("publicNetworkAccess"),
+        "default_action": (rules or {}).get("defaultAction"),
         "ip_rules": ip_rule_values(rules),
-        "network_rule_bypass": text(getattr(registry, "network_rule_bypass_options", None)),
-        "data_endpoint_enabled": getattr(registry, "data_endpoint_enabled", None),
+        "network_rule_bypass": props.get("networkRuleBypassOptions"),
+        "data_endpoint_enabled": props.get("dataEndpointEnabled"),
         "data_endpoint_host_names": data_endpoint_host_names(registry, replicas),
         "replicas": list(replicas),
-        "private_endpoint_connections": [connection_summary(c)
-                                         for c in getattr(registry, "private_endpoint_connections", None) or []],
-        "provisioning_state": text(getattr(registry, "provisioning_state", None)),
+        "private_endpoint_connections": [connection_summary(c) for c in props.get(CONNECTIONS) or []],
+        "provisioning_state": props.get("provisioningState"),
     }

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterable, Mapping
 from typing import Any, Callable, Optional
 
 from ansible_collections.privnet.azure.plugins.module_utils._azure import POLLING_INTERVAL, USER_AGENT
@@ -37,6 +38,15 @@ except ImportError:  # AzureModule reports the missing library
     pass
 
 TERMINAL_STATUSES = ("succeeded", "failed", "canceled", "cancelled")
+
+# The api-versions of Azure's own types that this collection reads and writes through ArmResources rather than an
+# azure-mgmt-* client (importing those clients is most of a module run's CPU: azure-mgmt-network alone is a 6 MB
+# module). Each is the version the SDK release of constraints-dev.txt sends, so the requests are the ones the SDK
+# clients made, and the emulator's contract tables are held to these same versions (emulator/privnet_emulator/
+# contract/versions.py).
+NETWORK_API = "2026-03-01"  # Microsoft.Network (NRP): azure-mgmt-network 33.1.0
+PRIVATE_DNS_API = "2024-06-01"  # Microsoft.Network/privateDnsZones: azure-mgmt-privatedns 2.0.0 (and 1.2.0)
+CONTAINER_REGISTRY_API = "2025-11-01"  # Microsoft.ContainerRegistry: azure-mgmt-containerregistry 15.0.0
 
 
 class Operation:
@@ -124,16 +134,23 @@ class ArmResources:
             from azure.core.pipeline import policies
             from azure.core.pipeline.transport import RequestsTransport
             from azure.mgmt.core import ARMPipelineClient
-            from azure.mgmt.core.policies import ARMChallengeAuthenticationPolicy, ARMHttpLoggingPolicy
+            from azure.mgmt.core.policies import (
+                ARMAutoResourceProviderRegistrationPolicy,
+                ARMChallengeAuthenticationPolicy,
+                ARMHttpLoggingPolicy,
+            )
 
             module = self.module
             cloud = module.cloud
+            # The policies of an azure-mgmt-* client, in its order (its generated _client.py).
             chain = [
                 policies.RequestIdPolicy(),
                 policies.HeadersPolicy(),
                 policies.UserAgentPolicy(user_agent=USER_AGENT, sdk_moniker="privnet-azure-arm"),
                 policies.ProxyPolicy(),
                 policies.ContentDecodePolicy(),
+                # A subscription not yet registered for the namespace is registered, as an SDK client does.
+                ARMAutoResourceProviderRegistrationPolicy(),
                 policies.RedirectPolicy(),
                 # The same settings as the SDK clients (AzureModule.client): 408/429/5xx, Retry-After honoured.
                 policies.RetryPolicy(retry_total=6, retry_backoff_factor=0.8, retry_backoff_max=60),
@@ -142,7 +159,11 @@ class ArmResources:
             auxiliary = module.auxiliary_policy(self.tenant_id)
             if auxiliary is not None:
                 chain.append(auxiliary)
-            chain += [policies.NetworkTraceLoggingPolicy(), ARMHttpLoggingPolicy()]
+            chain.append(policies.NetworkTraceLoggingPolicy())
+            cleanup = getattr(policies, "SensitiveHeaderCleanupPolicy", None)
+            if cleanup is not None:  # no Authorization header to another host after a redirect
+                chain.append(cleanup())
+            chain.append(ARMHttpLoggingPolicy())
             self._client = ARMPipelineClient(
                 base_url=cloud.resource_manager, policies=chain,
                 transport=RequestsTransport(connection_verify=module.connection_verify))
@@ -156,14 +177,17 @@ class ArmResources:
             url += ("&" if "?" in url else "?") + "api-version=" + api_version
         return url
 
-    def send(self, method: str, path: str, api_version: Optional[str] = None, body: Any = None) -> Any:
-        """One request; a 4xx/5xx answer raises azure-core's error with ARM's code and message parsed."""
-        headers = {"Accept": "application/json"}
+    def send(self, method: str, path: str, api_version: Optional[str] = None, body: Any = None,
+             headers: Optional[Mapping[str, str]] = None) -> Any:
+        """One request; a 4xx/5xx answer raises azure-core's error with ARM's code and message parsed.
+        ``headers`` are added to the request (e.g. If-Match)."""
+        sent = {"Accept": "application/json"}
+        sent.update(headers or {})
         data = None
         if body is not None:
-            headers["Content-Type"] = "application/json"
+            sent["Content-Type"] = "application/json"
             data = json.dumps(body)
-        request = HttpRequest(method, self.url(path, api_version), headers=headers, content=data)
+        request = HttpRequest(method, self.url(path, api_version), headers=sent, content=data)
         response = self.client.send_request(request)
         if response.status_code == 404:
             raise ResourceNotFoundError(response=response, error_format=ARMErrorFormat)
@@ -173,18 +197,29 @@ class ArmResources:
 
     # ---- operations --------------------------------------------------------------------------------------
     def get(self, resource_id: str, api_version: str, what: str) -> Optional[dict]:
+        """The resource, or None when it does not exist."""
         return self.module.get_or_none(lambda: _json(self.send("GET", resource_id, api_version)), what=what)
 
+    def read(self, resource_id: str, api_version: str, what: str) -> Any:
+        """The resource, which must exist: a 404 fails the task like any other error (AzureModule.call)."""
+        return self.module.call(lambda: _json(self.send("GET", resource_id, api_version)), what=what)
+
+    def read_all(self, collection_id: str, api_version: str) -> list:
+        """Every item of a collection, following nextLink; raises like send()."""
+        items: list = []
+        page: Optional[str] = self.url(collection_id, api_version)
+        while page:
+            body = _json(self.send("GET", page)) or {}
+            items.extend(body.get("value") or [])
+            page = body.get("nextLink")
+        return items
+
+    def list_or_none(self, collection_id: str, api_version: str, what: str) -> Optional[list]:
+        """list(), or None when the collection's parent does not exist (AzureModule.get_or_none's rules)."""
+        return self.module.get_or_none(lambda: self.read_all(collection_id, api_version), what=what)
+
     def list(self, collection_id: str, api_version: str, what: str) -> list:
-        def read_all() -> list:
-            items: list = []
-            page: Optional[str] = self.url(collection_id, api_version)
-            while page:
-                body = _json(self.send("GET", page)) or {}
-                items.extend(body.get("value") or [])
-                page = body.get("nextLink")
-            return items
-        return self.module.call(read_all, what=what)
+        return self.module.call(lambda: self.read_all(collection_id, api_version), what=what)
 
     def put(self, resource_id: str, api_version: str, body: dict, what: str, must_wait: bool = False) -> Optional[dict]:
         return self._write("PUT", resource_id, api_version, body, what, must_wait)
@@ -223,6 +258,34 @@ class _Finished:
 
     def result(self) -> Any:
         return self._result
+
+
+def response_json(response: Any) -> Any:
+    """The JSON body of an answer of send(), or None when it has none."""
+    return _json(response)
+
+
+# ---- Azure's JSON ---------------------------------------------------------------------------------------------
+
+def properties(resource: Any) -> dict:
+    """A resource's ``properties`` object ({} when it has none, or for None)."""
+    value = resource.get("properties") if isinstance(resource, Mapping) else None
+    return value if isinstance(value, dict) else {}
+
+
+def ref(value: Any) -> Optional[str]:
+    """The id of a reference to another resource (``{"id": ...}``), or None."""
+    return value.get("id") if isinstance(value, Mapping) else None
+
+
+def writable(resource: Mapping, read_only: Iterable[str] = (), read_only_properties: Iterable[str] = ()) -> dict:
+    """A copy of ``resource`` (as read) to send back in a PUT: without the top-level members ``read_only`` and
+    the ``properties`` members ``read_only_properties``, which Azure sets and ignores in a request (what an SDK
+    model leaves out when it serializes; the lists are the readOnly members of Microsoft's OpenAPI files)."""
+    body = {k: v for k, v in json.loads(json.dumps(resource)).items() if k not in set(read_only)}
+    if isinstance(body.get("properties"), dict):
+        body["properties"] = {k: v for k, v in body["properties"].items() if k not in set(read_only_properties)}
+    return body
 
 
 def _json(response: Any) -> Any:

@@ -242,6 +242,18 @@ class AzureModule(AnsibleModule):
             )
         return self._clients[key]
 
+    def arm(self, subscription_id: Optional[str] = None, tenant_id: Optional[str] = None) -> Any:
+        """_arm.ArmResources (generic ARM requests at an explicit api-version, Azure's JSON in and out) for
+        ``subscription_id`` (default the module's), signing in ``tenant_id`` when given, as client() does; built
+        on first use and cached. What most modules use: it needs none of the azure-mgmt-* SDKs, whose import
+        costs more CPU than the rest of a module run."""
+        subscription = subscription_id or self.subscription_id
+        key = ("arm", subscription, tenant_id)
+        if key not in self._clients:
+            from ansible_collections.privnet.azure.plugins.module_utils._arm import ArmResources
+            self._clients[key] = ArmResources(self, subscription_id=subscription, tenant_id=tenant_id)
+        return self._clients[key]
+
     def tenant_credential(self, tenant_id: Optional[str] = None) -> Any:
         """The credential, signing in ``tenant_id`` when one is given (a subscription of another tenant)."""
         return TenantCredential(self.credential, tenant_id) if tenant_id else self.credential
@@ -350,7 +362,7 @@ class AzureModule(AnsibleModule):
         if info["code"] in API_NOT_SERVED_CODES:
             version = api_version_of(exc)
             msg += (f" (the cloud{' ' + self._cloud.name if self._cloud else ''} does not serve this request"
-                    f"{' at api-version ' + version if version else ''}, which the installed Azure SDK sends: Azure "
+                    f"{' at api-version ' + version if version else ''}, which this module sends: Azure "
                     "Stack Hub's API profiles have no private endpoints, and a sovereign or private cloud may lag "
                     "behind Azure's api-versions)")
         self.fail_json(msg=msg, azure_error=info)

@@ -8,26 +8,23 @@ Record values travel as plain strings in the modules' options and results (``10.
 ``10 mail.contoso.com`` for MX, ``0 5 443 host`` for SRV) and as REST-shaped dicts on the wire
 (``{"aRecords": [{"ipv4Address": ...}]}``); this file converts between the two, checks them before
 any write and compares them the way DNS does (order-insensitive, host names case-insensitive).
+Zones, links and record sets are Azure's JSON, read and written through AzureModule.arm() at
+_arm.PRIVATE_DNS_API.
 
 Private module_utils: an internal API of this collection, it may change at any time.
 """
 
 from __future__ import annotations
 
-import inspect
 import ipaddress
 import re
 from collections.abc import Callable, Iterable
 from typing import Any, Optional
 
+from ansible_collections.privnet.azure.plugins.module_utils._arm import properties
 from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureError
 from ansible_collections.privnet.azure.plugins.module_utils._ids import ResourceId
 from ansible_collections.privnet.azure.plugins.module_utils._privatelink import KNOWN_AFTER_APPLY
-
-try:
-    from azure.core import MatchConditions
-except ImportError:  # AzureModule fails with missing_required_lib("azure-core") before any use
-    MatchConditions = None
 
 NETWORK = "Microsoft.Network"
 
@@ -59,10 +56,14 @@ def zone_id(subscription: str, resource_group: str, zone: str) -> ResourceId:
     return ResourceId(subscription, resource_group, NETWORK, "privateDnsZones", zone)
 
 
+def record_set_id(zone_rid: ResourceId, record_type: str, name: str) -> str:
+    """The id of a record set: ``{zone id}/{type}/{name}`` (``@`` for the apex, sent as is)."""
+    return f"{zone_rid}/{record_type}/{name}"
+
+
 def is_precondition_failure(exc: BaseException) -> bool:
-    """A 412: the If-Match / If-None-Match condition did not hold (someone else wrote first). The SDK
-    raises ResourceModifiedError, ResourceExistsError or ResourceNotFoundError for it, depending on
-    the match condition, so the status code is what tells it apart from a 404 or 409."""
+    """A 412: the If-Match / If-None-Match condition did not hold (someone else wrote first); the status
+    code is what tells it apart from a 404 or 409."""
     return isinstance(exc, AzureError) and getattr(exc, "status_code", None) == 412
 
 
@@ -224,31 +225,41 @@ def same_values(record_type: str, one: Optional[Iterable[str]], other: Optional[
 
 def record_type_of(record_set: Any) -> str:
     """A record set's type (A, AAAA, ...) from its ARM type Microsoft.Network/privateDnsZones/A."""
-    return str(record_set.type or "").rsplit("/", 1)[-1].upper()
+    return str(record_set.get("type") or "").rsplit("/", 1)[-1].upper()
 
 
 def values_of(record_set: Any) -> list[str]:
-    """The values of an SDK RecordSet as the strings the records module uses."""
+    """The values of a record set (Azure's JSON) as the strings the records module uses."""
     kind = record_type_of(record_set)
+    props = properties(record_set)
     if kind == "A":
-        return [r.ipv4_address for r in record_set.a_records or []]
+        return [r.get("ipv4Address") for r in props.get("aRecords") or []]
     if kind == "AAAA":
-        return [r.ipv6_address for r in record_set.aaaa_records or []]
+        return [r.get("ipv6Address") for r in props.get("aaaaRecords") or []]
     if kind == "CNAME":
-        cname = record_set.cname_record
-        return [cname.cname] if cname is not None and cname.cname else []
+        cname = props.get("cnameRecord") or {}
+        return [cname["cname"]] if cname.get("cname") else []
     if kind == "MX":
-        return [f"{r.preference} {r.exchange}" for r in record_set.mx_records or []]
+        return [f"{r.get('preference')} {r.get('exchange')}" for r in props.get("mxRecords") or []]
     if kind == "PTR":
-        return [r.ptrdname for r in record_set.ptr_records or []]
+        return [r.get("ptrdname") for r in props.get("ptrRecords") or []]
     if kind == "SRV":
-        return [f"{r.priority} {r.weight} {r.port} {r.target}" for r in record_set.srv_records or []]
+        return [f"{r.get('priority')} {r.get('weight')} {r.get('port')} {r.get('target')}"
+                for r in props.get("srvRecords") or []]
     if kind == "TXT":
-        return ["".join(r.value or []) for r in record_set.txt_records or []]
+        return ["".join(r.get("value") or []) for r in props.get("txtRecords") or []]
     if kind == "SOA":
-        soa = record_set.soa_record
-        return [f"{soa.host} {soa.email} {soa.serial_number}"] if soa is not None else []
+        soa = props.get("soaRecord")
+        return [f"{soa.get('host')} {soa.get('email')} {soa.get('serialNumber')}"] if soa else []
     return []
+
+
+def ttl_of(record_set: Any) -> Any:
+    return properties(record_set).get("ttl")
+
+
+def metadata_of(record_set: Any) -> dict:
+    return dict(properties(record_set).get("metadata") or {})
 
 
 def records_wire(record_type: str, values: list[str]) -> dict[str, Any]:
@@ -281,34 +292,19 @@ def records_wire(record_type: str, values: list[str]) -> dict[str, Any]:
 
 def owner_of(record_set: Any) -> Optional[str]:
     """The owner written with private_dns_records owner=, or None."""
-    metadata = record_set.metadata or {}
-    return next((v for k, v in metadata.items() if k.lower() == OWNER_NAME_KEY), None)
+    return next((v for k, v in metadata_of(record_set).items() if k.lower() == OWNER_NAME_KEY), None)
 
 
 def is_owned(record_set: Any) -> bool:
     """Whether this collection wrote the record set (its metadata carries the marker)."""
-    metadata = record_set.metadata or {}
-    return any(k.lower() == OWNER_KEY and str(v).lower() == OWNER_VALUE for k, v in metadata.items())
+    return any(k.lower() == OWNER_KEY and str(v).lower() == OWNER_VALUE for k, v in metadata_of(record_set).items())
 
 
-def etag_condition(etag: Optional[str], operation: Optional[Callable[..., Any]] = None) -> dict[str, Any]:
-    """SDK keywords for a conditional write of ``operation`` (record_sets.create_or_update or .delete):
-    If-Match on the etag read, or If-None-Match: * to create.
-
-    azure-mgmt-privatedns 2.x takes azure-core's ``etag`` / ``match_condition``; 1.x takes the header
-    values as ``if_match`` / ``if_none_match`` and refuses ``etag`` with a TypeError. The operation's
-    signature says which one is installed."""
-    if _takes_if_match(operation):
-        return {"if_match": etag} if etag else {"if_none_match": "*"}
-    if etag:
-        return {"etag": etag, "match_condition": MatchConditions.IfNotModified}
-    return {"match_condition": MatchConditions.IfMissing}
-
-
-def _takes_if_match(operation: Optional[Callable[..., Any]]) -> bool:
-    if operation is None:
-        return False
-    try:
-        return "if_match" in inspect.signature(operation).parameters
-    except (TypeError, ValueError):  # not introspectable: the current SDK's keywords
-        return False
+def etag_condition(etag: Optional[str]) -> dict[str, str]:
+    """The headers of a conditional write: If-Match on the etag read, or If-None-Match: * to create. The etag
+    goes quoted, as an HTTP entity tag (what azure-mgmt-privatedns 2.x sent: its quote_etag)."""
+    if not etag:
+        return {"If-None-Match": "*"}
+    quoted = (etag == "*" or etag.startswith("W/") or (etag.startswith('"') and etag.endswith('"'))
+              or (etag.startswith("'") and etag.endswith("'")))
+    return {"If-Match": etag if quoted else f'"{etag}"'}

@@ -11,7 +11,9 @@ private IP given to that member. For a container registry there is one member fo
 registry itself (``registry`` -> ``<reg>.azurecr.io``) and one per geo-replica region
 (``registry_data_<region>`` -> ``<reg>.<region>.data.azurecr.io``).
 
-Used by private_endpoint, private_endpoint_info and any module that verifies an endpoint.
+Used by private_endpoint, private_endpoint_info and any module that verifies an endpoint. Endpoints, network
+interfaces and zone groups are Azure's JSON (camelCase, settings under ``properties``), read through
+AzureModule.arm() at _arm.NETWORK_API.
 
 Private module_utils: an internal API of this collection, it may change at any time.
 """
@@ -21,8 +23,13 @@ from __future__ import annotations
 import ipaddress
 from typing import TYPE_CHECKING, Any, Optional
 
+from ansible_collections.privnet.azure.plugins.module_utils._arm import (
+    CONTAINER_REGISTRY_API,
+    NETWORK_API,
+    properties,
+    ref,
+)
 from ansible_collections.privnet.azure.plugins.module_utils._ids import ResourceId, parse_resource_id
-from ansible_collections.privnet.azure.plugins.module_utils._sdk import text
 from ansible_collections.privnet.azure.plugins.module_utils._privatelink import KNOWN_AFTER_APPLY, predicted_fqdns
 
 if TYPE_CHECKING:
@@ -42,11 +49,22 @@ def location_key(value: Any) -> Optional[str]:
     return str(value or "").replace(" ", "").lower() or None
 
 
+def get_endpoint(module: AzureModule, resource_group: str, name: str) -> Any:
+    """The private endpoint in the module's subscription (Azure's JSON), or None when it does not exist."""
+    return module.arm().get(endpoint_id(module.subscription_id, resource_group, name), NETWORK_API,
+                            what=f"reading {describe(resource_group, name)}")
+
+
+def endpoint_id(subscription: str, resource_group: str, name: str) -> str:
+    return str(ResourceId(subscription, resource_group, NETWORK, "privateEndpoints", name))
+
+
 def connection_of(endpoint: Any) -> tuple[Any, bool]:
     """``(connection, manual)``: the endpoint's private link service connection, auto-approved
     or manual. An endpoint has exactly one (Azure allows a single connection)."""
-    auto = list(endpoint.private_link_service_connections or [])
-    manual = list(endpoint.manual_private_link_service_connections or [])
+    props = properties(endpoint)
+    auto = list(props.get("privateLinkServiceConnections") or [])
+    manual = list(props.get("manualPrivateLinkServiceConnections") or [])
     if auto:
         return auto[0], False
     if manual:
@@ -55,35 +73,36 @@ def connection_of(endpoint: Any) -> tuple[Any, bool]:
 
 
 def network_interface_id(endpoint: Any) -> Optional[str]:
-    nics = list(endpoint.network_interfaces or [])
-    return nics[0].id if nics and nics[0].id else None
+    nics = list(properties(endpoint).get("networkInterfaces") or [])
+    return ref(nics[0]) if nics else None
 
 
 def read_network_interface(module: AzureModule, endpoint: Any) -> Any:
-    """The endpoint's network interface model, or None (not created yet, or already gone).
+    """The endpoint's network interface (Azure's JSON), or None (not created yet, or already gone).
     One GET."""
     nic_id = network_interface_id(endpoint)
     if not nic_id:
         return None
     rid = parse_resource_id(nic_id, "network interface id")
-    client = module.client("network", subscription_id=rid.subscription)
-    return module.get_or_none(client.network_interfaces.get, rid.resource_group, rid.name,
-                              what=f"reading network interface '{rid.name}' of private endpoint '{endpoint.name}'")
+    return module.arm(rid.subscription).get(
+        str(rid), NETWORK_API,
+        what=f"reading network interface '{rid.name}' of private endpoint '{endpoint.get('name')}'")
 
 
 def members(nic: Any) -> list[dict[str, Any]]:
     """The endpoint's members, from its network interface: for each IP configuration that
     serves a private link member, ``{group_id, required_member_name, private_ip, fqdns}``."""
     result = []
-    for config in (nic.ip_configurations or []) if nic is not None else []:
-        link = config.private_link_connection_properties
-        if link is None:
+    for config in properties(nic).get("ipConfigurations") or []:
+        config_properties = properties(config)
+        link = config_properties.get("privateLinkConnectionProperties")
+        if not isinstance(link, dict):
             continue
         result.append({
-            "group_id": link.group_id,
-            "required_member_name": link.required_member_name,
-            "private_ip": config.private_ip_address,
-            "fqdns": [f.rstrip(".").lower() for f in link.fqdns or []],
+            "group_id": link.get("groupId"),
+            "required_member_name": link.get("requiredMemberName"),
+            "private_ip": config_properties.get("privateIPAddress"),
+            "fqdns": [f.rstrip(".").lower() for f in link.get("fqdns") or []],
         })
     return result
 
@@ -101,76 +120,80 @@ def predicted_members(module: AzureModule, target: ResourceId, group_ids: list[s
     whose member names are not known before the endpoint exists."""
     if target.full_type.lower() != REGISTRY_TYPE.lower():
         return []
-    client = module.client("containerregistry", subscription_id=target.subscription)
-    resources = module.get_or_none(
-        lambda: list(client.registries.list_private_link_resources(target.resource_group, target.name)),
+    resources = module.arm(target.subscription).list_or_none(
+        f"{target}/privateLinkResources", CONTAINER_REGISTRY_API,
         what=f"listing the private link resources of registry '{target.name}'") or []
     addresses = {(c["group_id"].lower(), c["member_name"].lower()): c["private_ip_address"] for c in static_ips or []}
     result = []
     for resource in resources:
-        # azure-mgmt-containerregistry 15 nests these under .properties; older versions flatten them.
-        link = getattr(resource, "properties", None) or resource
-        group_id = link.group_id or ""
+        link = properties(resource)
+        group_id = link.get("groupId") or ""
         if group_id.lower() not in [g.lower() for g in group_ids]:
             continue
-        for member in link.required_members or []:
+        for member in link.get("requiredMembers") or []:
             result.append({
                 "group_id": group_id,
                 "required_member_name": member,
                 "private_ip": addresses.get((group_id.lower(), member.lower()), KNOWN_AFTER_APPLY),
-                "fqdns": predicted_fqdns(target.name, member, link.required_zone_names),
+                "fqdns": predicted_fqdns(target.name, member, link.get("requiredZoneNames")),
             })
     return result
 
 
 def zone_group_result(group: Any) -> Optional[dict[str, Any]]:
-    """``{name, zones: [zone ids], records: [...]}`` of a private DNS zone group model."""
+    """``{name, zones: [zone ids], records: [...]}`` of a private DNS zone group (Azure's JSON)."""
     if group is None:
         return None
     zones, records = [], []
-    for config in group.private_dns_zone_configs or []:
-        zones.append(config.private_dns_zone_id)
-        for record in config.record_sets or []:
-            records.append({"name": record.record_set_name, "type": text(record.record_type), "ttl": record.ttl,
-                            "fqdn": record.fqdn, "values": list(record.ip_addresses or [])})
-    return {"name": group.name, "zones": zones, "records": records}
+    for config in properties(group).get("privateDnsZoneConfigs") or []:
+        config_properties = properties(config)
+        zones.append(config_properties.get("privateDnsZoneId"))
+        for record in config_properties.get("recordSets") or []:
+            records.append({"name": record.get("recordSetName"), "type": record.get("recordType"),
+                            "ttl": record.get("ttl"), "fqdn": record.get("fqdn"),
+                            "values": list(record.get("ipAddresses") or [])})
+    return {"name": group.get("name"), "zones": zones, "records": records}
 
 
 def endpoint_result(endpoint: Any, endpoint_members: list[dict[str, Any]], zone_group: Any = None) -> dict[str, Any]:
-    """The documented shape of one private endpoint, shared by private_endpoint and
+    """The documented shape of one private endpoint (Azure's JSON), shared by private_endpoint and
     private_endpoint_info. ``endpoint_members`` comes from members()/read_members();
-    ``zone_group`` (a PrivateDnsZoneGroup model) is added when the caller read it."""
+    ``zone_group`` (a private DNS zone group) is added when the caller read it."""
+    props = properties(endpoint)
     connection, manual = connection_of(endpoint)
-    state = connection.private_link_service_connection_state if connection is not None else None
-    rid = parse_resource_id(endpoint.id) if endpoint.id else None
+    link = properties(connection)
+    state = link.get("privateLinkServiceConnectionState") if connection is not None else None
+    state = state if isinstance(state, dict) else None
+    rid = parse_resource_id(endpoint["id"]) if endpoint.get("id") else None
     nic_id = network_interface_id(endpoint)
     result = {
-        "id": endpoint.id,
-        "name": endpoint.name,
+        "id": endpoint.get("id"),
+        "name": endpoint.get("name"),
         "resource_group": rid.resource_group if rid else None,
-        "location": endpoint.location,
-        "subnet_id": endpoint.subnet.id if endpoint.subnet is not None else None,
-        "target_id": connection.private_link_service_id if connection is not None else None,
-        "group_ids": list(connection.group_ids or []) if connection is not None else [],
+        "location": endpoint.get("location"),
+        "subnet_id": ref(props.get("subnet")),
+        "target_id": link.get("privateLinkServiceId") if connection is not None else None,
+        "group_ids": list(link.get("groupIds") or []) if connection is not None else [],
         "connection": {
-            "name": connection.name if connection is not None else None,
-            "status": text(state.status) if state is not None else None,
-            "description": state.description if state is not None else None,
-            "actions_required": state.actions_required if state is not None else None,
+            "name": connection.get("name") if connection is not None else None,
+            "status": state.get("status") if state is not None else None,
+            "description": state.get("description") if state is not None else None,
+            "actions_required": state.get("actionsRequired") if state is not None else None,
             "manual": manual,
-            "request_message": connection.request_message if connection is not None else None,
+            "request_message": link.get("requestMessage") if connection is not None else None,
         },
-        "connection_state": text(state.status) if state is not None else None,
+        "connection_state": state.get("status") if state is not None else None,
         "network_interface_id": nic_id,
         "network_interface_name": nic_id.rstrip("/").rsplit("/", 1)[-1] if nic_id else None,
         "ip_configurations": [
-            {"name": c.name, "group_id": c.group_id, "member_name": c.member_name,
-             "private_ip_address": c.private_ip_address}
-            for c in endpoint.ip_configurations or []
+            {"name": c.get("name"), "group_id": properties(c).get("groupId"),
+             "member_name": properties(c).get("memberName"),
+             "private_ip_address": properties(c).get("privateIPAddress")}
+            for c in props.get("ipConfigurations") or []
         ],
         "members": endpoint_members,
-        "tags": dict(endpoint.tags or {}),
-        "provisioning_state": text(endpoint.provisioning_state),
+        "tags": dict(endpoint.get("tags") or {}),
+        "provisioning_state": props.get("provisioningState"),
     }
     if zone_group is not None:
         result["dns_zone_group"] = zone_group_result(zone_group)
@@ -262,12 +285,14 @@ def check_members_given(target: ResourceId, predicted: list, static_ips: list) -
 
 
 def check_subnet(subnet_label: str, subnet: Any, static_ips: Optional[list]) -> None:
-    """Checks that need the subnet: no delegation, and static addresses inside its range."""
-    if subnet.delegations:
-        services = ", ".join(d.service_name or d.name for d in subnet.delegations)
+    """Checks that need the subnet (Azure's JSON): no delegation, and static addresses inside its range."""
+    props = properties(subnet)
+    delegations = props.get("delegations") or []
+    if delegations:
+        services = ", ".join(properties(d).get("serviceName") or d.get("name") for d in delegations)
         raise ValueError(f"subnet: {subnet_label} is delegated to {services}; a private endpoint cannot go in a "
                          "delegated subnet: pick another subnet")
-    prefixes = [p for p in [subnet.address_prefix] + list(subnet.address_prefixes or []) if p]
+    prefixes = [p for p in [props.get("addressPrefix")] + list(props.get("addressPrefixes") or []) if p]
     for index, config in enumerate(static_ips or []):
         option = f"ip_configurations[{index}].private_ip_address"
         ip = ipaddress.ip_address(config["private_ip_address"])

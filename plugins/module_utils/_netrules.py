@@ -6,7 +6,7 @@
 
 - IP rules: parsed, checked against what each service accepts, and compared as sets (``203.0.113.7`` and
   ``203.0.113.7/32`` are one rule; Key Vault shows a single address with ``/32``, Storage without).
-- Virtual network rules: subnet ids checked, and the subnet read (through the network SDK) to refuse, before any
+- Virtual network rules: subnet ids checked, and the subnet read (_subnet.get_subnet) to refuse, before any
   write, a rule whose subnet lacks the service endpoint the service needs.
 - The purge merge: the list to hold, from the given rules and the ones the resource has.
 - The whole networkAcls flow of Storage and Key Vault (``AclService``, ``converge_acls``):
@@ -24,6 +24,7 @@ import ipaddress
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Iterable, NoReturn, Optional, Sequence
 
+from ansible_collections.privnet.azure.plugins.module_utils._arm import properties
 from ansible_collections.privnet.azure.plugins.module_utils._diff import Difference, ci, compare
 from ansible_collections.privnet.azure.plugins.module_utils._ids import ResourceId, parse_resource_id
 from ansible_collections.privnet.azure.plugins.module_utils._subnet import describe as describe_subnet
@@ -133,8 +134,8 @@ def id_set(values: Optional[Iterable[Any]]) -> list:
 
 
 def endpoint_services(subnet: Any) -> list:
-    """The service names of a subnet model's service endpoints."""
-    return [str(getattr(e, "service", "") or "") for e in getattr(subnet, "service_endpoints", None) or []]
+    """The service names of a subnet's service endpoints (the subnet as Azure's JSON)."""
+    return [str(e.get("service") or "") for e in properties(subnet).get("serviceEndpoints") or []]
 
 
 def endpoint_problem(subnet: Any, rid: ResourceId, accepted: Sequence[str], target: str,
@@ -157,8 +158,8 @@ def endpoint_problem(subnet: Any, rid: ResourceId, accepted: Sequence[str], targ
 
 def check_subnet_endpoints(read_subnet: Callable[[ResourceId], Any], subnet_ids: Iterable[str],
                            accepted: Sequence[str], target: str, option: str = "virtual_network_rules") -> list:
-    """Read each subnet (``read_subnet(rid)`` -> subnet model or None) and raise ValueError for the first one
-    that cannot carry a rule for ``target``. Returns the subnet models read."""
+    """Read each subnet (``read_subnet(rid)`` -> the subnet's JSON or None) and raise ValueError for the first one
+    that cannot carry a rule for ``target``. Returns the subnets read."""
     subnets = []
     for value in subnet_ids:
         rid = subnet_id(value, option)

@@ -4,6 +4,9 @@
 
 """The two generations of azure-mgmt-* models, seen as Azure's JSON.
 
+For the modules that still call an azure-mgmt-* client (vnet_peering, vnet_peering_info: azure-mgmt-network); the
+others read and write Azure's JSON through _arm.ArmResources and need none of this.
+
 requirements.txt allows SDK ranges that span two code generators:
 
 - msrest-style models (azure-mgmt-network 28, azure-mgmt-containerregistry 10.3 to 14, what

@@ -6,28 +6,35 @@
 
 A subnet PUT replaces the whole subnet, so a module that sends a freshly built Subnet drops
 whatever it did not model (NSG, route table, NAT gateway, delegations, service endpoints,
-policies...). update_subnet() therefore sends back the very model it read, changed only
-where the module said so.
+policies...). update_subnet() therefore sends back the very subnet it read, changed only
+where the module said so. Subnets are Azure's JSON (as Microsoft's OpenAPI files spell it: camelCase,
+settings under ``properties``), read and written through AzureModule.arm() at _arm.NETWORK_API.
 
 Private module_utils: an internal API of this collection, it may change at any time.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any
 
+from ansible_collections.privnet.azure.plugins.module_utils._arm import NETWORK_API, properties, ref, writable
 from ansible_collections.privnet.azure.plugins.module_utils._ids import (
     ResourceId,
     parse_resource_id,
     resolve_resource_id,
 )
-from ansible_collections.privnet.azure.plugins.module_utils._sdk import text
 from ansible_collections.privnet.azure.plugins.module_utils._validate import name as valid_name
 
 if TYPE_CHECKING:
     from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
 
 NETWORK = "Microsoft.Network"
+# What Azure sets and a PUT ignores: the readOnly members of Subnet and SubnetPropertiesFormat (Network 2026-03-01,
+# virtualNetwork.json), and of the service endpoints and delegations in it. Left out of the subnet sent back, as an
+# SDK model left them out (a subnet's ipConfigurations lists every NIC in it).
+READ_ONLY = ("etag", "type")
+READ_ONLY_PROPERTIES = ("privateEndpoints", "ipConfigurations", "ipConfigurationProfiles", "resourceNavigationLinks",
+                        "serviceAssociationLinks", "purpose", "provisioningState")
 
 
 def resolve_subnet(module: AzureModule, id_option: str = "subnet_id", vnet_option: str = "virtual_network",
@@ -75,14 +82,12 @@ def describe(rid: ResourceId) -> str:
 
 
 def get_subnet(module: AzureModule, rid: ResourceId) -> Any:
-    """The subnet model, or None if the subnet (or its VNet or resource group) does not exist."""
-    client = module.client("network", subscription_id=rid.subscription)
-    return module.get_or_none(client.subnets.get, rid.resource_group, rid.name, rid.leaf_name,
-                              what=f"reading {describe(rid)}")
+    """The subnet (Azure's JSON), or None if the subnet (or its VNet or resource group) does not exist."""
+    return module.arm(rid.subscription).get(str(rid), NETWORK_API, what=f"reading {describe(rid)}")
 
 
 def require_subnet(module: AzureModule, rid: ResourceId) -> Any:
-    """The subnet model. Raises ValueError naming the subnet and the VNet when it does not exist
+    """The subnet (Azure's JSON). Raises ValueError naming the subnet and the VNet when it does not exist
     (``module.validated(require_subnet, module, rid)``)."""
     subnet = get_subnet(module, rid)
     if subnet is None:
@@ -97,45 +102,54 @@ def require_subnet(module: AzureModule, rid: ResourceId) -> Any:
 
 
 def update_subnet(module: AzureModule, rid: ResourceId, subnet: Any, changes: dict[str, Any]) -> Any:
-    """Read-modify-write: set ``changes`` (SDK attribute name -> value) on ``subnet``, the
-    model just read, and PUT that same model back so every other property survives.
+    """Read-modify-write: set ``changes`` (members of the subnet's ``properties``, e.g.
+    ``privateEndpointNetworkPolicies``) on ``subnet``, the subnet just read, and PUT that same subnet back
+    so every other property survives. Returns the subnet as Azure answers it.
 
-    In check mode nothing is sent; the locally changed model is returned so the result shows
-    what would be. With wait=false the PUT is sent and the local model is returned.
+    In check mode nothing is sent; the locally changed subnet is returned so the result shows
+    what would be. With wait=false the PUT is sent and the local subnet is returned.
     """
-    for attribute, value in changes.items():
-        setattr(subnet, attribute, value)
+    subnet = dict(subnet, properties=dict(properties(subnet), **changes))
     if module.check_mode:
         return subnet
-    client = module.client("network", subscription_id=rid.subscription)
-    updated = module.begin(client.subnets.begin_create_or_update, rid.resource_group, rid.name, rid.leaf_name,
-                           subnet, what=f"updating {describe(rid)}")
+    updated = module.arm(rid.subscription).put(str(rid), NETWORK_API, sendable(subnet),
+                                               what=f"updating {describe(rid)}")
     return updated if updated is not None else subnet
+
+
+def sendable(subnet: Any) -> dict[str, Any]:
+    """The subnet to PUT back: as read, without what Azure sets (READ_ONLY, READ_ONLY_PROPERTIES, a service
+    endpoint's provisioningState, a delegation's etag, actions and provisioningState)."""
+    body = writable(subnet, READ_ONLY, READ_ONLY_PROPERTIES)
+    props = properties(body)
+    if props.get("serviceEndpoints"):
+        props["serviceEndpoints"] = [writable(e, ("provisioningState",)) for e in props["serviceEndpoints"]]
+    if props.get("delegations"):
+        props["delegations"] = [writable(d, ("etag",), ("actions", "provisioningState")) for d in props["delegations"]]
+    return body
 
 
 def subnet_result(subnet: Any) -> dict[str, Any]:
     """The documented ``subnet`` return value."""
-    rid = parse_resource_id(subnet.id) if subnet.id else None
+    rid = parse_resource_id(subnet["id"]) if subnet.get("id") else None
+    props = properties(subnet)
     return {
-        "id": subnet.id,
-        "name": subnet.name,
+        "id": subnet.get("id"),
+        "name": subnet.get("name"),
         "resource_group": rid.resource_group if rid else None,
         "virtual_network": rid.name if rid else None,
-        "address_prefix": subnet.address_prefix,
-        "address_prefixes": list(subnet.address_prefixes or []),
-        "private_endpoint_network_policies": text(subnet.private_endpoint_network_policies),
-        "private_link_service_network_policies": text(subnet.private_link_service_network_policies),
+        "address_prefix": props.get("addressPrefix"),
+        "address_prefixes": list(props.get("addressPrefixes") or []),
+        "private_endpoint_network_policies": props.get("privateEndpointNetworkPolicies"),
+        "private_link_service_network_policies": props.get("privateLinkServiceNetworkPolicies"),
         "service_endpoints": [
-            {"service": se.service, "locations": list(se.locations or [])}
-            for se in subnet.service_endpoints or []
+            {"service": se.get("service"), "locations": list(se.get("locations") or [])}
+            for se in props.get("serviceEndpoints") or []
         ],
-        "network_security_group_id": _ref(subnet.network_security_group),
-        "route_table_id": _ref(subnet.route_table),
-        "nat_gateway_id": _ref(subnet.nat_gateway),
-        "delegations": [{"name": d.name, "service_name": d.service_name} for d in subnet.delegations or []],
-        "provisioning_state": text(subnet.provisioning_state),
+        "network_security_group_id": ref(props.get("networkSecurityGroup")),
+        "route_table_id": ref(props.get("routeTable")),
+        "nat_gateway_id": ref(props.get("natGateway")),
+        "delegations": [{"name": d.get("name"), "service_name": properties(d).get("serviceName")}
+                        for d in props.get("delegations") or []],
+        "provisioning_state": props.get("provisioningState"),
     }
-
-
-def _ref(sub_resource: Any) -> Optional[str]:
-    return sub_resource.id if sub_resource is not None else None

@@ -28,8 +28,6 @@ description:
     reports them.
 author:
   - privnet maintainers (!UNKNOWN)
-requirements:
-  - azure-mgmt-containerregistry >= 14
 options:
   name:
     description:
@@ -281,20 +279,17 @@ from ansible_collections.privnet.azure.plugins.module_utils._acr import (
     describe,
     get_registry,
     list_replicas,
+    network_rule_set,
+    registry_id,
     registry_result,
     require_premium,
     sku_name,
 )
+from ansible_collections.privnet.azure.plugins.module_utils._arm import CONTAINER_REGISTRY_API
 from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
 from ansible_collections.privnet.azure.plugins.module_utils._diff import ci, compare
-from ansible_collections.privnet.azure.plugins.module_utils._sdkcompat import is_msrest, request_body, wire
 from ansible_collections.privnet.azure.plugins.module_utils._validate import cidr
 from ansible_collections.privnet.azure.plugins.module_utils._validate import name as valid_name
-
-try:
-    from azure.mgmt.containerregistry.models import RegistryUpdateParameters
-except ImportError:  # AzureModule.client() reports the missing SDK
-    RegistryUpdateParameters = None
 
 MANAGED = ("public_network_access", "default_action", "ip_rules", "network_rule_bypass", "data_endpoint_enabled")
 PREMIUM_FEATURES = "public network access settings, network rules, the trusted-services bypass and data endpoints"
@@ -363,7 +358,7 @@ def desired_ip_rules(given, current, purge):
 
 
 def build_update(registry, desired, changed_keys):
-    """RegistryUpdateParameters carrying only the changed fields. A changed rule set is sent
+    """The PATCH body (RegistryUpdateParameters) carrying only the changed fields. A changed rule set is sent
     whole (Azure replaces it), built from the one read so that what the module does not manage
     (rule actions, legacy virtual network rules) is sent back as it was."""
     properties = {}
@@ -374,32 +369,22 @@ def build_update(registry, desired, changed_keys):
     if "data_endpoint_enabled" in changed_keys:
         properties["dataEndpointEnabled"] = desired["data_endpoint_enabled"]
     if "default_action" in changed_keys or "ip_rules" in changed_keys:
-        # Azure's JSON of the rule set read (_sdkcompat.wire), whichever SDK generation read it.
-        body = dict(network_rule_set_wire(registry))
+        body = dict(network_rule_set(registry))
         body["defaultAction"] = desired.get("default_action") or body.get("defaultAction") or "Allow"
         if "ip_rules" in changed_keys:
             existing = {rule_key(r.get("value")): r for r in body.get("ipRules") or []}
             body["ipRules"] = [existing.get(rule_key(v)) or {"action": "Allow", "value": v}
                                for v in desired["ip_rules"]]
         properties["networkRuleSet"] = body
-    update = {"properties": properties}
-    if is_msrest(RegistryUpdateParameters):
-        # azure-mgmt-containerregistry 10.3 to 14: their models take no dict and would drop what their API
-        # version does not declare (legacy virtualNetworkRules); the JSON is sent as is.
-        return request_body(update, RegistryUpdateParameters)
-    return RegistryUpdateParameters(update)
-
-
-def network_rule_set_wire(registry):
-    return (wire(registry).get("properties") or {}).get("networkRuleSet") or {}
+    return {"properties": properties}
 
 
 def legacy_vnet_rules(registry):
-    return list(network_rule_set_wire(registry).get("virtualNetworkRules") or [])
+    return list(network_rule_set(registry).get("virtualNetworkRules") or [])
 
 
 def warn_consequences(module, registry, before, after, difference):
-    name = registry.name
+    name = registry.get("name")
     closed = str(after["public_network_access"]).lower() == "disabled"
     if closed and "public_network_access" in difference.changed_keys:
         if str(after["network_rule_bypass"]).lower() == "none":
@@ -446,7 +431,7 @@ def main():
     premium = sku_name(registry).lower() == "premium"
     if requested:
         module.validated(require_premium, registry, PREMIUM_FEATURES)
-    replicas = list_replicas(module, resource_group, name, registry.location) if premium else []
+    replicas = list_replicas(module, resource_group, name, registry.get("location")) if premium else []
     before = registry_result(registry, replicas)
 
     # 3. Compare only what the user set: enums case-insensitively, IP rules as sets.
@@ -462,10 +447,9 @@ def main():
         after["default_action"] = "Allow"  # what build_update() sends when the registry has no rule set yet
     warn_consequences(module, registry, before, after, difference)
     if difference.changed and not module.check_mode:
-        client = module.client("containerregistry")
-        updated = module.begin(client.registries.begin_update, resource_group, name,
-                               build_update(registry, desired, difference.changed_keys),
-                               what=f"updating the network settings of {describe(resource_group, name)}")
+        updated = module.arm().patch(registry_id(module, resource_group, name), CONTAINER_REGISTRY_API,
+                                     build_update(registry, desired, difference.changed_keys),
+                                     what=f"updating the network settings of {describe(resource_group, name)}")
         if updated is not None:
             after = registry_result(updated, replicas)
 

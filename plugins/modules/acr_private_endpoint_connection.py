@@ -27,9 +27,6 @@ description:
     which ones the selectors chose).
 author:
   - privnet maintainers (!UNKNOWN)
-requirements:
-  - azure-mgmt-containerregistry >= 14
-  - azure-mgmt-network >= 28 (check mode with O(private_endpoint_id) only)
 options:
   registry:
     description:
@@ -194,6 +191,7 @@ selected:
 """
 
 from ansible_collections.privnet.azure.plugins.module_utils._acr import (
+    connection_id,
     connection_result,
     describe,
     get_connection,
@@ -201,6 +199,7 @@ from ansible_collections.privnet.azure.plugins.module_utils._acr import (
     list_connections,
     sku_name,
 )
+from ansible_collections.privnet.azure.plugins.module_utils._arm import CONTAINER_REGISTRY_API
 from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
 from ansible_collections.privnet.azure.plugins.module_utils._connections import (
     STATUS,
@@ -216,15 +215,6 @@ from ansible_collections.privnet.azure.plugins.module_utils._connections import 
     unknown_endpoint,
 )
 from ansible_collections.privnet.azure.plugins.module_utils._validate import name as valid_name
-
-try:
-    from azure.mgmt.containerregistry.models import (
-        PrivateEndpoint,
-        PrivateEndpointConnection,
-        PrivateLinkServiceConnectionState,
-    )
-except ImportError:  # AzureModule.client() reports the missing SDK
-    PrivateEndpoint = PrivateEndpointConnection = PrivateLinkServiceConnectionState = None
 
 ARGUMENT_SPEC = dict(
     registry=dict(type="str", required=True),
@@ -242,7 +232,7 @@ def not_premium(registry):
     if sku_name(registry).lower() == "premium":
         return ""
     return (f" The registry is on the {sku_name(registry)} SKU; private endpoints need Premium "
-            f"(az acr update --name {registry.name} --sku Premium).")
+            f"(az acr update --name {registry.get('name')} --sku Premium).")
 
 
 def predicted_request(module, connections):
@@ -261,24 +251,24 @@ def apply(module, connection, status, description, deadline):
     result dict (None once deleted)."""
     params = module.params
     resource_group, registry = params["resource_group"], params["registry"]
-    client = module.client("containerregistry")
-    what = f"private endpoint connection '{connection.name}' of {describe(resource_group, registry)}"
+    name = connection["name"]
+    what = f"private endpoint connection '{name}' of {describe(resource_group, registry)}"
     current = connection_result(connection)
+    resource_id = connection_id(module, resource_group, registry, name)
     if status is None:
-        module.begin(client.private_endpoint_connections.begin_delete, resource_group, registry, connection.name,
-                     what=f"deleting {what}")
+        module.arm().delete(resource_id, CONTAINER_REGISTRY_API, what=f"deleting {what}")
     else:
-        body = PrivateEndpointConnection(
-            private_endpoint=PrivateEndpoint(id=current["private_endpoint_id"]),
-            private_link_service_connection_state=PrivateLinkServiceConnectionState(
-                status=status, description=description, actions_required=current["actions_required"] or "None"))
-        module.begin(client.private_endpoint_connections.begin_create_or_update, resource_group, registry,
-                     connection.name, body, what=f"setting {what} to {status}")
+        state = {"status": status, "actionsRequired": current["actions_required"] or "None"}
+        if description is not None:
+            state["description"] = description
+        body = {"properties": {"privateEndpoint": {"id": current["private_endpoint_id"]},
+                               "privateLinkServiceConnectionState": state}}
+        module.arm().put(resource_id, CONTAINER_REGISTRY_API, body, what=f"setting {what} to {status}")
     if not module.wait:
         return None if status is None else dict(current, status=status, description=description)
     # The PUT's first answer still shows the old status; wait until a read shows the new one (its status: the
     # description is not compared).
-    return await_connection(module, lambda: get_connection(module, resource_group, registry, connection.name),
+    return await_connection(module, lambda: get_connection(module, resource_group, registry, name),
                             connection_result, status, None, what, deadline)
 
 
@@ -308,13 +298,13 @@ def main():
     if changes and not module.check_mode:
         deadline = module.deadline()
         for connection, status in changes:
-            targets[connection.name] = apply(module, connection, status,
-                                             targets[connection.name]["description"] if status else None,
-                                             deadline)
+            targets[connection["name"]] = apply(module, connection, status,
+                                                targets[connection["name"]]["description"] if status else None,
+                                                deadline)
 
     # 5. Return every connection, as it is now (or would be).
     module.exit(changed=bool(changes), diff=difference(chosen, connection_result, targets) if state else None,
-                connections=listed(connections, connection_result, targets), selected=[c.name for c in chosen])
+                connections=listed(connections, connection_result, targets), selected=[c["name"] for c in chosen])
 
 
 if __name__ == "__main__":

@@ -27,8 +27,6 @@ description:
     disabled).
 author:
   - privnet maintainers (!UNKNOWN)
-requirements:
-  - azure-mgmt-network >= 28
 options:
   name:
     description:

@@ -29,8 +29,6 @@ description:
   - Use M(privnet.azure.private_dns_zone) to create the zone and link it to virtual networks.
 author:
   - privnet maintainers (!UNKNOWN)
-requirements:
-  - azure-mgmt-privatedns >= 2.0.0
 options:
   zone:
     description:
@@ -252,6 +250,7 @@ zone_records:
       sample: ["10.20.1.4"]
 """
 
+from ansible_collections.privnet.azure.plugins.module_utils._arm import PRIVATE_DNS_API, properties, response_json
 from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureError, AzureModule
 from ansible_collections.privnet.azure.plugins.module_utils._diff import ABSENT, Difference
 from ansible_collections.privnet.azure.plugins.module_utils._dns import (
@@ -266,13 +265,17 @@ from ansible_collections.privnet.azure.plugins.module_utils._dns import (
     fqdn,
     is_owned,
     is_precondition_failure,
+    metadata_of,
     owner_of,
     record_name,
+    record_set_id,
     record_type_of,
     record_values,
     records_wire,
     same_values,
+    ttl_of,
     values_of,
+    zone_id,
 )
 from ansible_collections.privnet.azure.plugins.module_utils._privatelink import KNOWN_AFTER_APPLY
 from ansible_collections.privnet.azure.plugins.module_utils._validate import dns_zone_name
@@ -315,9 +318,9 @@ class Item:
         self.option = option          # "records[3]", or None for a purged set
         self.delete = delete          # state=absent or purge
         self.purged = purged
-        self.current = None           # the RecordSet read, or None
+        self.current = None           # the record set read (Azure's JSON), or None
         self.action = UNCHANGED
-        self.result = None            # the RecordSet Azure returned after the write
+        self.result = None            # the record set Azure returned after the write
 
     @property
     def key(self):
@@ -336,7 +339,7 @@ class Item:
                 self.action = DELETED
         elif current is None:
             self.action = CREATED
-        elif current.ttl != self.ttl or not same_values(self.type, self.values, values_of(current)) \
+        elif ttl_of(current) != self.ttl or not same_values(self.type, self.values, values_of(current)) \
                 or (self.owner is not None and owner_of(current) != self.owner):
             self.action = UPDATED
         else:
@@ -345,7 +348,7 @@ class Item:
 
     def body(self):
         """REST-shaped record set: TTL, records and the metadata read, plus the ownership marker."""
-        metadata = {k: v for k, v in ((self.current.metadata if self.current else None) or {}).items()
+        metadata = {k: v for k, v in (metadata_of(self.current) if self.current else {}).items()
                     if k.lower() != OWNER_KEY}
         metadata[OWNER_KEY] = OWNER_VALUE
         if self.owner is not None:
@@ -360,12 +363,12 @@ class Item:
             rs = self.current
             if rs is None:
                 return None
-            return {"ttl": rs.ttl, "values": values_of(rs), "metadata": dict(rs.metadata or {})}
+            return {"ttl": ttl_of(rs), "values": values_of(rs), "metadata": metadata_of(rs)}
         if self.action == DELETED:
             return None
         if self.result is not None:
             rs = self.result
-            return {"ttl": rs.ttl, "values": values_of(rs), "metadata": dict(rs.metadata or {})}
+            return {"ttl": ttl_of(rs), "values": values_of(rs), "metadata": metadata_of(rs)}
         return {"ttl": self.ttl, "values": list(self.values), "metadata": self.body()["properties"]["metadata"]}
 
     def returned(self, zone):
@@ -373,10 +376,11 @@ class Item:
         if self.action in (CREATED, UPDATED) and self.result is None:   # check mode
             ttl, values, name_fqdn = self.ttl, list(self.values), fqdn(self.name, zone)
         elif rs is not None:
-            ttl, values, name_fqdn = rs.ttl, values_of(rs), rs.fqdn or fqdn(self.name, zone)
+            ttl, values, name_fqdn = ttl_of(rs), values_of(rs), properties(rs).get("fqdn") or fqdn(self.name, zone)
         else:
             ttl, values, name_fqdn = None, [], fqdn(self.name, zone)
-        return {"name": rs.name if rs is not None and rs.name else self.name, "type": self.type, "ttl": ttl,
+        return {"name": rs.get("name") if rs is not None and rs.get("name") else self.name, "type": self.type,
+                "ttl": ttl,
                 "values": values, "fqdn": name_fqdn, "action": self.action}
 
 
@@ -406,10 +410,10 @@ def parse_records(module, zone):
     return items
 
 
-def read_record_sets(module, client, resource_group, zone):
+def read_record_sets(module, arm, zone_rid):
     """Every record set of the zone in ONE list call (record type ALL, paged), or None if no zone."""
-    return module.get_or_none(lambda: list(client.record_sets.list(resource_group, zone)),
-                              what=f"listing the record sets of {describe_zone(resource_group, zone)}")
+    return arm.list_or_none(f"{zone_rid}/ALL", PRIVATE_DNS_API,
+                            what=f"listing the record sets of {describe_zone(zone_rid.resource_group, zone_rid.name)}")
 
 
 def check_cname_conflicts(module, items, current):
@@ -433,19 +437,18 @@ def check_cname_conflicts(module, items, current):
                              "use another name")
 
 
-def write(module, client, resource_group, zone, item):
+def write(module, arm, zone_rid, item):
     """Apply one item with its etag condition. On a 412 (someone wrote the set since the read), read
     it again, warn, and write again only if it still differs; a second 412 fails naming the set."""
-    where = f"{item.label()} in {describe_zone(resource_group, zone)}"
+    where = f"{item.label()} in {describe_zone(zone_rid.resource_group, zone_rid.name)}"
+    resource_id = record_set_id(zone_rid, item.type, item.name)
     for attempt in (1, 2):
-        etag = item.current.etag if item.current is not None else None
+        etag = item.current.get("etag") if item.current is not None else None
         if item.action == DELETED:
-            outcome = module.call(_guard(client.record_sets.delete), resource_group, zone, item.type, item.name,
-                                  **(etag_condition(etag, client.record_sets.delete) if etag else {}),
-                                  what=f"deleting {where}")
+            outcome = module.call(_guard(arm.send), "DELETE", resource_id, PRIVATE_DNS_API,
+                                  headers=etag_condition(etag) if etag else None, what=f"deleting {where}")
         else:
-            outcome = module.call(_guard(client.record_sets.create_or_update), resource_group, zone, item.type,
-                                  item.name, item.body(), **etag_condition(etag, client.record_sets.create_or_update),
+            outcome = module.call(_guard(put_record_set), arm, resource_id, item.body(), etag_condition(etag),
                                   what=f"{'updating' if item.current is not None else 'creating'} {where}")
         if outcome is not _PRECONDITION_FAILED:
             item.result = outcome if item.action != DELETED else None
@@ -454,8 +457,7 @@ def write(module, client, resource_group, zone, item):
             module.fail_json(msg=f"{where} was changed by someone else again while this task was writing it "
                                  "(HTTP 412, precondition failed); nothing of theirs was overwritten. Check who "
                                  "else manages this zone, then run the task again.")
-        fresh = module.get_or_none(client.record_sets.get, resource_group, zone, item.type, item.name,
-                                   what=f"reading {where} again")
+        fresh = arm.get(resource_id, PRIVATE_DNS_API, what=f"reading {where} again")
         before = item.action
         if item.plan(fresh) == UNCHANGED:
             module.warn(f"{where} was changed by someone else after it was read; it now needs no change "
@@ -463,6 +465,11 @@ def write(module, client, resource_group, zone, item):
             return
         module.warn(f"{where} was changed by someone else after it was read; read it again and "
                     f"{item.action.rstrip('d')} it on top of that change")
+
+
+def put_record_set(arm, resource_id, body, headers):
+    """One PUT of a record set (synchronous in Private DNS); Azure's answer."""
+    return response_json(arm.send("PUT", resource_id, PRIVATE_DNS_API, body, headers=headers))
 
 
 def _guard(fn):
@@ -490,8 +497,9 @@ def main():
     items = parse_records(module, zone)
 
     # 2. Read the zone's record sets, all types, in one list call.
-    client = module.client("privatedns")
-    record_sets = read_record_sets(module, client, resource_group, zone)
+    arm = module.arm()
+    zone_rid = zone_id(module.subscription_id, resource_group, zone)
+    record_sets = read_record_sets(module, arm, zone_rid)
     if record_sets is None and params["state"] == "absent":
         record_sets = []   # no zone, so none of its record sets either: nothing to delete
     if record_sets is None:
@@ -501,7 +509,7 @@ def main():
         module.warn(f"{describe_zone(resource_group, zone)} does not exist (yet); check mode shows every "
                     "listed record set as created")
         record_sets = []
-    current = {(rs.name.lower(), record_type_of(rs)): rs for rs in record_sets}
+    current = {(rs["name"].lower(), record_type_of(rs)): rs for rs in record_sets}
 
     # 3. Compare: listed record sets, then (purge) the marked ones not listed. SOA is never a candidate.
     listed = {item.key for item in items}
@@ -512,7 +520,7 @@ def main():
         for key, rs in current.items():
             if key not in listed and key[1] in RECORD_TYPES and is_owned(rs) \
                     and (params["owner"] is None or owner_of(rs) == params["owner"]):
-                item = Item(rs.name, key[1], delete=True, purged=True)
+                item = Item(rs["name"], key[1], delete=True, purged=True)
                 item.plan(rs)
                 purged.append(item)
     everything = items + purged
@@ -523,7 +531,7 @@ def main():
         for action in (DELETED, UPDATED, CREATED):
             for item in everything:
                 if item.action == action:
-                    write(module, client, resource_group, zone, item)
+                    write(module, arm, zone_rid, item)
 
     # 5. Return.
     touched = [item for item in everything if item.action != UNCHANGED]
@@ -541,7 +549,7 @@ def main():
 def zone_after(current, items, zone):
     """Every record set of the zone after the task: the sets read, with each item's outcome applied (the set Azure
     returned, as it would be in check mode, the set read again after a conflict, or gone)."""
-    after = {key: {"name": rs.name, "type": key[1], "ttl": rs.ttl, "values": values_of(rs)}
+    after = {key: {"name": rs["name"], "type": key[1], "ttl": ttl_of(rs), "values": values_of(rs)}
              for key, rs in current.items()}
     for item in items:
         if item.action == DELETED or (item.action == UNCHANGED and item.current is None):

@@ -22,9 +22,6 @@ description:
   - Use M(privnet.azure.private_dns_records) for the zone's records.
 author:
   - privnet maintainers (!UNKNOWN)
-requirements:
-  - azure-mgmt-privatedns >= 2.0.0
-  - azure-mgmt-network >= 28 (only to check, before creating a link, that its virtual network exists)
 options:
   name:
     description:
@@ -257,9 +254,15 @@ links:
       choices: [created, updated, recreated, deleted, unchanged]
 """
 
+from ansible_collections.privnet.azure.plugins.module_utils._arm import (
+    NETWORK_API,
+    PRIVATE_DNS_API,
+    properties,
+    ref,
+    writable,
+)
 from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule, HttpResponseError, means_absent
 from ansible_collections.privnet.azure.plugins.module_utils._diff import ABSENT, Difference, ci
-from ansible_collections.privnet.azure.plugins.module_utils._sdk import text
 from ansible_collections.privnet.azure.plugins.module_utils._dns import NETWORK, describe_zone, zone_id
 from ansible_collections.privnet.azure.plugins.module_utils._ids import parse_resource_id, same_id
 from ansible_collections.privnet.azure.plugins.module_utils._validate import dns_zone_name
@@ -291,6 +294,14 @@ DELETED = "deleted"
 UNCHANGED = "unchanged"
 RECREATE_NOTE = ("deleted and created again: the virtual network of a link cannot be changed in place "
                  "({old} -> {new})")
+LINKS = "virtualNetworkLinks"
+# What Azure sets and a PUT ignores (readOnly in Microsoft's privatedns.json 2024-06-01): left out of a zone or link
+# sent back.
+READ_ONLY = ("id", "name", "type", "systemData")
+ZONE_READ_ONLY_PROPERTIES = ("maxNumberOfRecordSets", "numberOfRecordSets", "maxNumberOfVirtualNetworkLinks",
+                             "numberOfVirtualNetworkLinks", "maxNumberOfVirtualNetworkLinksWithRegistration",
+                             "numberOfVirtualNetworkLinksWithRegistration", "provisioningState", "internalId")
+LINK_READ_ONLY_PROPERTIES = ("virtualNetworkLinkState", "provisioningState")
 
 
 class Link:
@@ -305,9 +316,9 @@ class Link:
         self.registration_enabled = registration_enabled
         self.resolution_policy = resolution_policy
         self.explicit_name = explicit_name
-        self.current = None
+        self.current = None           # the link read (Azure's JSON), or None
         self.action = UNCHANGED
-        self.result = None
+        self.result = None            # the link Azure returned after the write
 
     @property
     def wanted(self):
@@ -323,10 +334,10 @@ class Link:
             self.action = CREATED
         elif not same_id(vnet_of(cur), self.vnet_id):
             self.action = RECREATED
-        elif (ci(text(cur.provisioning_state)) == "failed"
-              or bool(cur.registration_enabled) != self.registration_enabled
+        elif (ci(properties(cur).get("provisioningState")) == "failed"
+              or bool(properties(cur).get("registrationEnabled")) != self.registration_enabled
               or (self.resolution_policy is not None
-                  and ci(text(cur.resolution_policy) or "Default") != ci(self.resolution_policy))):
+                  and ci(properties(cur).get("resolutionPolicy") or "Default") != ci(self.resolution_policy))):
             self.action = UPDATED
         else:
             self.action = UNCHANGED
@@ -338,13 +349,13 @@ class Link:
             properties["resolutionPolicy"] = self.resolution_policy
         return {"location": "global", "properties": properties}
 
-    def update_model(self):
+    def update_body(self):
         """Read-modify-write: the link read, with the managed fields set (tags and the rest kept)."""
-        model = self.current
-        model.registration_enabled = self.registration_enabled
+        body = writable(self.current, READ_ONLY, LINK_READ_ONLY_PROPERTIES)
+        body.setdefault("properties", {})["registrationEnabled"] = self.registration_enabled
         if self.resolution_policy is not None:
-            model.resolution_policy = self.resolution_policy
-        return model
+            body["properties"]["resolutionPolicy"] = self.resolution_policy
+        return body
 
     def view_before(self):
         return link_view(self.current) if self.current is not None else None
@@ -357,7 +368,7 @@ class Link:
         policy = self.resolution_policy
         if policy is None:
             keep = self.current is not None and self.action != RECREATED
-            policy = (text(self.current.resolution_policy) if keep else None) or "Default"
+            policy = (properties(self.current).get("resolutionPolicy") if keep else None) or "Default"
         view = {"virtual_network_id": self.vnet_id, "registration_enabled": self.registration_enabled,
                 "resolution_policy": policy}
         if self.action == RECREATED:
@@ -384,37 +395,37 @@ class Link:
                 "action": self.action}
 
 
-def vnet_of(link_model):
-    network = link_model.virtual_network
-    return network.id if network is not None else None
+def vnet_of(link):
+    return ref(properties(link).get("virtualNetwork"))
 
 
-def link_view(model):
-    return {"virtual_network_id": vnet_of(model), "registration_enabled": bool(model.registration_enabled),
-            "resolution_policy": text(model.resolution_policy) or "Default"}
+def link_view(link):
+    return {"virtual_network_id": vnet_of(link), "registration_enabled": bool(properties(link).get("registrationEnabled")),
+            "resolution_policy": properties(link).get("resolutionPolicy") or "Default"}
 
 
-def link_result(model, action):
-    return {"name": model.name, "id": model.id, "virtual_network_id": vnet_of(model),
-            "registration_enabled": bool(model.registration_enabled),
-            "resolution_policy": text(model.resolution_policy) or "Default",
-            "state": text(model.virtual_network_link_state), "provisioning_state": text(model.provisioning_state),
+def link_result(link, action):
+    props = properties(link)
+    return {"name": link.get("name"), "id": link.get("id"), "virtual_network_id": vnet_of(link),
+            "registration_enabled": bool(props.get("registrationEnabled")),
+            "resolution_policy": props.get("resolutionPolicy") or "Default",
+            "state": props.get("virtualNetworkLinkState"), "provisioning_state": props.get("provisioningState"),
             "action": action}
 
 
-def zone_result(model, rid, tags, read=None):
-    """The documented ``zone`` value: from ``model`` (Azure's answer), else as it will be (check mode,
+def zone_result(zone, rid, tags, read=None):
+    """The documented ``zone`` value: from ``zone`` (Azure's answer), else as it will be (check mode,
     wait=false) from the zone ``read`` (None for a new zone) and the ``tags`` sent."""
-    if model is None:
-        return {"id": read.id if read is not None else str(rid), "name": rid.name,
+    if zone is None:
+        return {"id": read.get("id") if read is not None else str(rid), "name": rid.name,
                 "resource_group": rid.resource_group,
                 # a new zone holds its SOA record set
-                "number_of_record_sets": read.number_of_record_sets if read is not None else 1,
+                "number_of_record_sets": properties(read).get("numberOfRecordSets") if read is not None else 1,
                 "tags": dict(tags or {}), "provisioning_state": None}
-    parsed = parse_resource_id(model.id) if model.id else rid
-    return {"id": model.id, "name": model.name, "resource_group": parsed.resource_group,
-            "number_of_record_sets": model.number_of_record_sets, "tags": dict(model.tags or {}),
-            "provisioning_state": text(model.provisioning_state)}
+    parsed = parse_resource_id(zone["id"]) if zone.get("id") else rid
+    return {"id": zone.get("id"), "name": zone.get("name"), "resource_group": parsed.resource_group,
+            "number_of_record_sets": properties(zone).get("numberOfRecordSets"), "tags": dict(zone.get("tags") or {}),
+            "provisioning_state": properties(zone).get("provisioningState")}
 
 
 def parse_links(module):
@@ -447,27 +458,27 @@ def parse_links(module):
 
 def match_links(wanted, current_links, purge):
     """Pair listed links with the links read; return every Link (listed, kept, deleted) with its action."""
-    by_name = {model.name.lower(): model for model in current_links}
+    by_name = {current["name"].lower(): current for current in current_links}
     listed_names = {link.name.lower() for link in wanted}
     used = set()
     for link in wanted:
-        model = by_name.get(link.name.lower())
-        if model is None and not link.explicit_name:
+        current = by_name.get(link.name.lower())
+        if current is None and not link.explicit_name:
             # Adopt a link to the same VNet under another name: Azure allows one link per zone and VNet.
-            model = next((m for m in current_links if same_id(vnet_of(m), link.vnet_id)
-                          and m.name.lower() not in listed_names and m.name.lower() not in used), None)
-            if model is not None:
-                link.name = model.name
-        link.current = model
-        if model is not None:
-            used.add(model.name.lower())
+            current = next((c for c in current_links if same_id(vnet_of(c), link.vnet_id)
+                            and c["name"].lower() not in listed_names and c["name"].lower() not in used), None)
+            if current is not None:
+                link.name = current["name"]
+        link.current = current
+        if current is not None:
+            used.add(current["name"].lower())
         link.plan()
     others = []
-    for model in current_links:
-        if model.name.lower() in used:
+    for current in current_links:
+        if current["name"].lower() in used:
             continue
-        other = Link(model.name)
-        other.current = model
+        other = Link(current["name"])
+        other.current = current
         other.action = DELETED if purge else UNCHANGED
         others.append(other)
     return wanted, others
@@ -480,10 +491,10 @@ def check_one_link_per_network(module, wanted, others, describe):
             continue
         for other in others:
             if other.action != DELETED and same_id(vnet_of(other.current), link.vnet_id):
-                hint = (f"set {link.option}.name to '{other.current.name}'" if link.explicit_name
+                hint = (f"set {link.option}.name to '{other.current['name']}'" if link.explicit_name
                         else f"leave {link.option}.name out")
                 module.fail_json(msg=f"{link.option}: {describe} is already linked to {link.vnet_id} by the link "
-                                     f"'{other.current.name}', and a zone can be linked to a virtual network only "
+                                     f"'{other.current['name']}', and a zone can be linked to a virtual network only "
                                      f"once; {hint} to manage that link, or delete it with purge_links=true")
 
 
@@ -493,11 +504,11 @@ def check_networks_exist(module, links):
         if link.action not in (CREATED, RECREATED):
             continue
         rid = parse_resource_id(link.vnet_id)
-        client = module.client("network", subscription_id=rid.subscription)
+        arm = module.arm(rid.subscription)
 
-        def read(rid=rid, client=client):
+        def read(rid=rid, arm=arm):
             try:
-                client.virtual_networks.get(rid.resource_group, rid.name)
+                arm.send("GET", str(rid), NETWORK_API)
                 return True
             except HttpResponseError as exc:
                 if means_absent(exc):
@@ -538,15 +549,14 @@ def main():
     where = f"of {describe}"
 
     # 2. Read the zone and its links.
-    client = module.client("privatedns")
-    zone_model = module.get_or_none(client.private_zones.get, resource_group, zone, what=f"reading {describe}")
+    arm = module.arm()
+    zone_model = arm.get(str(rid), PRIVATE_DNS_API, what=f"reading {describe}")
     current_links = []
     if zone_model is not None:
-        current_links = module.call(lambda: list(client.virtual_network_links.list(resource_group, zone)),
-                                    what=f"listing the virtual network links {where}")
+        current_links = arm.list(f"{rid}/{LINKS}", PRIVATE_DNS_API, what=f"listing the virtual network links {where}")
 
     if not present:
-        delete_zone(module, client, resource_group, zone, zone_model, current_links, describe)
+        delete_zone(module, arm, rid, zone_model, current_links, describe)
     if zone_model is None and wanted and all(link.remove for link in wanted) and not params["tags"]:
         # Only links to remove, from a zone that is not there: nothing to do (do not create it for that).
         module.exit(changed=False, zone=None, links=[link.returned(rid) for link in wanted])
@@ -555,11 +565,11 @@ def main():
     wanted, others = match_links(wanted, current_links, params["purge_links"])
     check_one_link_per_network(module, wanted, others, describe)
     check_networks_exist(module, wanted)
-    current_tags = dict(zone_model.tags or {}) if zone_model is not None else None
+    current_tags = dict(zone_model.get("tags") or {}) if zone_model is not None else None
     tags = desired_tags(params, current_tags or {})
     if zone_model is None:
         zone_action = CREATED
-    elif tags != current_tags or ci(text(zone_model.provisioning_state)) == "failed":
+    elif tags != current_tags or ci(properties(zone_model).get("provisioningState")) == "failed":
         zone_action = UPDATED
     else:
         zone_action = UNCHANGED
@@ -573,29 +583,29 @@ def main():
     if changed and not module.check_mode:
         for link in link_changes:
             if link.action in (DELETED, RECREATED):
-                module.begin(client.virtual_network_links.begin_delete, resource_group, zone, link.current.name,
-                             must_wait=True, what=f"deleting virtual network link '{link.current.name}' {where}")
+                name = link.current["name"]
+                arm.delete(f"{rid}/{LINKS}/{name}", PRIVATE_DNS_API, must_wait=True,
+                           what=f"deleting virtual network link '{name}' {where}")
         if zone_action != UNCHANGED:
             if zone_model is None:
                 body = {"location": "global"}
                 if tags:
                     body["tags"] = tags
             else:
-                body = zone_model   # read-modify-write: every zone property but tags is read-only
-                body.tags = tags
+                # read-modify-write: every zone property but tags is read-only
+                body = dict(writable(zone_model, READ_ONLY, ZONE_READ_ONLY_PROPERTIES), tags=tags)
             needed_by_links = zone_action == CREATED and any(link.action != DELETED for link in link_changes)
-            result_model = module.begin(client.private_zones.begin_create_or_update, resource_group, zone, body,
-                                        must_wait=needed_by_links,
-                                        what=f"{'creating' if zone_action == CREATED else 'updating'} {describe}")
+            result_model = arm.put(str(rid), PRIVATE_DNS_API, body, must_wait=needed_by_links,
+                                   what=f"{'creating' if zone_action == CREATED else 'updating'} {describe}")
         for link in link_changes:
             if link.action in (CREATED, RECREATED):
                 body, verb = link.create_body(), "creating"
             elif link.action == UPDATED:
-                body, verb = link.update_model(), "updating"
+                body, verb = link.update_body(), "updating"
             else:
                 continue
-            link.result = module.begin(client.virtual_network_links.begin_create_or_update, resource_group, zone,
-                                       link.name, body, what=f"{verb} virtual network link '{link.name}' {where}")
+            link.result = arm.put(f"{rid}/{LINKS}/{link.name}", PRIVATE_DNS_API, body,
+                                  what=f"{verb} virtual network link '{link.name}' {where}")
 
     # 5. Return (what Azure answered; in check mode or with wait=false, as it will be).
     kept = [link for link in others if link.action == UNCHANGED]
@@ -614,34 +624,34 @@ def zone_diff(zone, params, before_tags, after_tags, wanted, others):
         before, after = {}, {}
         for link in wanted + [o for o in others if o.action == DELETED]:
             if link.view_before() is not None:
-                before[link.current.name] = link.view_before()
+                before[link.current["name"]] = link.view_before()
             if link.view_after() is not None:
                 after[link.name] = link.view_after()
         diff.add("links", before, after)
     return diff
 
 
-def delete_zone(module, client, resource_group, zone, zone_model, current_links, describe):
+def delete_zone(module, arm, rid, zone_model, current_links, describe):
     """state=absent: the links (waited for: Azure refuses to delete a zone with links), then the zone."""
     diff = Difference()
-    diff.add("name", zone, zone)
+    diff.add("name", rid.name, rid.name)
     if zone_model is None:
         diff.add("state", "absent", "absent")
         module.exit(changed=False, diff=diff, links=[])
     links = []
-    for model in current_links:
-        link = Link(model.name)
-        link.current = model
+    for current in current_links:
+        link = Link(current["name"])
+        link.current = current
         link.action = DELETED
         links.append(link)
     if not module.check_mode:
         for link in links:
-            module.begin(client.virtual_network_links.begin_delete, resource_group, zone, link.current.name,
-                         must_wait=True, what=f"deleting virtual network link '{link.current.name}' of {describe}")
-        module.begin(client.private_zones.begin_delete, resource_group, zone, what=f"deleting {describe}")
+            arm.delete(f"{rid}/{LINKS}/{link.name}", PRIVATE_DNS_API, must_wait=True,
+                       what=f"deleting virtual network link '{link.name}' of {describe}")
+        arm.delete(str(rid), PRIVATE_DNS_API, what=f"deleting {describe}")
     diff.add("state", "present", "absent")
-    diff.add("tags", dict(zone_model.tags or {}), ABSENT)
-    diff.add("links", {link.current.name: link.view_before() for link in links}, ABSENT)
+    diff.add("tags", dict(zone_model.get("tags") or {}), ABSENT)
+    diff.add("links", {link.name: link.view_before() for link in links}, ABSENT)
     module.exit(changed=True, diff=diff, links=[link.returned(None) for link in links])
 
 

@@ -30,10 +30,6 @@ description:
     read and written back as read.
 author:
   - privnet maintainers (!UNKNOWN)
-requirements:
-  - azure-mgmt-network >= 28
-  - azure-mgmt-privatedns >= 1.1 (only to check the zones of O(dns_zone_group))
-  - azure-mgmt-containerregistry >= 10 (only in check mode, to predict a new registry endpoint's members)
 options:
   name:
     description:
@@ -513,9 +509,11 @@ replaced:
   sample: false
 """
 
+import json
 from dataclasses import dataclass, field
 
 from ansible_collections.privnet.azure.plugins.module_utils import _zone_group as zone_groups
+from ansible_collections.privnet.azure.plugins.module_utils._arm import NETWORK_API, properties, ref, writable
 from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
 from ansible_collections.privnet.azure.plugins.module_utils._diff import ABSENT, Difference, ci, compare, unordered
 from ansible_collections.privnet.azure.plugins.module_utils._endpoint import (
@@ -525,28 +523,19 @@ from ansible_collections.privnet.azure.plugins.module_utils._endpoint import (
     check_subnet,
     connection_of,
     describe,
+    endpoint_id,
     endpoint_result,
+    get_endpoint,
     group_ids_for,
     location_key,
     predicted_members,
     read_members,
     static_ip_configurations,
 )
-from ansible_collections.privnet.azure.plugins.module_utils._ids import (
-    ResourceId,
-    build_resource_id,
-    parse_resource_id,
-    same_id,
-)
-from ansible_collections.privnet.azure.plugins.module_utils._sdk import text
+from ansible_collections.privnet.azure.plugins.module_utils._ids import ResourceId, parse_resource_id, same_id
 from ansible_collections.privnet.azure.plugins.module_utils._subnet import describe as describe_subnet
 from ansible_collections.privnet.azure.plugins.module_utils._subnet import require_subnet, resolve_subnet
 from ansible_collections.privnet.azure.plugins.module_utils._validate import name as valid_name
-
-try:
-    from azure.mgmt.network import models
-except ImportError:  # AzureModule.client() reports the missing SDK
-    models = None
 
 ARGUMENT_SPEC = dict(
     name=dict(type="str", required=True),
@@ -584,6 +573,10 @@ ARGUMENT_SPEC = dict(
 # Azure sets these only when it creates an endpoint; a change means delete and re-create.
 IMMUTABLE = ("location", "subnet_id", "target_id", "group_ids", "connection_name", "manual", "ip_configurations",
              "network_interface_name")
+# What Azure sets and a PUT ignores (readOnly in PrivateEndpoint and PrivateEndpointProperties, Network 2026-03-01
+# privateEndpoint.json): left out of an endpoint sent back.
+READ_ONLY = ("etag", "type")
+READ_ONLY_PROPERTIES = ("networkInterfaces", "provisioningState")
 NORMALISERS = {
     "location": location_key,
     "subnet_id": ci,
@@ -611,6 +604,9 @@ class Plan:
     @property
     def what(self):
         return describe(self.resource_group, self.name)
+
+    def id(self, subscription):
+        return endpoint_id(subscription, self.resource_group, self.name)
 
     @property
     def to_registry(self):
@@ -640,9 +636,7 @@ def main():
 
 def absent(module):
     name, resource_group = module.params["name"], module.params["resource_group"]
-    client = module.client("network")
-    endpoint = module.get_or_none(client.private_endpoints.get, resource_group, name,
-                                  what=f"reading {describe(resource_group, name)}")
+    endpoint = get_endpoint(module, resource_group, name)
     diff = Difference()
     if endpoint is None:
         diff.add("state", "absent", "absent")
@@ -650,8 +644,8 @@ def absent(module):
     # The members are read before the endpoint goes, so the playbook can remove their records (unless it has them).
     result = endpoint_result(endpoint, read_members(module, endpoint) if module.params["read_members"] else [])
     if not module.check_mode:
-        module.begin(client.private_endpoints.begin_delete, resource_group, name,
-                     what=f"deleting {describe(resource_group, name)}")
+        module.arm().delete(endpoint_id(module.subscription_id, resource_group, name), NETWORK_API,
+                            what=f"deleting {describe(resource_group, name)}")
     for key, value in dict(fields_of(result), tags=result["tags"]).items():
         if key != "request_message":
             diff.add(key, value, ABSENT)
@@ -670,11 +664,10 @@ def present(module):
     # 2. Read the endpoint, and the subnet when the endpoint is to be created in it or moved to it (it must exist,
     #    must not be delegated, and static addresses must lie in its range, all checked before any write). An
     #    endpoint already in that subnet proves it exists; the subnet is then read only if the endpoint is re-created.
-    client = module.client("network")
-    endpoint = module.get_or_none(client.private_endpoints.get, plan.resource_group, plan.name,
-                                  what=f"reading {plan.what}")
+    endpoint = get_endpoint(module, plan.resource_group, plan.name)
+    arm, resource_id = module.arm(), plan.id(module.subscription_id)
     subnet_checked = False
-    if endpoint is None or not same_id(endpoint.subnet.id if endpoint.subnet is not None else None, plan.subnet):
+    if endpoint is None or not same_id(ref(properties(endpoint).get("subnet")), plan.subnet):
         check_subnet_for(module, plan)
         subnet_checked = True
     current_groups = zone_groups.list_zone_groups(module, endpoint) if plan.zone_group is not None else []
@@ -683,7 +676,7 @@ def present(module):
     current = current_fields(endpoint) if endpoint is not None else None
     plan.desired = desired_fields(module, plan, current)
     difference = compare(plan.desired, current, NORMALISERS)
-    if endpoint is not None and text(endpoint.provisioning_state) == "Failed":
+    if endpoint is not None and properties(endpoint).get("provisioningState") == "Failed":
         # A failed endpoint is applied again, so that Azure retries it (or reports why it fails).
         difference.add("provisioning_state", "Failed", "Succeeded")
     if plan.zone_group is not None:
@@ -705,15 +698,13 @@ def present(module):
         if plan.static_ips and plan.to_registry:
             members = predicted_members(module, plan.target, plan.group_ids, plan.static_ips)
             module.validated(check_members_given, plan.target, members, plan.static_ips)
-        model = endpoint_model(module, plan, location)
+        body = endpoint_body(module, plan, location)
         if module.check_mode:
-            endpoint = planned_endpoint(module, model)
+            endpoint = planned_endpoint(module, body)
         else:
             if replaced:
-                module.begin(client.private_endpoints.begin_delete, plan.resource_group, plan.name, must_wait=True,
-                             what=f"deleting {plan.what} to re-create it")
-            endpoint = module.begin(client.private_endpoints.begin_create_or_update, plan.resource_group, plan.name,
-                                    model, what=f"creating {plan.what}")
+                arm.delete(resource_id, NETWORK_API, must_wait=True, what=f"deleting {plan.what} to re-create it")
+            endpoint = arm.put(resource_id, NETWORK_API, body, what=f"creating {plan.what}")
             if zone_group_present:
                 zone_groups.apply(module, plan.resource_group, plan.name, plan.zone_group)
     elif immutable:
@@ -723,10 +714,10 @@ def present(module):
         module.warn(message)
     elif difference.changed:
         if [key for key in difference.changed_keys if key != "dns_zone_group"]:
-            update_in_place(endpoint, plan.desired)
+            endpoint = update_in_place(endpoint, plan.desired)
             if not module.check_mode:
-                endpoint = module.begin(client.private_endpoints.begin_create_or_update, plan.resource_group,
-                                        plan.name, endpoint, what=f"updating {plan.what}")
+                endpoint = arm.put(resource_id, NETWORK_API, writable(endpoint, READ_ONLY, READ_ONLY_PROPERTIES),
+                                   what=f"updating {plan.what}")
         if zone_change:
             if zone_group_present:
                 require_zones(module, plan.zone_group["zones"])
@@ -734,9 +725,8 @@ def present(module):
 
     # 5. Return what Azure has now (or, in check mode, what it would have).
     if endpoint is None:  # wait=false: the write returned nothing, read what Azure knows
-        endpoint = module.get_or_none(client.private_endpoints.get, plan.resource_group, plan.name,
-                                      what=f"reading {plan.what}") or planned_endpoint(
-            module, endpoint_model(module, plan, params["location"]), connection_state=False)
+        endpoint = get_endpoint(module, plan.resource_group, plan.name) or planned_endpoint(
+            module, endpoint_body(module, plan, params["location"]), connection_state=False)
     if not (created and module.check_mode):
         members = read_members(module, endpoint)
     elif members is None:  # a predicted endpoint has no network interface yet: its members are predicted
@@ -804,9 +794,10 @@ def fields_of(result):
 
 
 def current_fields(endpoint):
-    current = dict(fields_of(endpoint_result(endpoint, [])), tags=dict(endpoint.tags or {}))
+    current = dict(fields_of(endpoint_result(endpoint, [])), tags=dict(endpoint.get("tags") or {}))
     # An endpoint still being created has no network interface yet: its name is the one asked for.
-    current["network_interface_name"] = current["network_interface_name"] or endpoint.custom_network_interface_name
+    current["network_interface_name"] = (current["network_interface_name"]
+                                         or properties(endpoint).get("customNetworkInterfaceName"))
     return current
 
 
@@ -861,62 +852,63 @@ def creation_location(module, plan):
     """The region for a new endpoint: the subnet's virtual network's (read once), which a given
     location must match."""
     subnet = plan.subnet
-    client = module.client("network", subscription_id=subnet.subscription)
-    vnet = module.call(client.virtual_networks.get, subnet.resource_group, subnet.name,
-                       what=f"reading virtual network '{subnet.name}' (resource group '{subnet.resource_group}')")
+    vnet = module.arm(subnet.subscription).read(
+        str(subnet.parent), NETWORK_API,
+        what=f"reading virtual network '{subnet.name}' (resource group '{subnet.resource_group}')")
+    location = vnet.get("location")
     wanted = module.params["location"]
-    if wanted and location_key(wanted) != location_key(vnet.location):
+    if wanted and location_key(wanted) != location_key(location):
         module.fail_json(msg=f"location: {wanted!r} is not the region of virtual network '{subnet.name}' "
-                             f"({vnet.location}); a private endpoint must be in its subnet's region: leave "
+                             f"({location}); a private endpoint must be in its subnet's region: leave "
                              "location out or set it to that region")
-    return wanted or vnet.location
+    return wanted or location
 
 
-def endpoint_model(module, plan, location):
+def endpoint_body(module, plan, location):
+    """The endpoint to create, as Azure's JSON (Network 2026-03-01 privateEndpoint.json)."""
     params = module.params
-    connection = models.PrivateLinkServiceConnection(
-        name=params["connection_name"] or params["name"], private_link_service_id=str(plan.target),
-        group_ids=plan.group_ids, request_message=params["request_message"])
-    model = models.PrivateEndpoint(location=location, tags=plan.desired.get("tags") or {},
-                                   subnet=models.Subnet(id=str(plan.subnet)))
-    if params["manual"]:
-        model.manual_private_link_service_connections = [connection]
-    else:
-        model.private_link_service_connections = [connection]
+    link = {"privateLinkServiceId": str(plan.target), "groupIds": plan.group_ids}
+    if params["request_message"] is not None:
+        link["requestMessage"] = params["request_message"]
+    connection = {"name": params["connection_name"] or params["name"], "properties": link}
+    props = {"subnet": {"id": str(plan.subnet)},
+             "manualPrivateLinkServiceConnections" if params["manual"] else "privateLinkServiceConnections":
+                 [connection]}
     if plan.static_ips:
-        model.ip_configurations = [
-            models.PrivateEndpointIPConfiguration(name=c["name"], group_id=c["group_id"], member_name=c["member_name"],
-                                                  private_ip_address=c["private_ip_address"])
+        props["ipConfigurations"] = [
+            {"name": c["name"], "properties": {"groupId": c["group_id"], "memberName": c["member_name"],
+                                               "privateIPAddress": c["private_ip_address"]}}
             for c in plan.desired["ip_configurations"]
         ]
     if params["network_interface_name"]:
-        model.custom_network_interface_name = params["network_interface_name"]
-    return model
+        props["customNetworkInterfaceName"] = params["network_interface_name"]
+    return {"location": location, "tags": plan.desired.get("tags") or {}, "properties": props}
 
 
-def planned_endpoint(module, model, connection_state=True):
+def planned_endpoint(module, body, connection_state=True):
     """The endpoint as it will be once created (check mode), or as sent (wait=false, not readable yet): the
-    model with its id and, with ``connection_state``, the state Azure gives its connection (an auto-approved
+    body with its id and, with ``connection_state``, the state Azure gives its connection (an auto-approved
     connection is Approved at once, a manual one Pending until the target's owner approves it)."""
     params = module.params
-    model.id = build_resource_id(module.subscription_id, params["resource_group"], NETWORK, "privateEndpoints",
-                                 params["name"])
-    model.name = params["name"]
+    endpoint = dict(body, id=endpoint_id(module.subscription_id, params["resource_group"], params["name"]),
+                    name=params["name"])
     if connection_state:
-        connection, manual = connection_of(model)
-        connection.private_link_service_connection_state = models.PrivateLinkServiceConnectionState(
-            status="Pending" if manual else "Approved", description="" if manual else "Auto-Approved",
-            actions_required="None")
-    return model
+        connection, manual = connection_of(endpoint)
+        connection["properties"]["privateLinkServiceConnectionState"] = {
+            "status": "Pending" if manual else "Approved", "description": "" if manual else "Auto-Approved",
+            "actionsRequired": "None"}
+    return endpoint
 
 
 def update_in_place(endpoint, desired):
-    """Read-modify-write: set the in-place fields on the model read; all else is sent back as read."""
+    """Read-modify-write: the endpoint read with the in-place fields set; all else is sent back as read."""
+    endpoint = json.loads(json.dumps(endpoint))
     if "tags" in desired:
-        endpoint.tags = desired["tags"]
+        endpoint["tags"] = desired["tags"]
     connection, _manual = connection_of(endpoint)
     if desired.get("request_message") is not None and connection is not None:
-        connection.request_message = desired["request_message"]
+        connection.setdefault("properties", {})["requestMessage"] = desired["request_message"]
+    return endpoint
 
 
 if __name__ == "__main__":

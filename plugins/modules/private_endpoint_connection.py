@@ -27,8 +27,6 @@ description:
     change with a warning instead.
 author:
   - privnet maintainers (!UNKNOWN)
-requirements:
-  - azure-mgmt-network >= 28 (check mode with O(private_endpoint_id) only)
 options:
   target_id:
     description:

@@ -23,8 +23,6 @@ description:
   - Returns the same endpoint shape as M(privnet.azure.private_endpoint).
 author:
   - privnet maintainers (!UNKNOWN)
-requirements:
-  - azure-mgmt-network >= 28
 options:
   name:
     description:
@@ -218,11 +216,13 @@ private_endpoints:
       sample: Succeeded
 """
 
+from ansible_collections.privnet.azure.plugins.module_utils._arm import NETWORK_API, properties
 from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
 from ansible_collections.privnet.azure.plugins.module_utils._endpoint import (
+    NETWORK,
     connection_of,
-    describe,
     endpoint_result,
+    get_endpoint,
     read_members,
 )
 from ansible_collections.privnet.azure.plugins.module_utils._ids import parse_resource_id, same_id
@@ -247,21 +247,21 @@ def main():
     if params["target_id"]:
         module.validated(parse_resource_id, params["target_id"], "target_id")
 
-    client = module.client("network")
+    subscription = f"/subscriptions/{module.subscription_id}"
     if params["name"]:
-        found = module.get_or_none(client.private_endpoints.get, params["resource_group"], params["name"],
-                                   what=f"reading {describe(params['resource_group'], params['name'])}")
+        found = get_endpoint(module, params["resource_group"], params["name"])
         endpoints = [found] if found is not None else []
     elif params["resource_group"]:
-        endpoints = module.call(lambda: list(client.private_endpoints.list(params["resource_group"])),
-                                what=f"listing the private endpoints of resource group '{params['resource_group']}'")
+        endpoints = module.arm().list(
+            f"{subscription}/resourceGroups/{params['resource_group']}/providers/{NETWORK}/privateEndpoints",
+            NETWORK_API, what=f"listing the private endpoints of resource group '{params['resource_group']}'")
     else:
-        endpoints = module.call(lambda: list(client.private_endpoints.list_by_subscription()),
-                                what=f"listing the private endpoints of subscription '{module.subscription_id}'")
+        endpoints = module.arm().list(f"{subscription}/providers/{NETWORK}/privateEndpoints", NETWORK_API,
+                                      what=f"listing the private endpoints of subscription '{module.subscription_id}'")
 
     if params["target_id"]:
         endpoints = [e for e in endpoints if same_id(target_of(e), params["target_id"])]
-    endpoints.sort(key=lambda e: (e.id or "").lower())
+    endpoints.sort(key=lambda e: (e.get("id") or "").lower())
     # One read of each endpoint's network interface, for its members (none with read_members=false).
     result = [endpoint_result(e, read_members(module, e) if params["read_members"] else []) for e in endpoints]
     module.exit(changed=False, private_endpoints=result)
@@ -269,7 +269,7 @@ def main():
 
 def target_of(endpoint):
     connection, _manual = connection_of(endpoint)
-    return connection.private_link_service_id if connection is not None else None
+    return properties(connection).get("privateLinkServiceId") if connection is not None else None
 
 
 if __name__ == "__main__":

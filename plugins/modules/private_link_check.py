@@ -30,9 +30,6 @@ description:
 author:
   - privnet maintainers (!UNKNOWN)
 requirements:
-  - azure-mgmt-network >= 28
-  - azure-mgmt-privatedns >= 1.2
-  - azure-mgmt-containerregistry >= 10 (for registry targets)
   - dnspython >= 2.6 (for O(resolver))
 options:
   name:
@@ -255,8 +252,15 @@ connection_state:
 import ipaddress
 import traceback
 
+from ansible_collections.privnet.azure.plugins.module_utils._arm import (
+    CONTAINER_REGISTRY_API,
+    PRIVATE_DNS_API,
+    properties,
+    ref,
+)
 from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
-from ansible_collections.privnet.azure.plugins.module_utils._endpoint import endpoint_result, read_members
+from ansible_collections.privnet.azure.plugins.module_utils._dns import zone_id
+from ansible_collections.privnet.azure.plugins.module_utils._endpoint import endpoint_result, get_endpoint, read_members
 from ansible_collections.privnet.azure.plugins.module_utils._ids import parse_resource_id, same_id
 from ansible_collections.privnet.azure.plugins.module_utils._privatelink import (
     ZONE_OF_TARGET,
@@ -266,15 +270,6 @@ from ansible_collections.privnet.azure.plugins.module_utils._privatelink import 
     zone_of_name,
 )
 from ansible_collections.privnet.azure.plugins.module_utils._validate import dns_zone_name
-
-try:
-    import dns.exception
-    import dns.resolver
-    HAS_DNSPYTHON = True
-    DNSPYTHON_IMPORT_ERROR = None
-except ImportError:
-    HAS_DNSPYTHON = False
-    DNSPYTHON_IMPORT_ERROR = traceback.format_exc()
 
 SEVERITY_ORDER = {"error": 0, "warning": 1}
 
@@ -327,6 +322,14 @@ def parse_resolver(value):
     if port and not (port.isdigit() and 1 <= int(port) <= 65535):
         raise ValueError(f"resolver: {value!r} has a port that is not a number from 1 to 65535; {hint}")
     return address, int(port or 53)
+
+
+def dnspython():
+    """The dnspython package with its resolver, imported only when a resolver is given (a run without one does not
+    pay for the import); raises ImportError when it is not installed."""
+    import dns.exception
+    import dns.resolver
+    return dns
 
 
 def given_endpoint(endpoint, name, resource_group):
@@ -384,6 +387,7 @@ def given_zones(zones):
 
 def resolve(address, port, name, timeout):
     """The A addresses a resolver gives for a name, following CNAMEs; [] when it has none."""
+    dns = dnspython()
     resolver = dns.resolver.Resolver(configure=False)
     resolver.nameservers = [address]
     resolver.port = port
@@ -400,9 +404,12 @@ def main():
     resolver = module.validated(parse_resolver, params["resolver"]) if params["resolver"] else None
     if not params["dns_timeout"] > 0:
         module.fail_json(msg=f"dns_timeout: {params['dns_timeout']} is not a number of seconds above 0; give e.g. 3")
-    if resolver and not HAS_DNSPYTHON:
-        module.fail_json(msg="resolver needs the dnspython package (pip install dnspython)",
-                         exception=DNSPYTHON_IMPORT_ERROR)
+    if resolver:
+        try:
+            dnspython()
+        except ImportError:
+            module.fail_json(msg="resolver needs the dnspython package (pip install dnspython)",
+                             exception=traceback.format_exc())
     given = module.validated(given_endpoint, params["endpoint"], params["name"], params["resource_group"]) \
         if params["endpoint"] is not None else None
     known_zones = module.validated(given_zones, params["zones"])
@@ -412,9 +419,7 @@ def main():
     if given is not None:
         summary = given
     else:
-        network = module.client("network")
-        endpoint = module.get_or_none(network.private_endpoints.get, params["resource_group"], params["name"],
-                                      what=f"reading private endpoint '{params['name']}'")
+        endpoint = get_endpoint(module, params["resource_group"], params["name"])
         if endpoint is None:
             missing = (f"private endpoint '{params['name']}' was not found in resource group "
                        f"'{params['resource_group']}'")
@@ -448,14 +453,7 @@ def main():
     if not zone:
         module.fail_json(msg=f"zone: no default private DNS zone is known for target {target_id}; give zone")
     zone_rg = params["zone_resource_group"] or params["resource_group"]
-    clients = {}
-
-    def privatedns():
-        """The Private DNS client, made on first use (none when every zone was given)."""
-        if "privatedns" not in clients:
-            clients["privatedns"] = module.client("privatedns", subscription_id=params["zone_subscription_id"])
-        return clients["privatedns"]
-
+    zone_subscription = params["zone_subscription_id"] or module.subscription_id
     read_zones = {}
 
     def read_zone(name):
@@ -463,22 +461,24 @@ def main():
         its findings added."""
         if name in read_zones:
             return read_zones[name]
+        rid = zone_id(zone_subscription, zone_rg, name)
+        privatedns = module.arm(zone_subscription)
         given_zone = known_zones.get(name, {})
         linked_ids, found = given_zone.get("linked_virtual_networks"), given_zone.get("records")
         if linked_ids is not None or found is not None:
             exists = True  # an earlier task read or wrote its links or records
         else:
-            exists = module.get_or_none(privatedns().private_zones.get, zone_rg, name,
-                                        what=f"reading private DNS zone '{name}'") is not None
+            exists = privatedns.get(str(rid), PRIVATE_DNS_API, what=f"reading private DNS zone '{name}'") is not None
         if not exists:
             linked_ids, found = [], {}
             findings.add("error", "zone", name, f"private DNS zone '{name}' does not exist in resource group '{zone_rg}'",
                          "create it with privnet.azure.private_dns_zone, linked to the endpoint's virtual network")
         else:
             if linked_ids is None:
-                links = module.call(lambda: list(privatedns().virtual_network_links.list(zone_rg, name)),
-                                    what=f"listing the virtual network links of zone '{name}'")
-                linked_ids = [link.virtual_network.id for link in links if link.virtual_network is not None]
+                links = privatedns.list(f"{rid}/virtualNetworkLinks", PRIVATE_DNS_API,
+                                        what=f"listing the virtual network links of zone '{name}'")
+                linked_ids = [ref(properties(link).get("virtualNetwork")) for link in links
+                              if ref(properties(link).get("virtualNetwork"))]
             if vnet_id and not any(same_id(vnet_id, v) for v in linked_ids):
                 findings.add("error", "zone_link", name,
                              f"zone '{name}' is not linked to virtual network '{parse_resource_id(vnet_id).name}': "
@@ -486,10 +486,11 @@ def main():
                              "add the virtual network to the zone's links with privnet.azure.private_dns_zone")
             if found is None:
                 found = {}
-                for record_set in module.call(lambda: list(privatedns().record_sets.list(zone_rg, name)),
-                                              what=f"listing the record sets of zone '{name}'"):
-                    if record_set.a_records is not None and record_set.name:
-                        found[record_set.name.lower()] = sorted(a.ipv4_address for a in record_set.a_records)
+                for record_set in privatedns.list(f"{rid}/ALL", PRIVATE_DNS_API,
+                                                  what=f"listing the record sets of zone '{name}'"):
+                    a_records = properties(record_set).get("aRecords")
+                    if a_records is not None and record_set.get("name"):
+                        found[record_set["name"].lower()] = sorted(a.get("ipv4Address") for a in a_records)
         read_zones[name] = (exists, linked_ids, found)
         return read_zones[name]
 
@@ -518,7 +519,7 @@ def main():
             if resolver:
                 try:
                     row["resolves_to"] = resolve(resolver[0], resolver[1], fqdn, params["dns_timeout"])
-                except dns.exception.DNSException as exc:
+                except dnspython().exception.DNSException as exc:
                     module.fail_json(msg=f"resolver {params['resolver']} did not answer for {fqdn}: {exc}")
                 if row["resolves_to"] != [member["private_ip"]]:
                     row["ok"] = False
@@ -542,11 +543,10 @@ def main():
         if params["check_public_access"]:
             public = params["public_network_access"]
             if public is None:  # not given: read the registry
-                registries = module.client("containerregistry", subscription_id=target.subscription)
-                registry = module.get_or_none(registries.registries.get, target.resource_group, target.name,
-                                              what=f"reading registry '{target.name}'")
-                public = getattr(registry, "public_network_access", None) if registry is not None else None
-            if public is not None and str(getattr(public, "value", public)).lower() == "enabled":
+                registry = module.arm(target.subscription).get(str(target), CONTAINER_REGISTRY_API,
+                                                               what=f"reading registry '{target.name}'")
+                public = properties(registry).get("publicNetworkAccess")
+            if public is not None and str(public).lower() == "enabled":
                 findings.add("warning", "public_access", target.name,
                              "public network access is still enabled: the registry is reachable from outside "
                              "the virtual network", "disable it with privnet.azure.acr_network "

@@ -27,8 +27,6 @@ description:
   - The subnet must exist; the module does not create virtual networks or subnets.
 author:
   - privnet maintainers (!UNKNOWN)
-requirements:
-  - azure-mgmt-network >= 28
 options:
   subnet_id:
     description:
@@ -265,6 +263,7 @@ subnet:
       sample: Succeeded
 """
 
+from ansible_collections.privnet.azure.plugins.module_utils._arm import NETWORK_API, properties, ref
 from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
 from ansible_collections.privnet.azure.plugins.module_utils._diff import Difference
 from ansible_collections.privnet.azure.plugins.module_utils._ids import resolve_resource_id, same_id
@@ -374,9 +373,13 @@ def resolve_policies(module, subnet_rid):
 # ---- compare ------------------------------------------------------------------------------
 
 def endpoint_view(endpoints):
-    """Service endpoints as plain dicts, for diff and comparison."""
-    return [{"service": _CANONICAL.get((e.service or "").lower(), e.service), "locations": list(e.locations or [])}
+    """Service endpoints (a subnet's serviceEndpoints) as plain dicts, for diff and comparison."""
+    return [{"service": canonical_name(e.get("service")), "locations": list(e.get("locations") or [])}
             for e in endpoints or []]
+
+
+def canonical_name(service):
+    return _CANONICAL.get((service or "").lower(), service)
 
 
 def desired_endpoints(current, wanted, state, purge):
@@ -416,7 +419,7 @@ def desired_policies(current, wanted, state, purge):
 
 
 def policy_ids(subnet):
-    return [p.id for p in subnet.service_endpoint_policies or [] if p.id]
+    return [ref(p) for p in properties(subnet).get("serviceEndpointPolicies") or [] if ref(p)]
 
 
 # ---- main -------------------------------------------------------------------------------------
@@ -436,7 +439,7 @@ def main():
 
     # 2. Read the current state.
     subnet = module.validated(require_subnet, module, subnet_id)
-    current = endpoint_view(subnet.service_endpoints)
+    current = endpoint_view(properties(subnet).get("serviceEndpoints"))
     current_policies = policy_ids(subnet)
 
     # 3. Compare: services by name, locations only where given; policies by id.
@@ -470,9 +473,9 @@ def main():
         warn_source_switch(module, subnet_id, current, plain_after)
         changes = {}
         if services_changed:
-            changes["service_endpoints"] = build_endpoints(subnet, after)
+            changes["serviceEndpoints"] = build_endpoints(subnet, after)
         if policies_changed:
-            changes["service_endpoint_policies"] = build_policies(subnet, policies_after)
+            changes["serviceEndpointPolicies"] = build_policies(subnet, policies_after)
         subnet = update_subnet(module, subnet_id, subnet, changes)
 
     # 5. Return.
@@ -482,27 +485,22 @@ def main():
 def build_endpoints(subnet, after):
     """The serviceEndpoints list to send: untouched entries exactly as read (locations Azure
     filled in, network identifiers), changed or new ones with only what the user gave."""
-    from azure.mgmt.network import models  # the SDK is there: the subnet was just read with it
-
-    by_service = {_CANONICAL.get((e.service or "").lower(), e.service): e for e in subnet.service_endpoints or []}
+    by_service = {canonical_name(e.get("service")): e for e in properties(subnet).get("serviceEndpoints") or []}
     out = []
     for entry in after:
         if not entry.get("changed") and entry["service"] in by_service:
             out.append(by_service[entry["service"]])
         elif entry.get("new") and not entry.get("locations_given"):
-            out.append(models.ServiceEndpointPropertiesFormat(service=entry["service"]))
+            out.append({"service": entry["service"]})
         else:
-            out.append(models.ServiceEndpointPropertiesFormat(service=entry["service"],
-                                                              locations=entry["locations"]))
+            out.append({"service": entry["service"], "locations": entry["locations"]})
     return out
 
 
 def build_policies(subnet, policies_after):
     """The serviceEndpointPolicies references to send: kept ones as read, new ones by id."""
-    from azure.mgmt.network import models
-
-    current = {p.id.lower(): p for p in subnet.service_endpoint_policies or [] if p.id}
-    return [current.get(p.lower()) or models.ServiceEndpointPolicy(id=p) for p in policies_after]
+    current = {ref(p).lower(): p for p in properties(subnet).get("serviceEndpointPolicies") or [] if ref(p)}
+    return [current.get(p.lower()) or {"id": p} for p in policies_after]
 
 
 def check_policies(module, subnet_rid, policies, current_policies, services_after):
@@ -513,9 +511,8 @@ def check_policies(module, subnet_rid, policies, current_policies, services_afte
         rid = module.validated(resolve_resource_id, policy_id, option="service_endpoint_policies",
                                subscription=None, resource_group=None, provider=NETWORK,
                                type_="serviceEndpointPolicies")
-        client = module.client("network", subscription_id=rid.subscription)
-        policy = module.get_or_none(client.service_endpoint_policies.get, rid.resource_group, rid.name,
-                                    what=f"reading service endpoint policy '{rid.name}'")
+        policy = module.arm(rid.subscription).get(str(rid), NETWORK_API,
+                                                  what=f"reading service endpoint policy '{rid.name}'")
         if policy is None:
             if any(same_id(policy_id, p) for p in current_policies):
                 continue  # attached already; not ours to judge
@@ -524,21 +521,26 @@ def check_policies(module, subnet_rid, policies, current_policies, services_afte
                                  "it first, or fix the name")
         if not any(same_id(policy_id, p) for p in current_policies):
             if vnet_location is None:
-                network = module.client("network", subscription_id=subnet_rid.subscription)
-                vnet = module.call(network.virtual_networks.get, subnet_rid.resource_group, subnet_rid.name,
-                                   what=f"reading virtual network '{subnet_rid.name}'")
-                vnet_location = vnet.location
-            if location_key(policy.location or "") != location_key(vnet_location or ""):
-                module.fail_json(msg=f"service_endpoint_policies: policy '{rid.name}' is in {policy.location}, virtual "
+                vnet_location = read_vnet_location(module, subnet_rid)
+            if location_key(policy.get("location") or "") != location_key(vnet_location or ""):
+                module.fail_json(msg=f"service_endpoint_policies: policy '{rid.name}' is in {policy.get('location')}, virtual "
                                      f"network '{subnet_rid.name}' in {vnet_location}; Azure attaches only a service "
                                      "endpoint policy of the virtual network's region and subscription: create the "
                                      f"policy in {vnet_location}")
-        for definition in policy.service_endpoint_policy_definitions or []:
-            service = _CANONICAL.get((definition.service or "").lower(), definition.service)
+        for definition in properties(policy).get("serviceEndpointPolicyDefinitions") or []:
+            service = canonical_name(properties(definition).get("service"))
             if service and service not in services_after:
                 module.fail_json(msg=f"service_endpoint_policies: policy '{rid.name}' restricts {service}, but the "
                                      f"subnet would have no {service} service endpoint; add {service} to services "
                                      "(or do not remove it)")
+
+
+def read_vnet_location(module, subnet_rid):
+    """The region of the subnet's virtual network (one read; a missing one fails the task)."""
+    vnet_rid = subnet_rid.parent
+    vnet = module.arm(vnet_rid.subscription).read(str(vnet_rid), NETWORK_API,
+                                                  what=f"reading virtual network '{subnet_rid.name}'")
+    return (vnet or {}).get("location")
 
 
 def warn_source_switch(module, subnet_id, before, after):
@@ -560,7 +562,7 @@ def warn_source_switch(module, subnet_id, before, after):
 
 def result(subnet):
     out = subnet_result(subnet)
-    out["service_endpoints"] = endpoint_view(subnet.service_endpoints)
+    out["service_endpoints"] = endpoint_view(properties(subnet).get("serviceEndpoints"))
     out["service_endpoint_policies"] = policy_ids(subnet)
     return out
 

@@ -26,8 +26,6 @@ description:
     after), and refuses, before anything is written, rules to add to a server that stays closed.
 author:
   - privnet maintainers (!UNKNOWN)
-requirements:
-  - azure-mgmt-network >= 28
 options:
   name:
     description:

@@ -20,8 +20,6 @@ description:
   - The subnet must exist; the module does not create virtual networks or subnets.
 author:
   - privnet maintainers (!UNKNOWN)
-requirements:
-  - azure-mgmt-network >= 28
 options:
   subnet_id:
     description:
@@ -214,6 +212,9 @@ from ansible_collections.privnet.azure.plugins.module_utils._subnet import (
 )
 
 POLICIES = ("private_endpoint_network_policies", "private_link_service_network_policies")
+# Each option's member of the subnet's properties.
+WIRE = {"private_endpoint_network_policies": "privateEndpointNetworkPolicies",
+        "private_link_service_network_policies": "privateLinkServiceNetworkPolicies"}
 
 ARGUMENT_SPEC = dict(
     subnet_id=dict(type="str"),
@@ -243,7 +244,7 @@ def main():
 
     # 4. Apply the changed policies, keeping every other property (update_subnet honours check mode).
     if difference.changed:
-        subnet = update_subnet(module, subnet_id, subnet, {key: desired[key] for key in difference.changed_keys})
+        subnet = update_subnet(module, subnet_id, subnet, {WIRE[key]: desired[key] for key in difference.changed_keys})
 
     # 5. Return.
     module.exit(changed=difference.changed, diff=difference, subnet=subnet_result(subnet))

@@ -2,10 +2,11 @@
 # Copyright: contributors to privnet.azure
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Test doubles for the Azure SDK: ARM errors as the SDK raises them, and an LRO poller."""
+"""Test doubles for Azure: ARM errors as azure-core raises them, an LRO poller, AzureModule.arm() over a handler."""
 
 from __future__ import annotations
 
+import copy
 import json
 
 from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
@@ -219,3 +220,93 @@ def arm_stub_handler(state):
             pass
 
     return Handler
+
+
+class FakeHttpResponse:
+    """What ArmResources.send() returns, as far as the modules read it (status, headers, text)."""
+
+    def __init__(self, body=None, status_code=200, headers=None):
+        self.status_code = status_code
+        self.headers = dict(headers or {})
+        self._text = "" if body is None else json.dumps(body)
+
+    def text(self, encoding=None):
+        return self._text
+
+
+class FakeArmResources:
+    """AzureModule.arm() stand-in: _arm.ArmResources' interface over ``handler(method, resource_id, body, headers)``,
+    which answers with Azure's JSON (None for a write without an answer; a write may answer a FakePoller, to see
+    whether it was waited for) or raises an azure-core error as ARM would (``not_found()`` for a missing resource,
+    ``arm_error(...)`` for the rest). AzureModule's own absence rules,
+    retries, waits and failures wrap every call, as they wrap the real ArmResources. ``method`` is GET, LIST (a
+    collection, answered with the list of its items), PUT, PATCH or DELETE. Every call is recorded in ``calls`` as
+    (method, resource_id, api_version)."""
+
+    def __init__(self, module, handler, subscription_id=None, tenant_id=None, calls=None):
+        self.module = module
+        self.handler = handler
+        self.subscription_id = subscription_id or module.subscription_id
+        self.tenant_id = tenant_id
+        self.calls = calls if calls is not None else []
+
+    def _answer(self, method, resource_id, api_version, body=None, headers=None):
+        self.calls.append((method, resource_id, api_version))
+        return self.handler(method, resource_id, copy.deepcopy(body), dict(headers or {}))
+
+    def get(self, resource_id, api_version, what):
+        return self.module.get_or_none(lambda: self._answer("GET", resource_id, api_version), what=what)
+
+    def read(self, resource_id, api_version, what):
+        return self.module.call(lambda: self._answer("GET", resource_id, api_version), what=what)
+
+    def read_all(self, collection_id, api_version):
+        return self._answer("LIST", collection_id, api_version)
+
+    def list(self, collection_id, api_version, what):
+        return self.module.call(lambda: self.read_all(collection_id, api_version), what=what)
+
+    def list_or_none(self, collection_id, api_version, what):
+        return self.module.get_or_none(lambda: self.read_all(collection_id, api_version), what=what)
+
+    def _operation(self, method, resource_id, api_version, body=None):
+        answer = self._answer(method, resource_id, api_version, body)
+        return answer if isinstance(answer, FakePoller) else FakePoller(result=answer)
+
+    def put(self, resource_id, api_version, body, what, must_wait=False):
+        return self.module.begin(lambda: self._operation("PUT", resource_id, api_version, body), what=what,
+                                 must_wait=must_wait)
+
+    def patch(self, resource_id, api_version, body, what, must_wait=False):
+        return self.module.begin(lambda: self._operation("PATCH", resource_id, api_version, body), what=what,
+                                 must_wait=must_wait)
+
+    def delete(self, resource_id, api_version, what, must_wait=False):
+        self.module.begin(lambda: self._operation("DELETE", resource_id, api_version), what=what, must_wait=must_wait)
+
+    def send(self, method, path, api_version=None, body=None, headers=None):
+        return FakeHttpResponse(self._answer(method, path, api_version, body, headers))
+
+
+def install_arm(monkeypatch, handler, calls=None):
+    """Make AzureModule.arm() answer through ``handler`` (see FakeArmResources); returns the list of calls."""
+    from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
+
+    calls = calls if calls is not None else []
+
+    def arm(self, subscription_id=None, tenant_id=None):
+        return FakeArmResources(self, handler, subscription_id, tenant_id, calls)
+
+    monkeypatch.setattr(AzureModule, "arm", arm)
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
+    return calls
+
+
+def split_id(resource_id):
+    """(subscription, resource group, [(type, name), ...] after the provider) of an ARM id, names as given."""
+    parts = resource_id.strip("/").split("/")
+    subscription = parts[1]
+    group = parts[3] if len(parts) > 3 and parts[2].lower() == "resourcegroups" else None
+    rest = parts[parts.index("providers") + 2:] if "providers" in parts else []
+    pairs = [(rest[i], rest[i + 1] if i + 1 < len(rest) else None) for i in range(0, len(rest), 2)]
+    return subscription, group, pairs

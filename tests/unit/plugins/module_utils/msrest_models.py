@@ -9,7 +9,7 @@ It behaves like msrest.serialization.Model where the collection's code can tell 
 attributes only (not a Mapping), an ``_attribute_map`` of dotted REST keys, ``deserialize`` keeps
 only declared fields, ``as_dict()`` gives snake_case attribute names with flattened properties, and
 ``serialize()`` gives the nested REST form of the declared fields. The attribute maps below are the
-relevant part of azure-mgmt-network 28.0's and azure-mgmt-containerregistry 10.3's.
+relevant part of azure-mgmt-network 28.0's.
 """
 
 from __future__ import annotations
@@ -114,47 +114,6 @@ class VirtualNetwork(MsrestModel):
         "virtual_network_peerings": {"key": "properties.virtualNetworkPeerings", "type": "[VirtualNetworkPeering]"},
     }
     _children = {"virtual_network_peerings": VirtualNetworkPeering}
-
-
-class IPRule(MsrestModel):
-    _attribute_map = {"action": {"key": "action", "type": "str"}, "ip_address_or_range": {"key": "value", "type": "str"}}
-
-
-class NetworkRuleSet(MsrestModel):
-    """azure-mgmt-containerregistry 10.3 (API 2023-07-01): no virtualNetworkRules."""
-    _attribute_map = {"default_action": {"key": "defaultAction", "type": "str"},
-                      "ip_rules": {"key": "ipRules", "type": "[IPRule]"}}
-    _children = {"ip_rules": IPRule}
-
-
-class Sku(MsrestModel):
-    _attribute_map = {"name": {"key": "name", "type": "str"}, "tier": {"key": "tier", "type": "str"}}
-
-
-class Registry(MsrestModel):
-    _attribute_map = {
-        "id": {"key": "id", "type": "str"},
-        "name": {"key": "name", "type": "str"},
-        "location": {"key": "location", "type": "str"},
-        "sku": {"key": "sku", "type": "Sku"},
-        "login_server": {"key": "properties.loginServer", "type": "str"},
-        "provisioning_state": {"key": "properties.provisioningState", "type": "str"},
-        "public_network_access": {"key": "properties.publicNetworkAccess", "type": "str"},
-        "network_rule_bypass_options": {"key": "properties.networkRuleBypassOptions", "type": "str"},
-        "data_endpoint_enabled": {"key": "properties.dataEndpointEnabled", "type": "bool"},
-        "data_endpoint_host_names": {"key": "properties.dataEndpointHostNames", "type": "[str]"},
-        "network_rule_set": {"key": "properties.networkRuleSet", "type": "NetworkRuleSet"},
-    }
-    _children = {"sku": Sku, "network_rule_set": NetworkRuleSet}
-
-
-class RegistryUpdateParameters(MsrestModel):
-    _attribute_map = {
-        "public_network_access": {"key": "properties.publicNetworkAccess", "type": "str"},
-        "network_rule_bypass_options": {"key": "properties.networkRuleBypassOptions", "type": "str"},
-        "data_endpoint_enabled": {"key": "properties.dataEndpointEnabled", "type": "bool"},
-        "network_rule_set": {"key": "properties.networkRuleSet", "type": "NetworkRuleSet"},
-    }
 
 
 class FakePipelineResponse:

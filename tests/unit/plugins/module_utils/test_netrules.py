@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import pytest
 
-from azure.mgmt.network import models
-
 from ansible_collections.privnet.azure.plugins.module_utils import _netrules as nr
 from ansible_collections.privnet.azure.tests.unit.helpers import SUBNET_ID, subnet_wire
 
@@ -65,9 +63,9 @@ def test_subnet_id_checks_the_type():
 
 def test_endpoint_problem():
     rid = nr.subnet_id(SUBNET_ID)
-    storage = models.Subnet(subnet_wire())  # Microsoft.Storage
+    storage = subnet_wire()  # Microsoft.Storage
     assert nr.endpoint_problem(storage, rid, nr.STORAGE_ENDPOINTS, "storage account 'st'") is None
-    global_only = models.Subnet(subnet_wire(serviceEndpoints=[{"service": "microsoft.storage.global"}]))
+    global_only = subnet_wire(serviceEndpoints=[{"service": "microsoft.storage.global"}])
     assert nr.endpoint_problem(global_only, rid, nr.STORAGE_ENDPOINTS, "storage account 'st'") is None
     problem = nr.endpoint_problem(storage, rid, nr.KEY_VAULT_ENDPOINTS, "key vault 'kv'")
     assert problem.startswith("virtual_network_rules: subnet 'snet-pe' of virtual network 'vnet-hub'")
@@ -81,7 +79,7 @@ def test_check_subnet_endpoints_reads_each_subnet_and_raises_on_the_first_proble
 
     def reader(rid):
         read.append(rid.leaf_name)
-        return models.Subnet(subnet_wire(serviceEndpoints=[]))
+        return subnet_wire(serviceEndpoints=[])
 
     assert nr.check_subnet_endpoints(reader, [], nr.SQL_ENDPOINTS, "SQL server 's'") == []
     with pytest.raises(ValueError, match="has no Microsoft.Sql service endpoint"):

@@ -11,10 +11,7 @@ import json
 
 import pytest
 
-from azure.core import MatchConditions
-
-from ansible_collections.privnet.azure.plugins.module_utils import _dns, _peering, _sdkcompat
-from ansible_collections.privnet.azure.plugins.modules import acr_network
+from ansible_collections.privnet.azure.plugins.module_utils import _peering, _sdkcompat
 from ansible_collections.privnet.azure.tests.unit.plugins.module_utils import msrest_models as old
 
 HUB = "/subscriptions/s/resourceGroups/rg-hub/providers/Microsoft.Network/virtualNetworks/vnet-hub"
@@ -110,77 +107,3 @@ def test_remote_gateways_of_an_msrest_model_read_with_keep_wire():
     _sdkcompat.keep_wire()(old.FakePipelineResponse(SUBNET_PEERING), peering, {})
     assert _peering.remote_gateways(peering) == [GATEWAY]
     assert _peering.side_result(peering, _peering.parse_resource_id(SPOKE))["remote_gateways"] == [GATEWAY]
-
-
-# ---- acr_network: azure-mgmt-containerregistry 10.3 to 14 ----------------------------------------
-
-def registry_json(**rule_set):
-    return {"id": "/subscriptions/s/resourceGroups/rg-acr/providers/Microsoft.ContainerRegistry/registries/acr1",
-            "name": "acr1", "location": "westeurope", "sku": {"name": "Premium", "tier": "Premium"},
-            "properties": {"loginServer": "acr1.azurecr.io", "publicNetworkAccess": "Enabled",
-                           "networkRuleBypassOptions": "AzureServices", "dataEndpointEnabled": False,
-                           "networkRuleSet": dict({"defaultAction": "Allow", "ipRules": []}, **rule_set)}}
-
-
-def old_registry(monkeypatch, **rule_set):
-    monkeypatch.setattr(acr_network, "RegistryUpdateParameters", old.RegistryUpdateParameters)
-    raw = registry_json(**rule_set)
-    registry = old.Registry.deserialize(raw)
-    return _sdkcompat.keep_wire()(old.FakePipelineResponse(raw), registry, {})
-
-
-def test_acr_update_with_an_msrest_sdk_is_json_sent_as_is(monkeypatch):
-    """azure-mgmt-containerregistry 10.3 / 14: NetworkRuleSet(dict) raised TypeError and
-    network_rule_set.get() AttributeError; legacy virtual network rules (not in their API version's
-    model) must be sent back, not dropped."""
-    legacy = [{"action": "Allow", "id": f"{SPOKE}/subnets/snet-app"}]
-    registry = old_registry(monkeypatch, virtualNetworkRules=legacy)
-    assert acr_network.legacy_vnet_rules(registry) == legacy
-    body = acr_network.build_update(registry, {"public_network_access": "Disabled", "default_action": "Deny",
-                                               "ip_rules": ["203.0.113.7"]},
-                                    {"public_network_access", "default_action", "ip_rules"})
-    assert isinstance(body, bytes)
-    assert json.loads(body) == {"properties": {
-        "publicNetworkAccess": "Disabled",
-        "networkRuleSet": {"defaultAction": "Deny", "ipRules": [{"action": "Allow", "value": "203.0.113.7"}],
-                           "virtualNetworkRules": legacy}}}
-
-
-def test_acr_registry_result_with_an_msrest_model(monkeypatch):
-    registry = old_registry(monkeypatch, ipRules=[{"action": "Allow", "value": "198.51.100.0/24"}])
-    result = acr_network.registry_result(registry, [])
-    assert result["ip_rules"] == ["198.51.100.0/24"]
-    assert result["default_action"] == "Allow" and result["sku"] == "Premium"
-    assert acr_network.legacy_vnet_rules(registry) == []
-
-
-# ---- private_dns_records: azure-mgmt-privatedns 1.x -------------------------------------------
-
-def create_or_update_1x(resource_group_name, private_zone_name, record_type, relative_record_set_name, parameters,
-                        if_match=None, if_none_match=None, **kwargs):
-    """azure-mgmt-privatedns 1.2's signature: header values, no azure-core match conditions."""
-
-
-def delete_1x(resource_group_name, private_zone_name, record_type, relative_record_set_name, if_match=None,
-              **kwargs):
-    """azure-mgmt-privatedns 1.2's signature."""
-
-
-def create_or_update_2x(resource_group_name, private_zone_name, record_type, relative_record_set_name, parameters,
-                        *, etag=None, match_condition=None, **kwargs):
-    """azure-mgmt-privatedns 2.0's signature."""
-
-
-def test_etag_condition_for_privatedns_1x():
-    """azure-mgmt-privatedns 1.2: etag= / match_condition= ended in TypeError (unexpected keyword)."""
-    assert _dns.etag_condition('W/"3"', create_or_update_1x) == {"if_match": 'W/"3"'}
-    assert _dns.etag_condition(None, create_or_update_1x) == {"if_none_match": "*"}
-    assert _dns.etag_condition('W/"3"', delete_1x) == {"if_match": 'W/"3"'}
-
-
-def test_etag_condition_for_privatedns_2x_and_unknown_callables():
-    assert _dns.etag_condition('W/"3"', create_or_update_2x) == {
-        "etag": 'W/"3"', "match_condition": MatchConditions.IfNotModified}
-    assert _dns.etag_condition(None, create_or_update_2x) == {"match_condition": MatchConditions.IfMissing}
-    assert _dns.etag_condition(None) == {"match_condition": MatchConditions.IfMissing}
-    assert _dns.etag_condition(None, max) == {"match_condition": MatchConditions.IfMissing}  # no signature

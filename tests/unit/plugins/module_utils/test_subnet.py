@@ -2,7 +2,7 @@
 # Copyright: contributors to privnet.azure
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Subnet read-modify-write, through the real SDK client, over TLS, against a local ARM stub."""
+"""Subnet read-modify-write, through the real ArmResources pipeline, over TLS, against a local ARM stub."""
 
 from __future__ import annotations
 
@@ -59,7 +59,7 @@ def test_update_sends_back_every_property_it_does_not_manage(arm, monkeypatch):
     module = make_module(arm, monkeypatch)
     rid = parse_resource_id(SUBNET_ID)
     subnet = require_subnet(module, rid)
-    updated = update_subnet(module, rid, subnet, {"private_endpoint_network_policies": "Disabled"})
+    updated = update_subnet(module, rid, subnet, {"privateEndpointNetworkPolicies": "Disabled"})
 
     [(_method, path, body)] = puts(arm)
     assert path == SUBNET_ID
@@ -81,9 +81,10 @@ def test_update_sends_back_every_property_it_does_not_manage(arm, monkeypatch):
 def test_check_mode_changes_the_model_but_sends_nothing(arm, monkeypatch):
     module = make_module(arm, monkeypatch, check_mode=True)
     rid = parse_resource_id(SUBNET_ID)
-    subnet = update_subnet(module, rid, require_subnet(module, rid), {"private_endpoint_network_policies": "Disabled"})
+    subnet = update_subnet(module, rid, require_subnet(module, rid), {"privateEndpointNetworkPolicies": "Disabled"})
     assert puts(arm) == []
-    assert subnet.private_endpoint_network_policies == "Disabled"
+    assert subnet["properties"]["privateEndpointNetworkPolicies"] == "Disabled"
+    assert subnet_result(subnet)["private_endpoint_network_policies"] == "Disabled"
 
 
 def test_missing_subnet(arm, monkeypatch):
@@ -130,6 +131,6 @@ def test_subnet_result_shape(arm, monkeypatch):
         "delegations": [{"name": "aci", "service_name": "Microsoft.ContainerInstance/containerGroups"}],
         "provisioning_state": "Succeeded",
     }
-    # plain str, not the SDK's enum class (which would print as "Class.MEMBER")
+    # plain str, as Azure sent it
     assert isinstance(result["private_endpoint_network_policies"], str)
     assert not isinstance(result["private_endpoint_network_policies"], Enum)

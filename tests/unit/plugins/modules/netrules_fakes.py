@@ -3,17 +3,14 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
 """Test doubles for the network rule modules: ARM resources held as wire JSON behind an ArmResources stand-in,
-and a network SDK client holding subnets."""
+and subnets behind AzureModule.arm()."""
 
 from __future__ import annotations
 
 import copy
-from unittest.mock import MagicMock
+from types import SimpleNamespace
 
-from azure.mgmt.network import models
-
-from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
-from ansible_collections.privnet.azure.tests.unit.helpers import arm_error, not_found, subnet_wire
+from ansible_collections.privnet.azure.tests.unit.helpers import arm_error, install_arm, not_found, subnet_wire
 
 SUB = "11111111-1111-4111-8111-111111111111"
 NET = f"/subscriptions/{SUB}/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet-hub"
@@ -91,28 +88,21 @@ class FakeArm:
 
 
 def install(monkeypatch, module, resources):
-    """Replace the module's ArmResources with a FakeArm over ``resources`` and AzureModule.client with a network
-    client holding the subnets of ENDPOINTS; returns (arm, network)."""
+    """Replace the module's ArmResources with a FakeArm over ``resources`` and AzureModule.arm() with one holding
+    the subnets of ENDPOINTS; returns (arm, network), ``network.subnets_read`` the names of the subnets read."""
     arm = FakeArm(resources)
     monkeypatch.setattr(module, "ArmResources", arm)
-    network = MagicMock()
-    network.subnets_read = []
+    network = SimpleNamespace(subnets_read=[])
 
-    def get_subnet(rg, vnet, name):
+    def subnets(method, resource_id, body, headers):
+        assert method == "GET" and "/virtualNetworks/vnet-hub/subnets/" in resource_id, (method, resource_id)
+        name = resource_id.rsplit("/", 1)[-1]
         network.subnets_read.append(name)
         if name not in ENDPOINTS:
             raise not_found(f"Resource {name} not found.")
-        return models.Subnet(subnet_wire(serviceEndpoints=[{"service": s, "locations": ["*"]}
-                                                           for s in ENDPOINTS[name]]))
+        return subnet_wire(serviceEndpoints=[{"service": s, "locations": ["*"]} for s in ENDPOINTS[name]])
 
-    network.subnets.get.side_effect = get_subnet
-
-    def fake_client(self, name, subscription_id=None, tenant_id=None):
-        assert name == "network"
-        return network
-
-    monkeypatch.setattr(AzureModule, "client", fake_client)
-    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
+    install_arm(monkeypatch, subnets)
     return arm, network
 
 

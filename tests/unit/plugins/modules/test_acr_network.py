@@ -9,11 +9,17 @@ from unittest.mock import MagicMock
 
 import pytest
 
-from azure.mgmt.containerregistry import models
-
+from ansible_collections.privnet.azure.plugins.module_utils._arm import CONTAINER_REGISTRY_API
 from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
 from ansible_collections.privnet.azure.plugins.modules import acr_network
-from ansible_collections.privnet.azure.tests.unit.helpers import FakePoller, arm_error, not_found, warnings_of
+from ansible_collections.privnet.azure.tests.unit.helpers import (
+    FakePoller,
+    arm_error,
+    install_arm,
+    not_found,
+    split_id,
+    warnings_of,
+)
 
 REG_ID = "/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/rg-acr/providers/Microsoft.ContainerRegistry/registries/acrprivnetdemo"
 PE_ID = "/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/rg-network/providers/Microsoft.Network/privateEndpoints/pe-acr"
@@ -47,46 +53,42 @@ def registry_wire(sku="Premium", **properties):
             "properties": props}
 
 
-@pytest.fixture(autouse=True)
-def fresh_warnings(monkeypatch):
-    """ansible-core keeps module warnings in a process-wide dict; start every test empty."""
-    from ansible.module_utils.common import warnings as ansible_warnings
-    monkeypatch.setattr(ansible_warnings, "_global_warnings", {})
-
-
 @pytest.fixture
 def acr(monkeypatch):
-    """A mocked ContainerRegistryManagementClient over one registry held as wire JSON; a PATCH
-    merges its properties the way ARM does."""
-    client = MagicMock()
-    client.wire = registry_wire()
-    client.clients = []
-    client.registries.get.side_effect = lambda rg, name: models.Registry(copy.deepcopy(client.wire))
-    client.replications.list.side_effect = lambda rg, name: iter([
-        models.Replication({"name": "westeurope", "location": "westeurope"}),
-        models.Replication({"name": "eastus", "location": "East US"})])
+    """One registry held as wire JSON behind AzureModule.arm(): ``acr.get(id)``, ``acr.list_replications(id)`` and
+    ``acr.patch(id, body)`` are mocks, a PATCH merges the properties the way ARM does; ``acr.clients`` records
+    ("containerregistry", subscription) of each request."""
+    fake = MagicMock()
+    fake.wire = registry_wire()
+    fake.clients = []
+    fake.get.side_effect = lambda resource_id: copy.deepcopy(fake.wire)
+    fake.list_replications.side_effect = lambda resource_id: [
+        {"name": "westeurope", "location": "westeurope"}, {"name": "eastus", "location": "East US"}]
 
-    def patch(rg, name, update):
-        body = update.as_dict()
-        client.wire["properties"].update(body.get("properties", {}))
-        return FakePoller(result=models.Registry(copy.deepcopy(client.wire)))
+    def patch(resource_id, body):
+        fake.wire["properties"].update(body.get("properties", {}))
+        return copy.deepcopy(fake.wire)
 
-    client.registries.begin_update.side_effect = patch
+    fake.patch.side_effect = patch
 
-    def fake_client(self, name, subscription_id=None):
-        client.clients.append((name, subscription_id))
-        return client
+    def handler(method, resource_id, body, headers):
+        fake.clients.append(("containerregistry", split_id(resource_id)[0]))
+        if method == "LIST":
+            assert resource_id == f"{REG_ID}/replications"
+            return fake.list_replications(resource_id)
+        assert resource_id == REG_ID
+        return fake.get(resource_id) if method == "GET" else fake.patch(resource_id, body)
 
-    monkeypatch.setattr(AzureModule, "client", fake_client)
-    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
-    return client
+    calls = install_arm(monkeypatch, handler)
+    yield fake
+    assert {api for _m, _id, api in calls} <= {CONTAINER_REGISTRY_API}
 
 
 def sent(acr):
-    [call] = acr.registries.begin_update.call_args_list
-    rg, name, update = call.args
-    assert (rg, name) == ("rg-acr", "acrprivnetdemo")
-    return update.as_dict()
+    [call] = acr.patch.call_args_list
+    resource_id, body = call.args
+    assert resource_id == REG_ID
+    return body
 
 
 def test_disables_public_access_with_one_patch_of_only_that_field(run_module, acr):
@@ -109,7 +111,7 @@ def test_every_option_in_a_single_patch(run_module, acr):
         ARGS, public_network_access="Disabled", default_action="Deny", ip_rules=["203.0.113.7", "198.51.100.0/24"],
         network_rule_bypass="None", data_endpoint_enabled=True, _ansible_diff=True))
     assert not failed and result["changed"]
-    assert acr.registries.begin_update.call_count == 1
+    assert acr.patch.call_count == 1
     assert sent(acr) == {"properties": {
         "publicNetworkAccess": "Disabled", "networkRuleBypassOptions": "None", "dataEndpointEnabled": True,
         "networkRuleSet": {"defaultAction": "Deny", "ipRules": [{"action": "Allow", "value": "203.0.113.7"},
@@ -131,7 +133,7 @@ def test_second_run_is_idempotent_with_zero_writes(run_module, acr):
         ARGS, public_network_access="Disabled", default_action="Deny",
         ip_rules=["203.0.113.7/32", "198.51.100.0/24", "203.0.113.7"], network_rule_bypass="AzureServices"))
     assert (failed, result["changed"]) == (False, False)
-    acr.registries.begin_update.assert_not_called()
+    acr.patch.assert_not_called()
     assert warnings_of(result) == []
 
 
@@ -139,7 +141,7 @@ def test_check_mode_predicts_and_writes_nothing(run_module, acr):
     result, failed = run_module(acr_network.main, dict(ARGS, default_action="Deny", ip_rules=["203.0.113.7"],
                                                        _ansible_check_mode=True, _ansible_diff=True))
     assert (failed, result["changed"]) == (False, True)
-    acr.registries.begin_update.assert_not_called()
+    acr.patch.assert_not_called()
     assert result["registry"]["default_action"] == "Deny"
     assert result["registry"]["ip_rules"] == ["203.0.113.7"]
     assert result["diff"] == {"before": {"default_action": "Allow", "ip_rules": []},
@@ -165,10 +167,10 @@ def test_without_purge_rules_are_added_and_others_kept(run_module, acr):
     assert [r["value"] for r in sent(acr)["properties"]["networkRuleSet"]["ipRules"]] == ["192.0.2.1", "203.0.113.7"]
     assert result["diff"]["after"]["ip_rules"] == ["192.0.2.1", "203.0.113.7"]
     # Nothing to add: no write
-    acr.registries.begin_update.reset_mock()
+    acr.patch.reset_mock()
     again, _failed = run_module(acr_network.main, dict(ARGS, ip_rules=["192.0.2.1"], purge_ip_rules=False))
     assert again["changed"] is False
-    acr.registries.begin_update.assert_not_called()
+    acr.patch.assert_not_called()
 
 
 def test_empty_list_with_purge_removes_every_rule(run_module, acr):
@@ -205,8 +207,8 @@ def test_non_premium_registry_is_refused_before_any_write(run_module, acr, sku):
     assert "Upgrade the registry to Premium" in result["msg"]
     assert "az acr update --name acrprivnetdemo --sku Premium" in result["msg"]
     assert result["sku"] == sku
-    acr.registries.begin_update.assert_not_called()
-    acr.replications.list.assert_not_called()
+    acr.patch.assert_not_called()
+    acr.list_replications.assert_not_called()
 
 
 def test_report_only_works_on_any_sku(run_module, acr):
@@ -227,7 +229,7 @@ def test_result_carries_what_the_dns_step_needs(run_module, acr):
     assert registry["private_endpoint_connections"] == [{"name": "acrprivnetdemo.abc", "private_endpoint_id": PE_ID,
                                                          "status": "Approved", "description": "ok"}]
     assert registry["resource_group"] == "rg-acr"
-    assert acr.replications.list.call_count == 1
+    assert acr.list_replications.call_count == 1
 
 
 def test_data_endpoint_host_names_as_azure_reports_them(run_module, acr):
@@ -243,7 +245,7 @@ def test_enum_case_from_azure_does_not_cause_a_change(run_module, acr):
     result, _failed = run_module(acr_network.main, dict(ARGS, public_network_access="Disabled",
                                                         network_rule_bypass="AzureServices"))
     assert result["changed"] is False
-    acr.registries.begin_update.assert_not_called()
+    acr.patch.assert_not_called()
 
 
 @pytest.mark.parametrize("rule,message", [
@@ -274,16 +276,16 @@ def test_invalid_input_fails_before_calling_azure(run_module, acr, args, message
 
 
 def test_missing_registry_is_reported_clearly(run_module, acr):
-    acr.registries.get.side_effect = not_found()
+    acr.get.side_effect = not_found()
     result, failed = run_module(acr_network.main, dict(ARGS, public_network_access="Disabled"))
     assert failed
     assert result["msg"] == ("container registry 'acrprivnetdemo' (resource group 'rg-acr') was not found in "
                              "subscription '11111111-1111-4111-8111-111111111111'; create it first, or fix name and resource_group")
-    acr.registries.begin_update.assert_not_called()
+    acr.patch.assert_not_called()
 
 
 def test_azure_error_on_update_is_reported_cleanly(run_module, acr):
-    acr.registries.begin_update.side_effect = arm_error(400, "DisablingPublicNetworkAccessNotSupported", "nope")
+    acr.patch.side_effect = arm_error(400, "DisablingPublicNetworkAccessNotSupported", "nope")
     result, failed = run_module(acr_network.main, dict(ARGS, public_network_access="Disabled"))
     assert failed
     assert result["msg"] == ("updating the network settings of container registry 'acrprivnetdemo' (resource group "
@@ -291,7 +293,7 @@ def test_azure_error_on_update_is_reported_cleanly(run_module, acr):
 
 
 def test_no_wait_returns_the_requested_state(run_module, acr):
-    acr.registries.begin_update.side_effect = lambda rg, name, update: FakePoller(finishes=False)
+    acr.patch.side_effect = lambda resource_id, body: FakePoller(finishes=False)
     result, failed = run_module(acr_network.main, dict(ARGS, data_endpoint_enabled=True, wait=False))
     assert not failed and result["changed"]
     assert result["registry"]["data_endpoint_enabled"] is True
@@ -394,7 +396,7 @@ def acr_stub_handler(state):
 
 
 def test_end_to_end_against_a_local_arm_stub(run_module, tmp_path, monkeypatch):
-    """Cloud metadata, TLS with a private CA, the real SDK client and ACR's LRO: one PATCH with
+    """Cloud metadata, TLS with a private CA, the real ArmResources pipeline and ACR's LRO: one PATCH with
     only the changed fields, then idempotent with zero writes."""
     from ansible_collections.privnet.azure.tests.unit.helpers import StaticCredential, TLSServer
 

@@ -9,12 +9,18 @@ from unittest.mock import MagicMock
 
 import pytest
 
-from azure.mgmt.containerregistry import models
-
 from ansible_collections.privnet.azure.plugins.module_utils import _azure
+from ansible_collections.privnet.azure.plugins.module_utils._arm import CONTAINER_REGISTRY_API
 from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
 from ansible_collections.privnet.azure.plugins.modules import acr_private_endpoint_connection as module_under_test
-from ansible_collections.privnet.azure.tests.unit.helpers import FakePoller, arm_error, not_found, warnings_of
+from ansible_collections.privnet.azure.tests.unit.helpers import (
+    FakePoller,
+    arm_error,
+    install_arm,
+    not_found,
+    split_id,
+    warnings_of,
+)
 
 REG_ID = "/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/rg-acr/providers/Microsoft.ContainerRegistry/registries/acrprivnetdemo"
 NET = "/subscriptions/22222222-2222-4222-8222-222222222222/resourceGroups/rg-network/providers/Microsoft.Network/privateEndpoints"
@@ -32,57 +38,69 @@ def connection_wire(name, endpoint, status, description=None):
 
 @pytest.fixture
 def acr(monkeypatch):
-    """A mocked ContainerRegistryManagementClient holding connections as wire JSON. A PUT
-    answers like ACR: the poller's result still shows the old status with Updating; the
-    new status shows on the next GET."""
-    client = MagicMock()
-    client.clients = []
-    client.sku = "Premium"
-    client.conns = {
+    """A registry and its connections held as wire JSON behind AzureModule.arm(), the requests going to mocks
+    (``get_registry(id)``, ``get(name)``, ``put(name, body)``, ``delete(name)``, ``get_endpoint(rg, name)``: a
+    private endpoint read, which exists unless told otherwise). A PUT answers like ACR: its answer still shows the
+    old status with Updating; the new status shows on the next GET. ``acr.clients`` records (kind, subscription)
+    of each request."""
+    fake = MagicMock()
+    fake.clients = []
+    fake.sku = "Premium"
+    fake.conns = {
         "acrprivnetdemo.aaa": connection_wire("acrprivnetdemo.aaa", "pe-app", "Pending", "Awaiting Approval"),
         "acrprivnetdemo.bbb": connection_wire("acrprivnetdemo.bbb", "pe-build", "Approved", "Auto-Approved"),
         "acrprivnetdemo.ccc": connection_wire("acrprivnetdemo.ccc", "pe-other", "Pending", "Awaiting Approval"),
     }
-    client.registries.get.side_effect = lambda rg, name: models.Registry({
+    fake.get_registry.side_effect = lambda resource_id: {
         "id": REG_ID, "name": "acrprivnetdemo", "location": "westeurope",
-        "sku": {"name": client.sku, "tier": client.sku}, "properties": {"loginServer": "acrprivnetdemo.azurecr.io"}})
-    client.private_endpoint_connections.list.side_effect = lambda rg, reg: iter(
-        [models.PrivateEndpointConnection(copy.deepcopy(c)) for c in client.conns.values()])
+        "sku": {"name": fake.sku, "tier": fake.sku}, "properties": {"loginServer": "acrprivnetdemo.azurecr.io"}}
+    fake.get_endpoint.side_effect = lambda rg, name: {"id": f"{NET}/{name}", "name": name}
 
-    def get(rg, reg, name):
-        if name not in client.conns:
+    def get(name):
+        if name not in fake.conns:
             raise not_found()
-        return models.PrivateEndpointConnection(copy.deepcopy(client.conns[name]))
+        return copy.deepcopy(fake.conns[name])
 
-    def put(rg, reg, name, body):
-        old = copy.deepcopy(client.conns[name])
-        sent = body.as_dict()
-        client.conns[name]["properties"]["privateLinkServiceConnectionState"] = \
-            sent["properties"]["privateLinkServiceConnectionState"]
+    def put(name, body):
+        old = copy.deepcopy(fake.conns[name])
+        fake.conns[name]["properties"]["privateLinkServiceConnectionState"] = \
+            body["properties"]["privateLinkServiceConnectionState"]
         old["properties"]["provisioningState"] = "Updating"
-        return FakePoller(result=models.PrivateEndpointConnection(old))
+        return old
 
-    def delete(rg, reg, name):
-        del client.conns[name]
-        return FakePoller(result=None)
+    def delete(name):
+        del fake.conns[name]
 
-    client.private_endpoint_connections.get.side_effect = get
-    client.private_endpoint_connections.begin_create_or_update.side_effect = put
-    client.private_endpoint_connections.begin_delete.side_effect = delete
+    fake.get.side_effect = get
+    fake.put.side_effect = put
+    fake.delete.side_effect = delete
 
-    def fake_client(self, name, subscription_id=None):
-        client.clients.append((name, subscription_id))
-        return client
+    def handler(method, resource_id, body, headers):
+        subscription, rg, pairs = split_id(resource_id)
+        if pairs[0][0] == "privateEndpoints":
+            fake.clients.append(("network", subscription))
+            assert method == "GET" and len(pairs) == 1
+            return fake.get_endpoint(rg, pairs[0][1])
+        fake.clients.append(("containerregistry", subscription))
+        assert resource_id.startswith(REG_ID), resource_id
+        if len(pairs) == 1:
+            return fake.get_registry(resource_id)
+        assert pairs[1][0] == "privateEndpointConnections"
+        if method == "LIST":
+            return [copy.deepcopy(c) for c in fake.conns.values()]
+        name = pairs[1][1]
+        return {"GET": lambda: fake.get(name), "PUT": lambda: fake.put(name, body),
+                "DELETE": lambda: fake.delete(name)}[method]()
 
-    monkeypatch.setattr(AzureModule, "client", fake_client)
+    calls = install_arm(monkeypatch, handler)
     monkeypatch.setattr(_azure.time, "sleep", lambda s: None)
-    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
-    return client
+    yield fake
+    assert {api for _m, resource_id, api in calls if "/privateEndpoints/" not in resource_id} <= \
+        {CONTAINER_REGISTRY_API}
 
 
 def writes(acr):
-    return (acr.private_endpoint_connections.begin_create_or_update.call_count
-            + acr.private_endpoint_connections.begin_delete.call_count)
+    return acr.put.call_count + acr.delete.call_count
 
 
 def by_name(result):
@@ -110,14 +128,14 @@ def test_approves_by_name_and_waits_for_the_new_status(run_module, acr):
     result, failed = run_module(module_under_test.main, dict(ARGS, name="acrprivnetdemo.aaa", state="approved",
                                                              description="CHG-1", _ansible_diff=True))
     assert (failed, result["changed"]) == (False, True)
-    [call] = acr.private_endpoint_connections.begin_create_or_update.call_args_list
-    rg, reg, name, body = call.args
-    assert (rg, reg, name) == ("rg-acr", "acrprivnetdemo", "acrprivnetdemo.aaa")
-    assert body.as_dict() == {"properties": {
+    [call] = acr.put.call_args_list
+    name, body = call.args
+    assert name == "acrprivnetdemo.aaa"
+    assert body == {"properties": {
         "privateEndpoint": {"id": f"{NET}/pe-app"},
         "privateLinkServiceConnectionState": {"status": "Approved", "description": "CHG-1", "actionsRequired": "None"}}}
     # the PUT's answer still said Pending/Updating: the module re-read until Approved
-    assert acr.private_endpoint_connections.get.call_count >= 1
+    assert acr.get.call_count >= 1
     assert by_name(result)["acrprivnetdemo.aaa"]["status"] == "Approved"
     assert by_name(result)["acrprivnetdemo.aaa"]["provisioning_state"] == "Succeeded"
     assert result["diff"] == {"before": {"acrprivnetdemo.aaa": {"status": "Pending", "description": "Awaiting Approval"}},
@@ -142,7 +160,7 @@ def test_description_is_compared_only_when_given(run_module, acr):
 
 def test_default_description_is_the_status(run_module, acr):
     result, _failed = run_module(module_under_test.main, dict(ARGS, name="acrprivnetdemo.aaa", state="rejected"))
-    body = acr.private_endpoint_connections.begin_create_or_update.call_args.args[3].as_dict()
+    body = acr.put.call_args.args[1]
     assert body["properties"]["privateLinkServiceConnectionState"]["description"] == "Rejected"
     assert by_name(result)["acrprivnetdemo.aaa"]["status"] == "Rejected"
 
@@ -158,12 +176,12 @@ def test_all_pending_approves_every_pending_connection(run_module, acr):
                                                              _ansible_diff=True))
     assert (failed, result["changed"]) == (False, True)
     assert sorted(result["selected"]) == ["acrprivnetdemo.aaa", "acrprivnetdemo.ccc"]
-    assert acr.private_endpoint_connections.begin_create_or_update.call_count == 2
+    assert acr.put.call_count == 2
     assert {c["status"] for c in result["connections"]} == {"Approved"}
     assert sorted(result["diff"]["after"]) == ["acrprivnetdemo.aaa", "acrprivnetdemo.ccc"]
     again, _failed = run_module(module_under_test.main, dict(ARGS, all_pending=True, state="approved"))
     assert (again["changed"], again["selected"]) == (False, [])
-    assert acr.private_endpoint_connections.begin_create_or_update.call_count == 2
+    assert acr.put.call_count == 2
 
 
 def test_check_mode_predicts_and_writes_nothing(run_module, acr):
@@ -180,8 +198,7 @@ def test_delete_waits_until_gone_and_drops_it_from_the_result(run_module, acr):
     result, failed = run_module(module_under_test.main, dict(ARGS, name="acrprivnetdemo.ccc", state="absent",
                                                              _ansible_diff=True))
     assert (failed, result["changed"]) == (False, True)
-    acr.private_endpoint_connections.begin_delete.assert_called_once_with("rg-acr", "acrprivnetdemo",
-                                                                          "acrprivnetdemo.ccc")
+    acr.delete.assert_called_once_with("acrprivnetdemo.ccc")
     assert "acrprivnetdemo.ccc" not in by_name(result)
     assert result["diff"] == {"before": {"acrprivnetdemo.ccc": {"status": "Pending", "description": "Awaiting Approval"}},
                               "after": {}}
@@ -214,18 +231,18 @@ def test_missing_endpoint_is_not_read_outside_check_mode(run_module, acr):
     result, failed = run_module(module_under_test.main, dict(ARGS, private_endpoint_id=f"{NET}/pe-gone",
                                                              state="approved"))
     assert failed and "was not found on container registry 'acrprivnetdemo'" in result["msg"]
-    acr.private_endpoints.get.assert_not_called()
+    acr.get_endpoint.assert_not_called()
     assert ("network", "22222222-2222-4222-8222-222222222222") not in acr.clients
 
 
 def test_check_mode_predicts_the_request_of_an_endpoint_not_created_yet(run_module, acr):
     # An earlier task of the same check-mode run only predicted the endpoint: the real run finds its request.
-    acr.private_endpoints.get.side_effect = not_found()
+    acr.get_endpoint.side_effect = not_found()
     result, failed = run_module(module_under_test.main, dict(ARGS, private_endpoint_id=f"{NET}/pe-new",
                                                              state="approved", _ansible_check_mode=True,
                                                              _ansible_diff=True))
     assert (failed, result["changed"]) == (False, True), result.get("msg")
-    acr.private_endpoints.get.assert_called_once_with("rg-network", "pe-new")
+    acr.get_endpoint.assert_called_once_with("rg-network", "pe-new")
     assert ("network", "22222222-2222-4222-8222-222222222222") in acr.clients
     assert warnings_of(result) == ["private endpoint 'pe-new' does not exist yet (check mode): its connection to "
                                    "container registry 'acrprivnetdemo' (resource group 'rg-acr') is assumed to be "
@@ -237,23 +254,23 @@ def test_check_mode_predicts_the_request_of_an_endpoint_not_created_yet(run_modu
 
 
 def test_check_mode_fails_for_an_existing_endpoint_without_a_connection(run_module, acr):
-    # the MagicMock's private_endpoints.get answers an endpoint: it exists, yet no connection comes from it
+    # get_endpoint answers an endpoint: it exists, yet no connection comes from it
     result, failed = run_module(module_under_test.main, dict(ARGS, private_endpoint_id=f"{NET}/pe-gone",
                                                              state="approved", _ansible_check_mode=True))
     assert failed
     assert result["msg"].startswith(f"a private endpoint connection from private endpoint '{NET}/pe-gone' was not "
                                     "found on container registry 'acrprivnetdemo'")
-    acr.private_endpoints.get.assert_called_once_with("rg-network", "pe-gone")
+    acr.get_endpoint.assert_called_once_with("rg-network", "pe-gone")
     assert writes(acr) == 0
 
 
 def test_check_mode_without_state_reads_nothing_more_and_fails_as_a_real_run(run_module, acr):
     # Without state the module only reports: nothing to predict, a missing connection fails as in a real run.
-    acr.private_endpoints.get.side_effect = not_found()
+    acr.get_endpoint.side_effect = not_found()
     result, failed = run_module(module_under_test.main, dict(ARGS, private_endpoint_id=f"{NET}/pe-new",
                                                              _ansible_check_mode=True))
     assert failed and "was not found on container registry 'acrprivnetdemo'" in result["msg"]
-    acr.private_endpoints.get.assert_not_called()
+    acr.get_endpoint.assert_not_called()
 
 
 def test_non_premium_registry_gets_the_hint(run_module, acr):
@@ -286,8 +303,8 @@ def test_rejected_connection_cannot_be_approved_but_can_be_deleted(run_module, a
 
 def test_timeout_while_waiting_is_reported(run_module, acr, monkeypatch):
     # Azure accepts the PUT but the status never changes.
-    acr.private_endpoint_connections.begin_create_or_update.side_effect = \
-        lambda rg, reg, name, body: FakePoller(result=None)
+    acr.put.side_effect = \
+        lambda name, body: FakePoller(result=None)
     clock = iter(range(0, 10 ** 9, 50))  # every reading of the clock is 50 s later
     monkeypatch.setattr(_azure.time, "monotonic", lambda: next(clock))
     result, failed = run_module(module_under_test.main, dict(ARGS, name="acrprivnetdemo.aaa", state="approved",
@@ -298,13 +315,13 @@ def test_timeout_while_waiting_is_reported(run_module, acr, monkeypatch):
 
 
 def test_no_wait_returns_the_requested_state_without_reading_again(run_module, acr):
-    acr.private_endpoint_connections.begin_create_or_update.side_effect = \
-        lambda rg, reg, name, body: FakePoller(finishes=False)
+    acr.put.side_effect = \
+        lambda name, body: FakePoller(finishes=False)
     result, failed = run_module(module_under_test.main, dict(ARGS, name="acrprivnetdemo.aaa", state="approved",
                                                              wait=False))
     assert (failed, result["changed"]) == (False, True)
     assert by_name(result)["acrprivnetdemo.aaa"]["status"] == "Approved"
-    acr.private_endpoint_connections.get.assert_not_called()
+    acr.get.assert_not_called()
 
 
 @pytest.mark.parametrize("args,message", [
@@ -337,7 +354,7 @@ def test_all_pending_false_next_to_name_is_fine(run_module, acr):
 
 
 def test_azure_error_is_reported_with_code_and_message(run_module, acr):
-    acr.private_endpoint_connections.begin_create_or_update.side_effect = arm_error(
+    acr.put.side_effect = arm_error(
         400, "PrivateEndpointConnectionCannotBeApproved", "rejected connections cannot be approved")
     # Pending now, rejected once (the module cannot see that): Azure's refusal is reported as it comes.
     acr.conns["acrprivnetdemo.aaa"]["properties"]["privateLinkServiceConnectionState"]["status"] = "Pending"
@@ -349,7 +366,7 @@ def test_azure_error_is_reported_with_code_and_message(run_module, acr):
 
 
 def test_missing_registry(run_module, acr):
-    acr.registries.get.side_effect = not_found()
+    acr.get_registry.side_effect = not_found()
     result, failed = run_module(module_under_test.main, dict(ARGS, all_pending=True, state="approved"))
     assert failed
     assert "container registry 'acrprivnetdemo' (resource group 'rg-acr') was not found" in result["msg"]
@@ -357,7 +374,7 @@ def test_missing_registry(run_module, acr):
 
 
 def test_end_to_end_against_a_local_arm_stub(run_module, tmp_path, monkeypatch):
-    """The real SDK against an ACR-like stub: PUT answered 201 with the old status, the module
+    """The real ArmResources pipeline against an ACR-like stub: PUT answered 201 with the old status, the module
     waits for the new one; delete; then idempotent with zero writes."""
     from ansible_collections.privnet.azure.tests.unit.helpers import StaticCredential, TLSServer
     from ansible_collections.privnet.azure.tests.unit.plugins.modules.test_acr_network import (

@@ -6,17 +6,20 @@ from __future__ import annotations
 
 import copy
 import json
-from unittest.mock import MagicMock
 
 import pytest
 
-from azure.core import MatchConditions
-from azure.core.exceptions import ResourceExistsError, ResourceModifiedError
-from azure.mgmt.privatedns import models
-
+from ansible_collections.privnet.azure.plugins.module_utils._arm import PRIVATE_DNS_API
 from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
 from ansible_collections.privnet.azure.plugins.modules import private_dns_records
-from ansible_collections.privnet.azure.tests.unit.helpers import StaticCredential, TLSServer, arm_error, not_found, warnings_of
+from ansible_collections.privnet.azure.tests.unit.helpers import (
+    StaticCredential,
+    TLSServer,
+    arm_error,
+    install_arm,
+    not_found,
+    warnings_of,
+)
 
 ZONE = "privatelink.azurecr.io"
 ZONE_ID = f"/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/rg-dns/providers/Microsoft.Network/privateDnsZones/{ZONE}"
@@ -58,76 +61,84 @@ def soa():
     return wire("@", "SOA", values=(), etag="soa-etag")
 
 
+def quoted(etag):
+    return f'"{etag}"'
+
+
 class FakeZone:
-    """A mocked PrivateDnsManagementClient holding one zone's record sets (wire dicts by (name, type))."""
+    """Private DNS behind AzureModule.arm(), holding one zone's record sets (wire dicts by (name, type)) and
+    honouring If-Match / If-None-Match like ARM (412)."""
 
     def __init__(self, *record_sets, exists=True):
         self.sets = {(rs["name"].lower(), rs["type"].rsplit("/", 1)[-1]): rs for rs in (soa(),) + record_sets}
         self.exists = exists
-        self.client = MagicMock()
-        self.clients = []
-        self.writes = []          # (verb, type, name, kwargs, body)
+        self.calls = []           # (method, id, api-version) of every request
+        self.writes = []          # (verb, type, name, conditional headers, body)
         self.conflicts = []       # queued callables run before a write; one returning True makes it a 412
-        rs_ops = self.client.record_sets
-        rs_ops.list.side_effect = self.list
-        rs_ops.get.side_effect = self.get
-        rs_ops.create_or_update.side_effect = self.put
-        rs_ops.delete.side_effect = self.delete
+        self.put_error = None     # raised by every PUT when set
 
-    def list(self, rg, zone, **kwargs):
+    def handle(self, method, resource_id, body, headers):
+        assert self.calls[-1][2] == PRIVATE_DNS_API
+        assert resource_id.lower().startswith(ZONE_ID.lower()), resource_id
+        if method == "LIST":
+            assert resource_id == f"{ZONE_ID}/ALL", resource_id
+            return self.list()
+        kind, name = resource_id[len(ZONE_ID) + 1:].split("/")
+        return {"GET": self.get, "PUT": self.put, "DELETE": self.delete}[method](kind, name, body, headers)
+
+    @property
+    def reads(self):
+        return [(m, i) for m, i, _api in self.calls if m in ("GET", "LIST")]
+
+    def list(self):
         if not self.exists:
             raise not_found("zone not found")
-        return iter([models.RecordSet(copy.deepcopy(rs)) for rs in self.sets.values()])
+        return [copy.deepcopy(rs) for rs in self.sets.values()]
 
-    def get(self, rg, zone, kind, name):
+    def get(self, kind, name, body=None, headers=None):
         rs = self.sets.get((name.lower(), kind))
         if rs is None:
             raise not_found()
-        return models.RecordSet(copy.deepcopy(rs))
+        return copy.deepcopy(rs)
 
-    def _precondition(self, kind, name, kwargs):
+    def _precondition(self, kind, name, headers):
         if self.conflicts:
             interfere = self.conflicts.pop(0)
             if interfere(self):
-                condition = kwargs.get("match_condition")
-                cls = ResourceExistsError if condition == MatchConditions.IfMissing else ResourceModifiedError
                 raise arm_error(412, "PreconditionFailed", "The condition specified using HTTP conditional "
-                                "header(s) is not met.", cls=cls)
+                                "header(s) is not met.")
         current = self.sets.get((name.lower(), kind))
-        condition = kwargs.get("match_condition")
-        if condition == MatchConditions.IfMissing:
+        if headers.get("If-None-Match") == "*":
             assert current is None, "the module sent If-None-Match: * for a set it had read"
-        elif condition == MatchConditions.IfNotModified:
-            assert current is not None and kwargs["etag"] == current["etag"], "stale etag sent"
+        elif "If-Match" in headers:
+            etag = current["etag"] if current is not None else None
+            assert etag is not None and headers["If-Match"] in (etag, quoted(etag)), "stale etag sent"
 
-    def put(self, rg, zone, kind, name, body, **kwargs):
-        self._precondition(kind, name, kwargs)
-        self.writes.append(("PUT", kind, name, kwargs, body))
+    def put(self, kind, name, body, headers):
+        if self.put_error is not None:
+            raise self.put_error
+        self._precondition(kind, name, headers)
+        self.writes.append(("PUT", kind, name, headers, body))
         stored = wire(name, kind, values=(), ttl=body["properties"]["ttl"], metadata=body["properties"]["metadata"],
                       etag=f"etag-{len(self.writes) + 100}")
         stored["properties"].update({k: v for k, v in body["properties"].items() if k in RECORD_KEYS.values()})
         self.sets[(name.lower(), kind)] = stored
-        return models.RecordSet(copy.deepcopy(stored))
+        return copy.deepcopy(stored)
 
-    def delete(self, rg, zone, kind, name, **kwargs):
-        self._precondition(kind, name, kwargs)
-        self.writes.append(("DELETE", kind, name, kwargs, None))
+    def delete(self, kind, name, body, headers):
+        self._precondition(kind, name, headers)
+        self.writes.append(("DELETE", kind, name, headers, None))
         del self.sets[(name.lower(), kind)]
 
 
 @pytest.fixture
 def zone(monkeypatch):
     holder = {}
-
-    def fake_client(self, name, subscription_id=None):
-        holder["zone"].clients.append((name, subscription_id))
-        return holder["zone"].client
-
-    monkeypatch.setattr(AzureModule, "client", fake_client)
-    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
+    calls = install_arm(monkeypatch, lambda *args: holder["zone"].handle(*args))
 
     def make(*record_sets, exists=True):
         holder["zone"] = FakeZone(*record_sets, exists=exists)
+        holder["zone"].calls = calls
         return holder["zone"]
 
     return make
@@ -149,8 +160,8 @@ def test_creates_many_record_sets_with_if_none_match_and_the_marker(run_module, 
     assert [(verb, kind, name) for verb, kind, name, _kw, _b in fake.writes] == [
         ("PUT", "A", "acrprivnetdemo"), ("PUT", "A", "acrprivnetdemo.westeurope.data"),
         ("PUT", "A", "acrprivnetdemo.eastus.data"), ("PUT", "CNAME", "portal"), ("PUT", "TXT", "@")]
-    for _verb, _kind, _name, kwargs, body in fake.writes:
-        assert kwargs == {"match_condition": MatchConditions.IfMissing}
+    for _verb, _kind, _name, headers, body in fake.writes:
+        assert headers == {"If-None-Match": "*"}
         assert body["properties"]["metadata"] == OWNED
         assert body["properties"]["ttl"] == 3600
     assert fake.writes[0][4]["properties"]["aRecords"] == [{"ipv4Address": "10.20.1.4"}]
@@ -173,48 +184,33 @@ def test_a_long_txt_value_stored_as_several_strings_is_unchanged(run_module, zon
     assert fake.writes == []
 
 
-def test_privatedns_1x_gets_if_match_and_if_none_match(run_module, zone):
-    """azure-mgmt-privatedns 1.2 takes If-Match / If-None-Match as if_match / if_none_match; etag= and
-    match_condition= ended every write in a TypeError (issue 14)."""
-    fake = zone(wire("acrprivnetdemo", values=("10.20.1.9",), metadata=OWNED, etag="etag-7"))
-    sent = []
-
-    def create_or_update(resource_group_name, private_zone_name, record_type, relative_record_set_name, parameters,
-                         if_match=None, if_none_match=None, **kwargs):
-        sent.append(("PUT", relative_record_set_name, if_match, if_none_match, kwargs))
-        return fake.put(resource_group_name, private_zone_name, record_type, relative_record_set_name, parameters)
-
-    def delete(resource_group_name, private_zone_name, record_type, relative_record_set_name, if_match=None,
-               **kwargs):
-        sent.append(("DELETE", relative_record_set_name, if_match, None, kwargs))
-        return fake.delete(resource_group_name, private_zone_name, record_type, relative_record_set_name)
-
-    fake.client.record_sets.create_or_update = create_or_update
-    fake.client.record_sets.delete = delete
-    fake.sets[("gone", "A")] = wire("gone", values=("10.0.0.9",), metadata=OWNED, etag="etag-9")
+def test_conditional_headers_of_create_update_and_delete(run_module, zone):
+    """If-Match with the etag read (quoted, as an HTTP entity tag) to update and delete, If-None-Match: * to
+    create; an etag Azure sends quoted already is sent as it is."""
+    fake = zone(wire("acrprivnetdemo", values=("10.20.1.9",), metadata=OWNED, etag="etag-7"),
+                wire("gone", values=("10.0.0.9",), metadata=OWNED, etag='W/"etag-9"'))
     result, failed = run(run_module, [{"name": "acrprivnetdemo", "values": ["10.20.1.4"]},
                                       {"name": "new", "values": ["10.20.1.8"]}], purge=True)
     assert not failed and result["changed"], result
-    assert sorted(sent) == [("DELETE", "gone", "etag-9", None, {}), ("PUT", "acrprivnetdemo", "etag-7", None, {}),
-                            ("PUT", "new", None, "*", {})]
+    assert sorted((verb, name, headers) for verb, _kind, name, headers, _body in fake.writes) == [
+        ("DELETE", "gone", {"If-Match": 'W/"etag-9"'}), ("PUT", "acrprivnetdemo", {"If-Match": '"etag-7"'}),
+        ("PUT", "new", {"If-None-Match": "*"})]
 
 
 def test_reads_the_zone_with_one_list_call(run_module, zone):
     fake = zone(*[wire(r["name"], values=r["values"], metadata=OWNED) for r in ACR])
     result, failed = run(run_module, ACR)
     assert (failed, result["changed"]) == (False, False)
-    assert fake.client.record_sets.list.call_count == 1
-    fake.client.record_sets.get.assert_not_called()
+    assert fake.reads == [("LIST", f"{ZONE_ID}/ALL")]
     assert fake.writes == []
-    assert {name for name, _sub in fake.clients} == {"privatedns"}
 
 
 # ---- return_zone_records ----------------------------------------------------------------------------
 
 def zone_records_of(fake):
     """The zone as the fake holds it, in the shape of zone_records."""
-    listed = [models.RecordSet(copy.deepcopy(rs)) for rs in fake.sets.values()]
-    return sorted(({"name": rs.name, "type": rs.type.rsplit("/", 1)[-1], "ttl": rs.ttl,
+    listed = [copy.deepcopy(rs) for rs in fake.sets.values()]
+    return sorted(({"name": rs["name"], "type": rs["type"].rsplit("/", 1)[-1], "ttl": rs["properties"]["ttl"],
                     "values": private_dns_records.values_of(rs)} for rs in listed),
                   key=lambda r: (r["name"].lower(), r["type"]))
 
@@ -230,8 +226,7 @@ def test_zone_records_of_an_unchanged_zone_come_from_the_one_list_call(run_modul
                 wire("acrother", values=("10.20.1.9",)), wire("www", "CNAME", values=("acrother.privatelink.azurecr.io",)))
     result, failed = run(run_module, ACR, purge=True, return_zone_records=True)
     assert (failed, result["changed"]) == (False, False)
-    assert fake.client.record_sets.list.call_count == 1
-    fake.client.record_sets.get.assert_not_called()
+    assert fake.reads == [("LIST", f"{ZONE_ID}/ALL")]
     assert result["zone_records"] == zone_records_of(fake)
     assert [(r["name"], r["type"]) for r in result["zone_records"]] == [
         ("@", "SOA"), ("acrother", "A"), ("acrprivnetdemo", "A"), ("acrprivnetdemo.eastus.data", "A"),
@@ -244,7 +239,7 @@ def test_zone_records_after_writes_are_the_zone_as_azure_now_holds_it(run_module
                 wire("foreign", values=("10.0.0.7",)))
     result, failed = run(run_module, ACR, purge=True, return_zone_records=True)
     assert not failed and result["changed"]
-    assert fake.client.record_sets.list.call_count == 1
+    assert [m for m, _id in fake.reads] == ["LIST"]
     # updated, created, purged and untouched sets, exactly as a fresh list would show them
     assert result["zone_records"] == zone_records_of(fake)
     assert [r["name"] for r in result["zone_records"]] == [
@@ -312,7 +307,7 @@ def test_update_sends_the_etag_read_and_keeps_foreign_metadata(run_module, zone)
     assert not failed and result["changed"]
     [(verb, kind, name, kwargs, body)] = fake.writes
     assert (verb, kind, name) == ("PUT", "A", "acrprivnetdemo")
-    assert kwargs == {"etag": "e-read", "match_condition": MatchConditions.IfNotModified}
+    assert kwargs == {"If-Match": quoted("e-read")}
     assert body == {"properties": {"ttl": 600, "metadata": {"owner": "team-a", "managed_by": "privnet.azure"},
                                    "aRecords": [{"ipv4Address": "10.20.1.4"}]}}
     assert result["records"][0]["action"] == "updated"
@@ -382,7 +377,7 @@ def test_an_address_known_after_apply_is_refused_outside_check_mode(run_module, 
     assert failed
     assert result["msg"] == ("records[1].values: '(known after apply)' stands for an address Azure gives when the "
                              "private endpoint is created (check mode predicts it); give the address")
-    assert fake.clients == [] and fake.writes == []
+    assert fake.calls == [] and fake.writes == []
 
 
 def test_known_after_apply_is_no_aaaa_value_even_in_check_mode(run_module, zone):
@@ -391,7 +386,7 @@ def test_known_after_apply_is_no_aaaa_value_even_in_check_mode(run_module, zone)
                          _ansible_check_mode=True)
     assert failed
     assert result["msg"].startswith("records[0].values[0]: '(known after apply)' is not an IPv6 address")
-    assert fake.clients == []
+    assert fake.calls == []
 
 
 # ---- purge and delete ---------------------------------------------------------------------------------
@@ -407,8 +402,7 @@ def test_purge_removes_only_marked_unlisted_sets_never_soa(run_module, zone):
     assert not failed and result["changed"]
     assert sorted((verb, kind, name) for verb, kind, name, _kw, _b in fake.writes) == [
         ("DELETE", "A", "stale"), ("DELETE", "TXT", "stale")]
-    assert {kw["etag"] for _v, _k, _n, kw, _b in fake.writes} == {"e-stale", "e-txt"}
-    assert all(kw["match_condition"] == MatchConditions.IfNotModified for _v, _k, _n, kw, _b in fake.writes)
+    assert {kw["If-Match"] for _v, _k, _n, kw, _b in fake.writes} == {quoted("e-stale"), quoted("e-txt")}
     assert ("@", "SOA") in fake.sets and ("zonegroup", "A") in fake.sets and ("vm1", "A") in fake.sets
     assert [(r["name"], r["type"], r["action"]) for r in result["records"]] == [
         ("acrprivnetdemo", "A", "unchanged"), ("stale", "A", "deleted"), ("stale", "TXT", "deleted")]
@@ -436,7 +430,7 @@ def test_absent_deletes_listed_sets_whoever_wrote_them(run_module, zone):
     assert not failed and result["changed"]
     [(verb, kind, name, kwargs, _body)] = fake.writes
     assert (verb, kind, name) == ("DELETE", "A", "acrprivnetdemo.eastus.data")
-    assert kwargs == {"etag": "e-1", "match_condition": MatchConditions.IfNotModified}
+    assert kwargs == {"If-Match": quoted("e-1")}
     assert [r["action"] for r in result["records"]] == ["deleted", "unchanged"]
     assert result["records"][0]["values"] == ["10.20.1.4"]
 
@@ -476,8 +470,8 @@ def test_412_on_update_reads_again_and_retries_with_the_new_etag(run_module, zon
     result, failed = run(run_module, [{"name": "acrprivnetdemo", "values": ["10.20.1.4"]}], _ansible_diff=True)
     assert not failed and result["changed"]
     [(verb, _kind, _name, kwargs, _body)] = fake.writes
-    assert kwargs == {"etag": "e-theirs", "match_condition": MatchConditions.IfNotModified}
-    fake.client.record_sets.get.assert_called_once()
+    assert kwargs == {"If-Match": quoted("e-theirs")}
+    assert [m for m, _id in fake.reads] == ["LIST", "GET"]
     assert "was changed by someone else after it was read" in warnings_of(result)[0]
     # the diff shows what was really overwritten: their change, not the stale read
     assert result["diff"]["before"]["A acrprivnetdemo"]["values"] == ["10.20.1.77"]
@@ -516,7 +510,7 @@ def test_412_on_create_turns_into_a_conditional_update(run_module, zone):
     result, failed = run(run_module, [{"name": "acrprivnetdemo", "values": ["10.20.1.4"]}])
     assert not failed and result["changed"]
     [(_verb, _kind, _name, kwargs, body)] = fake.writes
-    assert kwargs == {"etag": "e-theirs", "match_condition": MatchConditions.IfNotModified}
+    assert kwargs == {"If-Match": quoted("e-theirs")}
     assert body["properties"]["metadata"] == OWNED
     assert result["records"][0]["action"] == "updated"
 
@@ -534,7 +528,7 @@ def test_412_on_purge_of_a_set_someone_took_over_leaves_it(run_module, zone):
 
 def test_other_azure_errors_are_reported_with_code_and_message(run_module, zone):
     fake = zone()
-    fake.client.record_sets.create_or_update.side_effect = arm_error(400, "BadRequest", "The record set is invalid.")
+    fake.put_error = arm_error(400, "BadRequest", "The record set is invalid.")
     result, failed = run(run_module, ACR[:1])
     assert failed
     assert result["msg"] == ("creating record set 'acrprivnetdemo' (A) in private DNS zone 'privatelink.azurecr.io' "
@@ -590,7 +584,7 @@ def test_bad_input_fails_before_any_call(run_module, zone, args, message):
     result, failed = run_module(private_dns_records.main, params)
     assert failed
     assert message in result["msg"]
-    assert fake.clients == []
+    assert fake.calls == []
 
 
 def test_wildcard_and_apex_names_are_accepted(run_module, zone):
@@ -602,7 +596,7 @@ def test_wildcard_and_apex_names_are_accepted(run_module, zone):
     assert result["records"][2]["fqdn"] == "privatelink.azurecr.io."
 
 
-# ---- on the wire: the real SDK against a local HTTPS stub --------------------------------------------------
+# ---- on the wire: the real ArmResources pipeline against a local HTTPS stub --------------------------------------------------
 
 
 def dns_stub_handler(state):
@@ -675,7 +669,7 @@ def dns_stub_handler(state):
 
 
 def test_conditional_headers_on_the_wire(run_module, tmp_path, monkeypatch):
-    """The real SDK and HTTP: one list GET; If-None-Match: * to create, If-Match: "<etag read>" to update
+    """The real ArmResources pipeline and HTTP: one list GET; If-None-Match: * to create, If-Match: "<etag read>" to update
     and delete; then a second run reads once and writes nothing."""
     monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
     monkeypatch.setattr(AzureModule, "credential", StaticCredential())
@@ -691,7 +685,7 @@ def test_conditional_headers_on_the_wire(run_module, tmp_path, monkeypatch):
         assert not failed, first.get("msg")
         arm = [r for r in state["requests"] if r[1] != "/metadata/endpoints"]
         assert [(m, p.rsplit("/", 2)[-2] + "/" + p.rsplit("/", 1)[-1], im, inm) for m, p, im, inm in arm] == [
-            ("GET", f"{ZONE}/aLL", None, None),   # the SDK spells the ALL type so
+            ("GET", f"{ZONE}/ALL", None, None),
             ("DELETE", "A/stale", '"e-stale"', None),
             ("PUT", "A/acrprivnetdemo", '"e-acr"', None),
             ("PUT", "A/acrprivnetdemo.westeurope.data", None, "*"),

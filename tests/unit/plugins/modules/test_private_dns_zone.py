@@ -9,11 +9,9 @@ from unittest.mock import MagicMock
 
 import pytest
 
-from azure.mgmt.privatedns import models
-
-from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
+from ansible_collections.privnet.azure.plugins.module_utils._arm import NETWORK_API, PRIVATE_DNS_API
 from ansible_collections.privnet.azure.plugins.modules import private_dns_zone
-from ansible_collections.privnet.azure.tests.unit.helpers import FakePoller, arm_error, not_found
+from ansible_collections.privnet.azure.tests.unit.helpers import FakePoller, arm_error, install_arm, not_found, split_id
 
 ZONE = "privatelink.azurecr.io"
 RG = "/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups"
@@ -46,7 +44,7 @@ def link_wire(name, vnet, registration=False, policy="Default", state="Succeeded
 
 
 class FakeAzure:
-    """Mocked privatedns and network clients around one zone, its links and some VNets."""
+    """Private DNS and the network behind AzureModule.arm(), around one zone, its links and some VNets."""
 
     def __init__(self, zone=None, links=(), vnets=(APP, HUB, SPOKE)):
         self.zone = zone
@@ -54,49 +52,58 @@ class FakeAzure:
         self.vnets = {v.lower() for v in vnets}
         self.calls = []           # (verb, what, body, waited?) in order
         self.pollers = []
-        self.clients = []
-        self.dns = MagicMock()
-        self.network = MagicMock()
-        self.dns.private_zones.get.side_effect = self.get_zone
-        self.dns.private_zones.begin_create_or_update.side_effect = self.put_zone
-        self.dns.private_zones.begin_delete.side_effect = self.delete_zone
-        self.dns.virtual_network_links.list.side_effect = self.list_links
-        self.dns.virtual_network_links.begin_create_or_update.side_effect = self.put_link
-        self.dns.virtual_network_links.begin_delete.side_effect = self.delete_link
-        self.network.virtual_networks.get.side_effect = self.get_vnet
+        self.clients = []         # ("privatedns" or "network", subscription) of each request
+        self.get_vnet = MagicMock(side_effect=self.vnet)
 
-    def get_zone(self, rg, name):
+    def handle(self, method, resource_id, body, headers):
+        subscription, rg, pairs = split_id(resource_id)
+        types = tuple(t.lower() for t, _ in pairs)
+        if types == ("virtualnetworks",):
+            self.clients.append(("network", subscription))
+            assert self.requests[-1][2] == NETWORK_API
+            assert method == "GET"
+            return self.get_vnet(rg, pairs[0][1])
+        self.clients.append(("privatedns", subscription))
+        assert self.requests[-1][2] == PRIVATE_DNS_API
+        assert resource_id.lower().startswith(ZONE_ID.lower()), resource_id
+        if types == ("privatednszones",):
+            return {"GET": self.get_zone, "PUT": self.put_zone, "DELETE": self.delete_zone}[method](rg, pairs[0][1],
+                                                                                                    body)
+        assert types == ("privatednszones", "virtualnetworklinks"), resource_id
+        if method == "LIST":
+            return self.list_links(rg, pairs[0][1])
+        return {"PUT": self.put_link, "DELETE": self.delete_link}[method](rg, pairs[0][1], pairs[1][1], body)
+
+    def get_zone(self, rg, name, body=None):
         if self.zone is None:
             raise not_found()
-        return models.PrivateZone(copy.deepcopy(self.zone))
+        return copy.deepcopy(self.zone)
 
     def list_links(self, rg, name):
-        return iter([models.VirtualNetworkLink(copy.deepcopy(link)) for link in self.links.values()])
+        return [copy.deepcopy(link) for link in self.links.values()]
 
-    def get_vnet(self, rg, name):
+    def vnet(self, rg, name):
         if not any(v.endswith(f"/resourcegroups/{rg.lower()}/providers/microsoft.network/virtualnetworks/{name.lower()}")
                    for v in self.vnets):
             raise not_found()
-        return MagicMock()
+        return {"name": name}
 
     def _poller(self, verb, what, body, result):
         poller = FakePoller(result=result)
         self.calls.append((verb, what, body, poller))
         return poller
 
-    def put_zone(self, rg, name, body):
-        sent = body if isinstance(body, dict) else body.as_dict()
+    def put_zone(self, rg, name, sent):
         self.zone = zone_wire(tags=sent.get("tags"), records=(self.zone or {}).get("properties", {})
                               .get("numberOfRecordSets", 1))
-        return self._poller("PUT", "zone", sent, models.PrivateZone(copy.deepcopy(self.zone)))
+        return self._poller("PUT", "zone", sent, copy.deepcopy(self.zone))
 
-    def delete_zone(self, rg, name):
+    def delete_zone(self, rg, name, body=None):
         assert not self.links, "the zone was deleted before its links"
         self.zone = None
         return self._poller("DELETE", "zone", None, None)
 
-    def put_link(self, rg, zone, name, body):
-        sent = body if isinstance(body, dict) else body.as_dict()
+    def put_link(self, rg, zone, name, sent):
         props = sent["properties"]
         existing = self.links.get(name.lower())
         if existing is not None:
@@ -105,9 +112,9 @@ class FakeAzure:
         stored = link_wire(name, props["virtualNetwork"]["id"], props.get("registrationEnabled", False),
                            props.get("resolutionPolicy") or "Default", tags=sent.get("tags"))
         self.links[name.lower()] = stored
-        return self._poller("PUT", f"link {name}", sent, models.VirtualNetworkLink(copy.deepcopy(stored)))
+        return self._poller("PUT", f"link {name}", sent, copy.deepcopy(stored))
 
-    def delete_link(self, rg, zone, name):
+    def delete_link(self, rg, zone, name, body=None):
         del self.links[name.lower()]
         return self._poller("DELETE", f"link {name}", None, None)
 
@@ -124,17 +131,11 @@ class FakeAzure:
 @pytest.fixture
 def azure(monkeypatch):
     holder = {}
-
-    def fake_client(self, name, subscription_id=None):
-        fake = holder["azure"]
-        fake.clients.append((name, subscription_id))
-        return fake.dns if name == "privatedns" else fake.network
-
-    monkeypatch.setattr(AzureModule, "client", fake_client)
-    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
+    requests = install_arm(monkeypatch, lambda *args: holder["azure"].handle(*args))
 
     def make(**kwargs):
         holder["azure"] = FakeAzure(**kwargs)
+        holder["azure"].requests = requests
         return holder["azure"]
 
     return make
@@ -163,7 +164,7 @@ def test_creates_the_zone_then_its_links(run_module, azure):
                                   "resolution_policy": "Default", "state": "Completed",
                                   "provisioning_state": "Succeeded", "action": "created"}
     # the VNets were checked before anything was written
-    assert fake.network.virtual_networks.get.call_count == 2
+    assert fake.get_vnet.call_count == 2
 
 
 def test_vnet_name_defaults_to_the_zone_resource_group(run_module, azure):
@@ -202,7 +203,7 @@ def test_a_missing_vnet_fails_before_any_write(run_module, azure):
 
 def test_a_vnet_it_may_not_read_is_left_to_azure(run_module, azure):
     fake = azure()
-    fake.network.virtual_networks.get.side_effect = arm_error(403, "AuthorizationFailed", "no read")
+    fake.get_vnet.side_effect = arm_error(403, "AuthorizationFailed", "no read")
     result, failed = run(run_module, links=[{"virtual_network": SPOKE}])
     assert not failed
     assert fake.writes()[-1] == ("PUT", "link vnet-spoke1")
@@ -227,7 +228,7 @@ def test_second_run_writes_nothing(run_module, azure):
                          links=[APP_LINK, {"name": "LINK-HUB", "virtual_network": HUB}])
     assert (failed, result["changed"]) == (False, False)
     assert fake.calls == []
-    fake.network.virtual_networks.get.assert_not_called()
+    fake.get_vnet.assert_not_called()
     assert [link["action"] for link in result["links"]] == ["unchanged", "unchanged"]
     assert result["links"][1]["resolution_policy"] == "NxDomainRedirect"
 
@@ -380,7 +381,7 @@ def test_absent_when_already_gone(run_module, azure):
     result, failed = run(run_module, state="absent", links=[{"virtual_network": "-ignored-"}])
     assert (failed, result["changed"]) == (False, False)
     assert fake.calls == []
-    fake.dns.virtual_network_links.list.assert_not_called()
+    assert [(m, i) for m, i, _api in fake.requests] == [("GET", ZONE_ID)]  # the zone only, not its links
 
 
 def test_absent_in_check_mode(run_module, azure):
@@ -392,8 +393,8 @@ def test_absent_in_check_mode(run_module, azure):
 
 def test_an_azure_error_names_the_link(run_module, azure):
     fake = azure(zone=zone_wire())
-    fake.dns.virtual_network_links.begin_create_or_update.side_effect = arm_error(
-        400, "BadRequest", "A virtual network cannot be linked to multiple zones with overlapping namespaces.")
+    fake.put_link = MagicMock(side_effect=arm_error(
+        400, "BadRequest", "A virtual network cannot be linked to multiple zones with overlapping namespaces."))
     result, failed = run(run_module, links=[APP_LINK])
     assert failed
     assert result["msg"] == ("creating virtual network link 'vnet-app' of private DNS zone 'privatelink.azurecr.io' "

@@ -10,14 +10,17 @@ import json
 
 import pytest
 
-from azure.mgmt.containerregistry import models as acr_models
-from azure.mgmt.network import models
-from azure.mgmt.network._utils.model_base import SdkJSONEncoder
-
 from ansible_collections.privnet.azure.plugins.module_utils import _endpoint
+from ansible_collections.privnet.azure.plugins.module_utils._arm import CONTAINER_REGISTRY_API, NETWORK_API, PRIVATE_DNS_API
 from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
 from ansible_collections.privnet.azure.plugins.modules import private_endpoint
-from ansible_collections.privnet.azure.tests.unit.helpers import FakePoller, arm_error, not_found, warnings_of
+from ansible_collections.privnet.azure.tests.unit.helpers import (
+    arm_error,
+    install_arm,
+    not_found,
+    split_id,
+    warnings_of,
+)
 
 SUB = "11111111-1111-4111-8111-111111111111"
 NET = f"/subscriptions/{SUB}/resourceGroups/rg-network/providers/Microsoft.Network"
@@ -31,22 +34,19 @@ PE_ID = f"{NET}/privateEndpoints/pe-acr"
 ZONE_ID = f"{NET}/privateDnsZones/privatelink.azurecr.io"
 BASE = {"subscription_id": SUB, "name": "pe-acr", "resource_group": "rg-network", "virtual_network": "vnet-app",
         "subnet": "snet-workload", "target_id": REGISTRY_ID}
-
-
-def wire(model):
-    """What the SDK puts on the wire for a model."""
-    return json.loads(json.dumps(model, cls=SdkJSONEncoder, exclude_readonly=True))
+API_VERSIONS = {"privateendpoints": NETWORK_API, "networkinterfaces": NETWORK_API, "virtualnetworks": NETWORK_API,
+                "privatednszones": PRIVATE_DNS_API, "registries": CONTAINER_REGISTRY_API}
 
 
 class FakeAzure:
-    """A small, stateful stand-in for the network and private DNS clients, following NRP:
+    """A small, stateful stand-in for Azure Resource Manager behind AzureModule.arm(), following NRP:
     an endpoint PUT creates a network interface whose IP configurations carry the target's
     members (for a registry: registry + registry_data_<region> per replica region)."""
 
     def __init__(self):
         self.writes = []  # (operation, args)
         self.reads = []
-        self.clients = []
+        self.calls = []   # (method, id, api_version): every request the module made
         self.endpoints = {}
         self.nics = {}
         self.zone_groups = {}  # endpoint name -> {group name: wire}
@@ -61,48 +61,53 @@ class FakeAzure:
         self.regions = {REGISTRY_ID.lower(): ["westeurope", "eastus"], BASIC_ID.lower(): ["westeurope"]}
         self.wait = True
         self.create_error = None
-        ns = type("NS", (), {})
-        self.private_endpoints = ns()
-        self.private_endpoints.get = self.pe_get
-        self.private_endpoints.begin_create_or_update = self.pe_put
-        self.private_endpoints.begin_delete = self.pe_delete
-        self.private_endpoints.list = self.pe_list
-        self.private_endpoints.list_by_subscription = self.pe_list_all
-        self.network_interfaces = ns()
-        self.network_interfaces.get = self.nic_get
-        self.subnets = ns()
-        self.subnets.get = self.subnet_get
-        self.virtual_networks = ns()
-        self.virtual_networks.get = self.vnet_get
-        self.private_dns_zone_groups = ns()
-        self.private_dns_zone_groups.list = self.zg_list
-        self.private_dns_zone_groups.get = self.zg_get
-        self.private_dns_zone_groups.begin_create_or_update = self.zg_put
-        self.private_dns_zone_groups.begin_delete = self.zg_delete
-        self.private_zones = ns()
-        self.private_zones.get = self.zone_get
-        self.registries = ns()
-        self.registries.list_private_link_resources = self.registry_link_resources
+
+    def handle(self, method, resource_id, body, headers):
+        """ARM, routed by the id's types to the handlers below."""
+        _sub, rg, pairs = split_id(resource_id)
+        types = tuple(t.lower() for t, _ in pairs)
+        names = [n for _, n in pairs]
+        assert self.calls[-1][2] == API_VERSIONS[types[0]], self.calls[-1]
+        if types == ("privateendpoints",):
+            if method == "LIST":
+                return self.pe_list(rg) if rg else self.pe_list_all()
+            return {"GET": self.pe_get, "PUT": self.pe_put, "DELETE": self.pe_delete}[method](rg, names[0], *(
+                [body] if method == "PUT" else []))
+        if types == ("privateendpoints", "privatednszonegroups"):
+            if method == "LIST":
+                return self.zg_list(names[0], rg)
+            return {"GET": self.zg_get, "PUT": self.zg_put, "DELETE": self.zg_delete}[method](rg, names[0], names[1], *(
+                [body] if method == "PUT" else []))
+        if types == ("networkinterfaces",) and method == "GET":
+            return self.nic_get(rg, names[0])
+        if types == ("virtualnetworks", "subnets") and method == "GET":
+            return self.subnet_get(rg, names[0], names[1])
+        if types == ("virtualnetworks",) and method == "GET":
+            return self.vnet_get(rg, names[0])
+        if types == ("privatednszones",) and method == "GET":
+            return self.zone_get(rg, names[0])
+        if types == ("registries", "privatelinkresources") and method == "LIST":
+            return self.registry_link_resources(rg, names[0])
+        raise AssertionError(f"unexpected request {method} {resource_id}")
 
     # ---- endpoints
-    def pe_get(self, rg, name, **kwargs):
+    def pe_get(self, rg, name):
         self.reads.append(("pe_get", name))
         stored = self.endpoints.get(name.lower())
         if stored is None:
             raise not_found()
-        return models.PrivateEndpoint(copy.deepcopy(stored))
+        return copy.deepcopy(stored)
 
     def pe_list(self, rg):
         self.reads.append(("pe_list", rg))
-        return [models.PrivateEndpoint(copy.deepcopy(e)) for e in self.endpoints.values()
+        return [copy.deepcopy(e) for e in self.endpoints.values()
                 if f"/resourceGroups/{rg}/".lower() in e["id"].lower()]
 
     def pe_list_all(self):
         self.reads.append(("pe_list_all",))
-        return [models.PrivateEndpoint(copy.deepcopy(e)) for e in self.endpoints.values()]
+        return [copy.deepcopy(e) for e in self.endpoints.values()]
 
-    def pe_put(self, rg, name, model):
-        body = wire(model)
+    def pe_put(self, rg, name, body):
         self.writes.append(("pe_put", name, copy.deepcopy(body)))
         if self.create_error is not None:
             raise self.create_error
@@ -125,7 +130,7 @@ class FakeAzure:
         props["provisioningState"] = "Succeeded"
         stored = dict(body, id=pe_id, name=name, type="Microsoft.Network/privateEndpoints", etag='W/"1"')
         self.endpoints[name.lower()] = stored
-        return FakePoller(result=models.PrivateEndpoint(copy.deepcopy(stored)) if self.wait else None)
+        return copy.deepcopy(stored)
 
     def make_nic(self, nic_id, pe_id, props):
         conn = (props.get("privateLinkServiceConnections") or props.get("manualPrivateLinkServiceConnections"))[0]
@@ -156,13 +161,13 @@ class FakeAzure:
         if stored is not None:
             self.nics.pop(stored["properties"]["networkInterfaces"][0]["id"].lower(), None)
             self.zone_groups.pop(name.lower(), None)
-        return FakePoller(result=None)
+        return None
 
-    def nic_get(self, rg, name, **kwargs):
+    def nic_get(self, rg, name):
         self.reads.append(("nic_get", name))
         for nic in self.nics.values():
             if nic["name"].lower() == name.lower():
-                return models.NetworkInterface(copy.deepcopy(nic))
+                return copy.deepcopy(nic)
         raise not_found()
 
     # ---- subnets / vnets
@@ -170,27 +175,26 @@ class FakeAzure:
         self.reads.append(("subnet_get", name))
         for subnet in self.subnet_store.values():
             if subnet["id"].lower().endswith(f"/virtualnetworks/{vnet}/subnets/{name}".lower()):
-                return models.Subnet(copy.deepcopy(subnet))
+                return copy.deepcopy(subnet)
         raise not_found()
 
     def vnet_get(self, rg, name):
         self.reads.append(("vnet_get", name))
-        return models.VirtualNetwork({"id": VNET_ID, "name": name, "location": self.vnet_location})
+        return {"id": VNET_ID, "name": name, "location": self.vnet_location}
 
     # ---- zone groups and zones
     def zg_list(self, pe_name, rg):
         self.reads.append(("zg_list", pe_name))
-        return [models.PrivateDnsZoneGroup(copy.deepcopy(g)) for g in self.zone_groups.get(pe_name.lower(), {}).values()]
+        return [copy.deepcopy(g) for g in self.zone_groups.get(pe_name.lower(), {}).values()]
 
     def zg_get(self, rg, pe_name, name):
         self.reads.append(("zg_get", name))
         group = self.zone_groups.get(pe_name.lower(), {}).get(name.lower())
         if group is None:
             raise not_found()
-        return models.PrivateDnsZoneGroup(copy.deepcopy(group))
+        return copy.deepcopy(group)
 
-    def zg_put(self, rg, pe_name, name, model):
-        body = wire(model)
+    def zg_put(self, rg, pe_name, name, body):
         self.writes.append(("zg_put", name, copy.deepcopy(body)))
         for config in body["properties"]["privateDnsZoneConfigs"]:
             config["properties"]["recordSets"] = [{"recordType": "A", "recordSetName": "acrprivnetdemo",
@@ -198,51 +202,38 @@ class FakeAzure:
                                                    "ipAddresses": ["10.20.1.4"]}]
         stored = dict(body, name=name, id=f"{PE_ID}/privateDnsZoneGroups/{name}")
         self.zone_groups.setdefault(pe_name.lower(), {})[name.lower()] = stored
-        return FakePoller(result=models.PrivateDnsZoneGroup(copy.deepcopy(stored)))
+        return copy.deepcopy(stored)
 
     def zg_delete(self, rg, pe_name, name):
         self.writes.append(("zg_delete", name))
         self.zone_groups.get(pe_name.lower(), {}).pop(name.lower(), None)
-        return FakePoller(result=None)
+        return None
 
     def zone_get(self, rg, name):
         self.reads.append(("zone_get", name))
         zone_id = f"/subscriptions/{SUB}/resourceGroups/{rg}/providers/Microsoft.Network/privateDnsZones/{name}"
         if zone_id.lower() not in self.zones:
             raise not_found()
-        return object()
+        return {"id": zone_id, "name": name}
 
-    # ---- the registry (containerregistry client): what check mode predicts members from
+    # ---- the registry: what check mode predicts members from
     def registry_link_resources(self, rg, name):
         self.reads.append(("registry_link_resources", name))
         target = next(t for t in self.regions if t.endswith(f"/{name}".lower()))
-        return [acr_models.PrivateLinkResource({"properties": {
+        return [{"properties": {
             "groupId": "registry", "requiredMembers": ["registry"] + [f"registry_data_{r}" for r in self.regions[target]],
-            "requiredZoneNames": ["privatelink.azurecr.io"]}})]
+            "requiredZoneNames": ["privatelink.azurecr.io"]}}]
 
     def write_ops(self):
         return [w[0] for w in self.writes]
 
 
-@pytest.fixture(autouse=True)
-def fresh_warnings(monkeypatch):
-    """ansible-core keeps module warnings in a process-wide dict; start every test empty."""
-    from ansible.module_utils.common import warnings as ansible_warnings
-    monkeypatch.setattr(ansible_warnings, "_global_warnings", {})
-
-
 @pytest.fixture
 def azure(monkeypatch):
     fake = FakeAzure()
-
-    def fake_client(self, name, subscription_id=None):
-        fake.clients.append((name, subscription_id))
-        return fake
-
-    monkeypatch.setattr(AzureModule, "client", fake_client)
+    install_arm(monkeypatch, fake.handle, fake.calls)
     monkeypatch.setattr(AzureModule, "wait", property(lambda self: fake.wait and self.params.get("wait", True)))
     monkeypatch.setattr("ansible_collections.privnet.azure.plugins.module_utils._azure.time.sleep", lambda s: None)
-    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
     return fake
 
 
@@ -431,7 +422,7 @@ def test_subnet_in_another_subscription_is_refused_before_any_call(run_module, a
     assert failed
     assert result["msg"].startswith("subnet_id: " if by_id else "virtual_network: ")
     assert f"set subscription_id to {other_sub}" in result["msg"]
-    assert azure.clients == [] and azure.writes == []
+    assert azure.calls == [] and azure.writes == []
 
 
 def test_subnet_by_id_in_the_endpoints_subscription(run_module, azure):
@@ -471,7 +462,7 @@ def test_group_ids_default_to_registry_and_are_required_for_other_targets(run_mo
     result, failed = run(run_module, dict(BASE, target_id=STORAGE_ID))
     assert failed
     assert result["msg"].startswith("group_ids: required for a Microsoft.Storage/storageAccounts target")
-    assert azure.clients == []
+    assert azure.calls == []
 
 
 # ---- validation before any write --------------------------------------------------------------
@@ -499,7 +490,7 @@ def test_bad_input_fails_before_calling_azure(run_module, azure, extra, message)
     result, failed = run(run_module, dict(BASE, **extra))
     assert failed
     assert message in result["msg"]
-    assert azure.clients == [] and azure.writes == []
+    assert azure.calls == [] and azure.writes == []
 
 
 @pytest.mark.parametrize("address,message", [
@@ -660,21 +651,22 @@ def test_replace_deletes_and_recreates(run_module, azure):
     assert again["changed"] is False and azure.writes == []
 
 
-def test_replace_waits_for_the_delete_even_with_wait_false(run_module, azure):
+def test_replace_waits_for_the_delete_even_with_wait_false(run_module, azure, monkeypatch):
     create(run_module, azure)
     azure.writes.clear()
-    waited = []
-    delete = azure.private_endpoints.begin_delete
+    waits = []
+    begin = AzureModule.begin
 
-    def tracked_delete(rg, name):
-        poller = delete(rg, name)
-        waited.append(poller)
-        return poller
+    def tracked(self, fn, *args, must_wait=False, **kwargs):
+        waits.append((kwargs.get("what"), must_wait))
+        return begin(self, fn, *args, must_wait=must_wait, **kwargs)
 
-    azure.private_endpoints.begin_delete = tracked_delete
+    monkeypatch.setattr(AzureModule, "begin", tracked)
     result = create(run_module, azure, subnet="snet-vm", replace=True, wait=False)
     assert result["replaced"] is True
-    assert waited and waited[0].waited  # the delete was waited for before the create
+    # the delete was waited for before the create
+    assert waits[0] == ("deleting private endpoint 'pe-acr' (resource group 'rg-network') to re-create it", True)
+    assert azure.write_ops() == ["pe_delete", "pe_put"]
 
 
 def test_replace_in_check_mode_writes_nothing(run_module, azure):
@@ -818,16 +810,16 @@ def test_rejected_connection_warns(run_module, azure):
 # ---- _endpoint helpers --------------------------------------------------------------------------
 
 def test_members_skip_ip_configurations_without_private_link_properties():
-    nic = models.NetworkInterface({"id": "/nic", "properties": {"ipConfigurations": [
+    nic = {"id": "/nic", "properties": {"ipConfigurations": [
         {"name": "plain", "properties": {"privateIPAddress": "10.0.0.9"}},
         {"name": "pe", "properties": {"privateIPAddress": "10.0.0.4", "privateLinkConnectionProperties": {
-            "groupId": "blob", "requiredMemberName": "blob", "fqdns": ["Store.blob.core.windows.net."]}}}]}})
+            "groupId": "blob", "requiredMemberName": "blob", "fqdns": ["Store.blob.core.windows.net."]}}}]}}
     assert _endpoint.members(nic) == [{"group_id": "blob", "required_member_name": "blob", "private_ip": "10.0.0.4",
                                        "fqdns": ["store.blob.core.windows.net"]}]
     assert _endpoint.members(None) == []
 
 
 def test_endpoint_result_of_an_endpoint_without_connection():
-    result = _endpoint.endpoint_result(models.PrivateEndpoint({"id": PE_ID, "name": "pe-acr"}), [])
+    result = _endpoint.endpoint_result({"id": PE_ID, "name": "pe-acr"}, [])
     assert result["connection"]["name"] is None and result["target_id"] is None and result["group_ids"] == []
     assert result["resource_group"] == "rg-network" and result["members"] == []

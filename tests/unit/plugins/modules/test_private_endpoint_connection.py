@@ -13,11 +13,11 @@ from unittest.mock import MagicMock
 import pytest
 
 from ansible_collections.privnet.azure.plugins.module_utils import _arm, _azure
-from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
+from ansible_collections.privnet.azure.plugins.module_utils._arm import NETWORK_API
 from ansible_collections.privnet.azure.plugins.modules import private_endpoint_connection as pec
 from ansible_collections.privnet.azure.plugins.modules import private_endpoint_connection_info as pec_info
 from ansible_collections.privnet.azure.plugins.modules import private_link_resource_info as plr_info
-from ansible_collections.privnet.azure.tests.unit.helpers import arm_error, not_found, warnings_of
+from ansible_collections.privnet.azure.tests.unit.helpers import arm_error, install_arm, not_found, warnings_of
 
 SUB = "11111111-1111-4111-8111-111111111111"
 ST_ID = f"/subscriptions/{SUB}/resourceGroups/rg-data/providers/Microsoft.Storage/storageAccounts/stdemo"
@@ -231,19 +231,19 @@ def test_a_missing_connection_fails_listing_what_exists(run_module, arm):
 
 
 def test_check_mode_with_an_endpoint_that_does_not_exist_yet_predicts_the_change(run_module, arm, monkeypatch):
-    network = MagicMock()
-    network.private_endpoints.get.side_effect = not_found()
-    monkeypatch.setattr(AzureModule, "client", lambda self, name, subscription_id=None: network)
+    network = MagicMock(side_effect=not_found())
+    calls = install_arm(monkeypatch, lambda method, resource_id, body, headers: network(method, resource_id))
     result, failed = run_module(pec.main, dict(ARGS, private_endpoint_id=f"{NET}/pe-new", state="approved",
                                                _ansible_check_mode=True, _ansible_diff=True))
     assert (failed, result["changed"]) == (False, True)
     assert "does not exist yet (check mode)" in warnings_of(result)[0]
     assert result["diff"]["after"] == {"pe-new": {"status": "Approved", "description": None}}
-    network.private_endpoints.get.assert_called_once_with("rg-network", "pe-new")
+    network.assert_called_once_with("GET", f"{NET}/pe-new")
+    assert calls == [("GET", f"{NET}/pe-new", NETWORK_API)]
     assert writes() == []
     # an endpoint that exists without a connection fails as in a real run
-    network.private_endpoints.get.side_effect = None
-    network.private_endpoints.get.return_value = object()
+    network.side_effect = None
+    network.return_value = {"id": f"{NET}/pe-new"}
     result, failed = run_module(pec.main, dict(ARGS, private_endpoint_id=f"{NET}/pe-new", state="approved",
                                                _ansible_check_mode=True))
     assert failed and "was not found on storage account 'stdemo'" in result["msg"]

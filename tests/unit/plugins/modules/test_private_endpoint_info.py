@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
 from ansible_collections.privnet.azure.plugins.modules import private_endpoint, private_endpoint_info
-from ansible_collections.privnet.azure.tests.unit.helpers import arm_error
+from ansible_collections.privnet.azure.tests.unit.helpers import arm_error, install_arm
 from ansible_collections.privnet.azure.tests.unit.plugins.modules.test_private_endpoint import (
     BASE,
     BASIC_ID,
@@ -22,20 +21,14 @@ from ansible_collections.privnet.azure.tests.unit.plugins.modules.test_private_e
 def azure(monkeypatch, run_module):
     """Three endpoints: two to the Premium registry (rg-network, rg-other), one to the Basic one."""
     fake = FakeAzure()
-
-    def fake_client(self, name, subscription_id=None):
-        fake.clients.append((name, subscription_id))
-        return fake
-
-    monkeypatch.setattr(AzureModule, "client", fake_client)
-    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
+    install_arm(monkeypatch, fake.handle, fake.calls)
     for extra in ({"name": "pe-acr"}, {"name": "pe-acr-2", "resource_group": "rg-other",
                                        "virtual_network_resource_group": "rg-network", "manual": True},
                   {"name": "pe-basic", "target_id": BASIC_ID}):
         _result, failed = run_module(private_endpoint.main, dict(BASE, **extra))
         assert not failed
     fake.reads.clear()
-    fake.clients.clear()
+    fake.calls.clear()
     return fake
 
 
@@ -108,20 +101,20 @@ def test_target_filter_is_case_insensitive(run_module, azure):
 def test_name_needs_resource_group(run_module, azure):
     result, failed = run_module(private_endpoint_info.main, {"subscription_id": SUB, "name": "pe-acr"})
     assert failed and "resource_group" in result["msg"]
-    assert azure.clients == []
+    assert azure.calls == []
 
 
 def test_bad_target_id_fails_before_calling_azure(run_module, azure):
     result, failed = run_module(private_endpoint_info.main, {"subscription_id": SUB, "target_id": "acrprivnetdemo"})
     assert failed and result["msg"].startswith("target_id: 'acrprivnetdemo' is not an Azure resource id")
-    assert azure.clients == []
+    assert azure.calls == []
 
 
 def test_azure_error_is_reported(run_module, azure):
     def denied(rg):
         raise arm_error(403, "AuthorizationFailed", "no read on rg-secret")
 
-    azure.private_endpoints.list = denied
+    azure.pe_list = denied
     result, failed = run_module(private_endpoint_info.main, {"subscription_id": SUB, "resource_group": "rg-secret"})
     assert failed
     assert result["msg"] == ("listing the private endpoints of resource group 'rg-secret': AuthorizationFailed: "

@@ -3,74 +3,78 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
 """private_link_check given what earlier tasks returned (endpoint, zones, public_network_access): only what is not
-given is read, and what is given is judged as read state is. Apart from test_private_link_check.py because its
-fakes need the dev pins' SDK models (tests/matrix/pytest_matrix.py skips such files on older SDKs)."""
+given is read, and what is given is judged as read state is."""
 
 from __future__ import annotations
 
 import pytest
 
-from azure.mgmt.containerregistry import models as acr_models
-from azure.mgmt.privatedns import models as dns_models
-
 from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
 from ansible_collections.privnet.azure.plugins.modules import private_endpoint, private_link_check
-from ansible_collections.privnet.azure.tests.unit.helpers import not_found
+from ansible_collections.privnet.azure.tests.unit.helpers import install_arm, not_found, split_id
 from ansible_collections.privnet.azure.tests.unit.plugins.modules.test_private_endpoint import (
     BASE as ENDPOINT_ARGS,
     NET,
     SUB,
     VNET_ID,
+    API_VERSIONS,
     FakeAzure,
 )
+
 ZONE = "privatelink.azurecr.io"
 FULL = {"subscription_id": SUB, "name": "pe-acr", "resource_group": "rg-network"}
 
 
 class FakeEstate(FakeAzure):
-    """private_endpoint's fake network, plus one private DNS zone (links, record sets) and the registry, each read
-    counted in ``reads``."""
+    """private_endpoint's fake Azure, plus one private DNS zone (links, record sets) and the registry, each read
+    counted in ``reads``; ``clients`` holds the subscription of each request."""
 
     def __init__(self):
         super().__init__()
-        ns = type("NS", (), {})
+        self.clients = []
         self.zone_exists = True
         self.links = [VNET_ID]
         self.records = {}            # name -> [addresses]
         self.public_network_access = "Disabled"
-        self.private_zones.get = self.dns_zone_get
-        self.virtual_network_links = ns()
-        self.virtual_network_links.list = self.links_list
-        self.record_sets = ns()
-        self.record_sets.list = self.records_list
-        self.registries.get = self.registry_get
 
-    def dns_zone_get(self, rg, name):
+    def handle(self, method, resource_id, body, headers):
+        subscription, _rg, pairs = split_id(resource_id)
+        self.clients.append(subscription)
+        types = tuple(t.lower() for t, _ in pairs)
+        assert self.calls[-1][2] == API_VERSIONS[types[0]], self.calls[-1]
+        if types == ("privatednszones",) and method == "GET":
+            return self.dns_zone_get(pairs[0][1])
+        if types == ("privatednszones", "virtualnetworklinks") and method == "LIST":
+            return self.links_list(pairs[0][1])
+        if types == ("privatednszones", "all") and method == "LIST":
+            return self.records_list(pairs[0][1])
+        if types == ("registries",) and method == "GET":
+            return self.registry_get(pairs[0][1])
+        return super().handle(method, resource_id, body, headers)
+
+    def dns_zone_get(self, name):
         self.reads.append(("zone_get", name))
         if not self.zone_exists:
             raise not_found()
-        return dns_models.PrivateZone({"id": f"{NET}/privateDnsZones/{name}", "name": name,
-                                       "location": "global"})
+        return {"id": f"{NET}/privateDnsZones/{name}", "name": name, "location": "global"}
 
-    def links_list(self, rg, name):
+    def links_list(self, name):
         self.reads.append(("links_list", name))
-        return [dns_models.VirtualNetworkLink({"name": f"link{i}", "location": "global",
-                                               "properties": {"virtualNetwork": {"id": vnet}}})
+        return [{"name": f"link{i}", "location": "global", "properties": {"virtualNetwork": {"id": vnet}}}
                 for i, vnet in enumerate(self.links)]
 
-    def records_list(self, rg, name):
+    def records_list(self, name):
         self.reads.append(("records_list", name))
         soa = {"name": "@", "type": "Microsoft.Network/privateDnsZones/SOA", "properties": {"ttl": 3600, "soaRecord": {
             "host": "azureprivatedns.net", "email": "azureprivatedns-host.microsoft.com"}}}
-        return [dns_models.RecordSet(soa)] + [
-            dns_models.RecordSet({"name": record, "type": "Microsoft.Network/privateDnsZones/A", "properties": {
-                "ttl": 3600, "aRecords": [{"ipv4Address": a} for a in addresses]}})
+        return [soa] + [{"name": record, "type": "Microsoft.Network/privateDnsZones/A", "properties": {
+            "ttl": 3600, "aRecords": [{"ipv4Address": a} for a in addresses]}}
             for record, addresses in self.records.items()]
 
-    def registry_get(self, rg, name):
+    def registry_get(self, name):
         self.reads.append(("registry_get", name))
-        return acr_models.Registry({"location": "westeurope", "sku": {"name": "Premium"},
-                                    "properties": {"publicNetworkAccess": self.public_network_access}})
+        return {"location": "westeurope", "sku": {"name": "Premium"},
+                "properties": {"publicNetworkAccess": self.public_network_access}}
 
 
 @pytest.fixture
@@ -78,14 +82,8 @@ def estate(monkeypatch, run_module):
     """A working private link: endpoint pe-acr (three members), the zone linked to vnet-app with a record for each
     member, public access off. ``estate.endpoint`` is private_endpoint's result."""
     fake = FakeEstate()
-
-    def fake_client(self, name, subscription_id=None):
-        fake.clients.append((name, subscription_id))
-        return fake
-
-    monkeypatch.setattr(AzureModule, "client", fake_client)
+    install_arm(monkeypatch, fake.handle, fake.calls)
     monkeypatch.setattr(AzureModule, "wait", property(lambda self: True))
-    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
     result, failed = run_module(private_endpoint.main, ENDPOINT_ARGS)
     assert not failed, result
     fake.endpoint = result["private_endpoint"]

@@ -4,17 +4,20 @@
 
 from __future__ import annotations
 
-import json
 from unittest.mock import MagicMock
 
 import pytest
 
-from azure.mgmt.network import models
-from azure.mgmt.network._utils.model_base import SdkJSONEncoder
-
-from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
+from ansible_collections.privnet.azure.plugins.module_utils._arm import NETWORK_API
 from ansible_collections.privnet.azure.plugins.modules import service_endpoint
-from ansible_collections.privnet.azure.tests.unit.helpers import FakePoller, SUBNET_ID, not_found, subnet_wire, warnings_of
+from ansible_collections.privnet.azure.tests.unit.helpers import (
+    SUBNET_ID,
+    install_arm,
+    not_found,
+    split_id,
+    subnet_wire,
+    warnings_of,
+)
 
 BY_NAME = {"subscription_id": "11111111-1111-4111-8111-111111111111", "resource_group": "rg-net", "virtual_network": "vnet-hub", "name": "snet-pe"}
 NET = "/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/rg-net/providers/Microsoft.Network"
@@ -22,44 +25,46 @@ SEP_STORAGE = f"{NET}/serviceEndpointPolicies/sep-storage"  # attached in subnet
 
 
 def policy(name, service, location="westeurope"):
-    return models.ServiceEndpointPolicy({"id": f"{NET}/serviceEndpointPolicies/{name}", "name": name,
-                                         "location": location, "properties": {
-                                             "serviceEndpointPolicyDefinitions": [{"name": "d",
-                                                                                   "properties": {"service": service}}]}})
+    return {"id": f"{NET}/serviceEndpointPolicies/{name}", "name": name, "location": location, "properties": {
+        "serviceEndpointPolicyDefinitions": [{"name": "d", "properties": {"service": service}}]}}
 
 
 @pytest.fixture
 def network(monkeypatch):
-    """A mocked NetworkManagementClient holding one subnet (subnet_wire) and two policies."""
-    client = MagicMock()
-    client.clients = []
-    client.current = {}
-    client.subnets.get.side_effect = lambda rg, vnet, name: models.Subnet(subnet_wire(**client.current))
-    client.subnets.begin_create_or_update.side_effect = lambda rg, vnet, name, subnet: FakePoller(result=subnet)
+    """Azure behind AzureModule.arm(), holding one subnet (subnet_wire, its GET and PUT the mocks ``network.get`` and
+    ``network.put``), its virtual network and three policies; ``network.clients`` records ("network", subscription)
+    of each request."""
+    fake = MagicMock()
+    fake.clients = []
+    fake.current = {}
+    fake.get.side_effect = lambda resource_id: subnet_wire(**fake.current)
+    fake.put.side_effect = lambda resource_id, body: body
     policies = {"sep-storage": policy("sep-storage", "Microsoft.Storage"), "sep-sql": policy("sep-sql", "Microsoft.Sql"),
                 "sep-sql-eastus": policy("sep-sql-eastus", "Microsoft.Sql", "eastus")}
-    client.virtual_networks.get.side_effect = lambda rg, name: models.VirtualNetwork(location="West Europe")
 
-    def get_policy(rg, name):
-        if name not in policies:
+    def handler(method, resource_id, body, headers):
+        subscription, _rg, pairs = split_id(resource_id)
+        fake.clients.append(("network", subscription))
+        types = tuple(t for t, _ in pairs)
+        if types == ("virtualNetworks", "subnets"):
+            return fake.get(resource_id) if method == "GET" else fake.put(resource_id, body)
+        assert method == "GET", (method, resource_id)
+        if types == ("virtualNetworks",):
+            return {"id": resource_id, "name": pairs[0][1], "location": "West Europe"}
+        assert types == ("serviceEndpointPolicies",), resource_id
+        if pairs[0][1] not in policies:
             raise not_found()
-        return policies[name]
+        return policies[pairs[0][1]]
 
-    client.service_endpoint_policies.get.side_effect = get_policy
-
-    def fake_client(self, name, subscription_id=None):
-        client.clients.append((name, subscription_id))
-        return client
-
-    monkeypatch.setattr(AzureModule, "client", fake_client)
-    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
-    return client
+    calls = install_arm(monkeypatch, handler)
+    yield fake
+    assert {api for _m, _id, api in calls} <= {NETWORK_API}
 
 
 def sent(network):
-    """The subnet PUT, as the wire JSON the SDK sends."""
-    [call] = network.subnets.begin_create_or_update.call_args_list
-    return json.loads(json.dumps(call.args[3], cls=SdkJSONEncoder, exclude_readonly=True))["properties"]
+    """The properties of the subnet PUT."""
+    [call] = network.put.call_args_list
+    return call.args[1]["properties"]
 
 
 def test_adds_a_service_and_keeps_everything_else(run_module, network):
@@ -86,7 +91,7 @@ def test_adds_a_service_and_keeps_everything_else(run_module, network):
 def test_compared_by_name_whatever_the_case_and_locations(run_module, network):
     result, failed = run_module(service_endpoint.main, dict(BY_NAME, services=["MICROSOFT.STORAGE"]))
     assert (failed, result["changed"]) == (False, False)
-    network.subnets.begin_create_or_update.assert_not_called()
+    network.put.assert_not_called()
     assert warnings_of(result) == []
 
 
@@ -106,7 +111,7 @@ def test_locations_compared_only_when_given(run_module, network, locations, chan
                                                                  "locations": ["westeurope"]}]
         assert warnings_of(result) == []  # same service, no source switch
     else:
-        network.subnets.begin_create_or_update.assert_not_called()
+        network.put.assert_not_called()
 
 
 def test_purge_removes_unlisted_services(run_module, network):
@@ -138,14 +143,14 @@ def test_absent_removes_only_the_listed_services(run_module, network):
 def test_absent_of_a_missing_service_changes_nothing(run_module, network):
     result, failed = run_module(service_endpoint.main, dict(BY_NAME, services=["Microsoft.Sql"], state="absent"))
     assert (failed, result["changed"]) == (False, False)
-    network.subnets.begin_create_or_update.assert_not_called()
+    network.put.assert_not_called()
 
 
 def test_check_mode_and_diff(run_module, network):
     result, failed = run_module(service_endpoint.main, dict(BY_NAME, services=["Microsoft.Sql"], _ansible_check_mode=True,
                                                             _ansible_diff=True))
     assert (failed, result["changed"]) == (False, True)
-    network.subnets.begin_create_or_update.assert_not_called()
+    network.put.assert_not_called()
     assert result["diff"] == {
         "before": {"service_endpoints": [{"service": "Microsoft.Storage", "locations": ["westeurope", "northeurope"]}]},
         "after": {"service_endpoints": [{"service": "Microsoft.Storage", "locations": ["westeurope", "northeurope"]},
@@ -179,7 +184,7 @@ def test_purge_policies_and_absent(run_module, network):
                                                             purge_policies=True))
     assert not failed
     assert sent(network)["serviceEndpointPolicies"] == [{"id": f"{NET}/serviceEndpointPolicies/sep-sql"}]
-    network.subnets.begin_create_or_update.reset_mock()
+    network.put.reset_mock()
     result, failed = run_module(service_endpoint.main, dict(BY_NAME, service_endpoint_policies=["sep-storage"],
                                                             state="absent"))
     assert not failed and result["changed"]
@@ -190,21 +195,21 @@ def test_policy_needs_the_endpoint_of_its_service(run_module, network):
     result, failed = run_module(service_endpoint.main, dict(BY_NAME, service_endpoint_policies=["sep-sql"]))
     assert failed
     assert "policy 'sep-sql' restricts Microsoft.Sql" in result["msg"] and "add Microsoft.Sql to services" in result["msg"]
-    network.subnets.begin_create_or_update.assert_not_called()
+    network.put.assert_not_called()
 
 
 def test_removing_the_endpoint_of_an_attached_policy_is_refused(run_module, network):
     result, failed = run_module(service_endpoint.main, dict(BY_NAME, services=[], purge=True))
     assert failed
     assert result["msg"].startswith("service_endpoint_policies: policy 'sep-storage' restricts Microsoft.Storage")
-    network.subnets.begin_create_or_update.assert_not_called()
+    network.put.assert_not_called()
 
 
 def test_missing_policy_is_refused(run_module, network):
     result, failed = run_module(service_endpoint.main, dict(BY_NAME, service_endpoint_policies=["sep-nowhere"]))
     assert failed
     assert "service endpoint policy 'sep-nowhere'" in result["msg"] and "was not found" in result["msg"]
-    network.subnets.begin_create_or_update.assert_not_called()
+    network.put.assert_not_called()
 
 
 def test_policy_in_another_subscription_is_refused_before_any_call(run_module, network):
@@ -215,7 +220,7 @@ def test_policy_in_another_subscription_is_refused_before_any_call(run_module, n
     result, failed = run_module(service_endpoint.main, dict(BY_NAME, service_endpoint_policies=[other]))
     assert failed
     assert result["msg"].startswith("service_endpoint_policies[0]: policy 'sep-storage' is in subscription 2222")
-    assert network.clients == [] and not network.subnets.begin_create_or_update.called
+    assert network.clients == [] and not network.put.called
 
 
 def test_policy_in_another_region_is_refused_before_any_write(run_module, network):
@@ -224,7 +229,7 @@ def test_policy_in_another_region_is_refused_before_any_write(run_module, networ
     result, failed = run_module(service_endpoint.main, dict(BY_NAME, service_endpoint_policies=["sep-sql-eastus"]))
     assert failed
     assert "policy 'sep-sql-eastus' is in eastus, virtual network 'vnet-hub' in West Europe" in result["msg"]
-    network.subnets.begin_create_or_update.assert_not_called()
+    network.put.assert_not_called()
 
 
 def test_subnet_id_in_another_subscription(run_module, network):
@@ -237,11 +242,11 @@ def test_subnet_id_in_another_subscription(run_module, network):
 
 
 def test_missing_subnet_fails_before_any_write(run_module, network):
-    network.subnets.get.side_effect = not_found()
+    network.get.side_effect = not_found()
     result, failed = run_module(service_endpoint.main, dict(BY_NAME, services=["Microsoft.Sql"]))
     assert failed
     assert "subnet 'snet-pe' of virtual network 'vnet-hub'" in result["msg"] and "was not found" in result["msg"]
-    network.subnets.begin_create_or_update.assert_not_called()
+    network.put.assert_not_called()
 
 
 @pytest.mark.parametrize("args,message", [

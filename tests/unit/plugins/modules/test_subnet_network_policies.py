@@ -8,18 +8,18 @@ from unittest.mock import MagicMock
 
 import pytest
 
-from azure.mgmt.network import models
-
+from ansible_collections.privnet.azure.plugins.module_utils._arm import NETWORK_API
 from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
 from ansible_collections.privnet.azure.plugins.modules import subnet_network_policies
 from ansible_collections.privnet.azure.tests.unit.helpers import (
     SUBNET_ID,
-    FakePoller,
     StaticCredential,
     TLSServer,
     arm_error,
     arm_stub_handler,
+    install_arm,
     not_found,
+    split_id,
     subnet_wire,
 )
 
@@ -29,29 +29,30 @@ BY_NAME = {"subscription_id": "11111111-1111-4111-8111-111111111111", "resource_
 
 @pytest.fixture
 def network(monkeypatch):
-    """A mocked NetworkManagementClient; ``network.clients`` records (name, subscription) asked for."""
-    client = MagicMock()
-    client.clients = []
-    client.subnets.get.side_effect = lambda rg, vnet, name: models.Subnet(subnet_wire(**client.current))
-    client.current = {}
+    """The subnet behind AzureModule.arm(): ``network.get(id)`` and ``network.put(id, body)`` are mocks (the PUT
+    answers the subnet sent); ``network.calls`` records every (method, id, api-version)."""
+    fake = MagicMock()
+    fake.current = {}
+    fake.get.side_effect = lambda resource_id: subnet_wire(**fake.current)
+    fake.put.side_effect = lambda resource_id, body: dict(body, id=resource_id)
 
-    def put(rg, vnet, name, subnet):
-        return FakePoller(result=subnet)
+    def handler(method, resource_id, body, headers):
+        assert resource_id.lower().endswith("/virtualnetworks/vnet-hub/subnets/snet-pe"), resource_id
+        return fake.get(resource_id) if method == "GET" else fake.put(resource_id, body)
 
-    client.subnets.begin_create_or_update.side_effect = put
-
-    def fake_client(self, name, subscription_id=None):
-        client.clients.append((name, subscription_id))
-        return client
-
-    monkeypatch.setattr(AzureModule, "client", fake_client)
-    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
-    return client
+    fake.calls = install_arm(monkeypatch, handler)
+    return fake
 
 
 def sent_subnet(network):
-    [call] = network.subnets.begin_create_or_update.call_args_list
+    """(subnet id, subnet sent) of the one PUT."""
+    [call] = network.put.call_args_list
     return call.args
+
+
+def subscriptions(network):
+    assert {api for _m, _id, api in network.calls} == {NETWORK_API}
+    return {split_id(resource_id)[0] for _m, resource_id, _api in network.calls}
 
 
 def test_disables_private_endpoint_policies(run_module, network):
@@ -59,14 +60,17 @@ def test_disables_private_endpoint_policies(run_module, network):
                                 dict(BY_NAME, private_endpoint_network_policies="Disabled"))
     assert not failed
     assert result["changed"] is True
-    rg, vnet, name, subnet = sent_subnet(network)
-    assert (rg, vnet, name) == ("rg-net", "vnet-hub", "snet-pe")
-    assert subnet.private_endpoint_network_policies == "Disabled"
+    resource_id, subnet = sent_subnet(network)
+    assert resource_id == SUBNET_ID
+    sent = subnet["properties"]
+    assert sent["privateEndpointNetworkPolicies"] == "Disabled"
     # untouched: the other policy and everything else the module does not manage
-    assert subnet.private_link_service_network_policies == "Enabled"
-    assert subnet.network_security_group.id.endswith("/networkSecurityGroups/nsg-pe")
-    assert subnet.route_table.id.endswith("/routeTables/rt-hub")
-    assert subnet.delegations[0].service_name == "Microsoft.ContainerInstance/containerGroups"
+    assert sent["privateLinkServiceNetworkPolicies"] == "Enabled"
+    assert sent["networkSecurityGroup"]["id"].endswith("/networkSecurityGroups/nsg-pe")
+    assert sent["routeTable"]["id"].endswith("/routeTables/rt-hub")
+    assert sent["delegations"][0]["properties"]["serviceName"] == "Microsoft.ContainerInstance/containerGroups"
+    # what Azure sets is not sent back
+    assert "provisioningState" not in sent and "ipConfigurations" not in sent and "etag" not in subnet
     assert result["subnet"]["private_endpoint_network_policies"] == "Disabled"
     assert result["subnet"]["id"] == SUBNET_ID
     assert "diff" not in result
@@ -77,7 +81,7 @@ def test_idempotent_even_if_azure_answers_in_another_case(run_module, network):
     result, failed = run_module(subnet_network_policies.main,
                                 dict(BY_NAME, private_endpoint_network_policies="Disabled"))
     assert (failed, result["changed"]) == (False, False)
-    network.subnets.begin_create_or_update.assert_not_called()
+    network.put.assert_not_called()
 
 
 def test_check_mode_reports_the_change_without_writing(run_module, network):
@@ -85,7 +89,7 @@ def test_check_mode_reports_the_change_without_writing(run_module, network):
                                 dict(BY_NAME, private_link_service_network_policies="Disabled",
                                      _ansible_check_mode=True, _ansible_diff=True))
     assert (failed, result["changed"]) == (False, True)
-    network.subnets.begin_create_or_update.assert_not_called()
+    network.put.assert_not_called()
     assert result["subnet"]["private_link_service_network_policies"] == "Disabled"
     assert result["diff"] == {"before": {"private_link_service_network_policies": "Enabled"},
                               "after": {"private_link_service_network_policies": "Disabled"}}
@@ -102,8 +106,8 @@ def test_diff_shows_only_the_fields_the_user_set(run_module, network):
         "after": {"private_endpoint_network_policies": "NetworkSecurityGroupEnabled",
                   "private_link_service_network_policies": "Disabled"},
     }
-    subnet = sent_subnet(network)[3]
-    assert subnet.private_endpoint_network_policies == "NetworkSecurityGroupEnabled"
+    subnet = sent_subnet(network)[1]
+    assert subnet["properties"]["privateEndpointNetworkPolicies"] == "NetworkSecurityGroupEnabled"
 
 
 def test_subnet_id_in_another_subscription(run_module, network):
@@ -112,7 +116,7 @@ def test_subnet_id_in_another_subscription(run_module, network):
                                 {"subscription_id": "11111111-1111-4111-8111-111111111111", "subnet_id": other,
                                  "private_endpoint_network_policies": "Disabled"})
     assert not failed and result["changed"]
-    assert set(network.clients) == {("network", "22222222-2222-4222-8222-222222222222")}
+    assert subscriptions(network) == {"22222222-2222-4222-8222-222222222222"}
 
 
 def test_virtual_network_given_as_id(run_module, network):
@@ -121,17 +125,17 @@ def test_virtual_network_given_as_id(run_module, network):
                                  {"subscription_id": "11111111-1111-4111-8111-111111111111", "virtual_network": vnet_id, "name": "snet-pe",
                                   "private_endpoint_network_policies": "Disabled"})
     assert not failed
-    assert set(network.clients) == {("network", "33333333-3333-4333-8333-333333333333")}
+    assert subscriptions(network) == {"33333333-3333-4333-8333-333333333333"}
 
 
 def test_missing_subnet_fails_before_any_write(run_module, network):
-    network.subnets.get.side_effect = not_found()
+    network.get.side_effect = not_found()
     result, failed = run_module(subnet_network_policies.main,
                                 dict(BY_NAME, private_endpoint_network_policies="Disabled"))
     assert failed
     assert "subnet 'snet-pe' of virtual network 'vnet-hub'" in result["msg"]
     assert "was not found" in result["msg"]
-    network.subnets.begin_create_or_update.assert_not_called()
+    network.put.assert_not_called()
 
 
 @pytest.mark.parametrize("args,message", [
@@ -148,7 +152,7 @@ def test_invalid_input_fails_before_calling_azure(run_module, network, args, mes
     result, failed = run_module(subnet_network_policies.main, dict(args, private_endpoint_network_policies="Disabled"))
     assert failed
     assert message in result["msg"]
-    assert network.clients == []
+    assert network.calls == []
 
 
 def test_a_policy_is_required(run_module, network):
@@ -158,7 +162,7 @@ def test_a_policy_is_required(run_module, network):
 
 
 def test_azure_error_on_update_is_reported_cleanly(run_module, network):
-    network.subnets.begin_create_or_update.side_effect = arm_error(403, "AuthorizationFailed", "not allowed")
+    network.put.side_effect = arm_error(403, "AuthorizationFailed", "not allowed")
     result, failed = run_module(subnet_network_policies.main,
                                 dict(BY_NAME, private_endpoint_network_policies="Disabled"))
     assert failed
@@ -171,21 +175,21 @@ def test_busy_vnet_is_retried(run_module, network, monkeypatch):
     monkeypatch.setattr("ansible_collections.privnet.azure.plugins.module_utils._azure.time.sleep", lambda s: None)
     outcomes = [arm_error(429, "RetryableError", details=["RetryableErrorDueToAnotherOperation"]), None]
 
-    def put(rg, vnet, name, subnet):
+    def put(resource_id, body):
         error = outcomes.pop(0)
         if error:
             raise error
-        return FakePoller(result=subnet)
+        return body
 
-    network.subnets.begin_create_or_update.side_effect = put
+    network.put.side_effect = put
     result, failed = run_module(subnet_network_policies.main,
                                 dict(BY_NAME, private_endpoint_network_policies="Disabled"))
     assert (failed, result["changed"]) == (False, True)
-    assert network.subnets.begin_create_or_update.call_count == 2
+    assert network.put.call_count == 2
 
 
 def test_secret_never_appears_in_the_result(run_module, network):
-    network.subnets.get.side_effect = arm_error(401, "InvalidAuthenticationToken", "token for s3cr3t-value rejected")
+    network.get.side_effect = arm_error(401, "InvalidAuthenticationToken", "token for s3cr3t-value rejected")
     result, failed = run_module(subnet_network_policies.main,
                                 dict(BY_NAME, private_endpoint_network_policies="Disabled", secret="s3cr3t-value"))
     assert failed
@@ -193,7 +197,7 @@ def test_secret_never_appears_in_the_result(run_module, network):
 
 
 def test_end_to_end_against_a_local_arm_stub(run_module, tmp_path, monkeypatch):
-    """Cloud metadata, TLS with a private CA, the real SDK client and LRO: one PUT, then idempotent."""
+    """Cloud metadata, TLS with a private CA, the real ArmResources pipeline and LRO: one PUT, then idempotent."""
     monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
     monkeypatch.setattr(AzureModule, "credential", StaticCredential())
     state = {"subnet": subnet_wire(), "requests": []}
