@@ -442,7 +442,7 @@ NORMALISERS = {
     "auto_approval": unordered(ci),
     "fqdns": unordered(ci),
 }
-POLICY = "private_link_service_network_policies"
+POLICY = "private_link_service_network_policies"  # in subnet_result(); Azure's JSON: privateLinkServiceNetworkPolicies
 
 
 def main():
@@ -504,7 +504,7 @@ def main():
     service = current
     if difference.changed:
         for rid, subnet, _before in subnet_changes:
-            _subnet.update_subnet(module, rid, subnet, {POLICY: "Disabled"})
+            _subnet.update_subnet(module, rid, subnet, {"privateLinkServiceNetworkPolicies": "Disabled"})
         body = body_of(current, location, {k: v for k, v in desired.items() if k != "location"})
         if module.check_mode:
             service = planned(service_id, params["name"], current, body)

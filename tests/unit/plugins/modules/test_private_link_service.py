@@ -275,13 +275,13 @@ def test_disable_subnet_policies_disables_them_first(run_module, arm):
     args = dict(CREATE, ip_configurations=[{"subnet_id": CLOSED_ID}], disable_subnet_policies=True)
     checked, failed = run_module(pls.main, dict(args, _ansible_check_mode=True, _ansible_diff=True))
     assert (failed, checked["changed"]) == (False, True)
-    assert writes() == [] and SUBNET_WRITES == [(CLOSED_ID, {"private_link_service_network_policies": "Disabled"},
+    assert writes() == [] and SUBNET_WRITES == [(CLOSED_ID, {"privateLinkServiceNetworkPolicies": "Disabled"},
                                                  True)]
     assert checked["diff"]["after"]["subnet_policies"] == {CLOSED_ID: "Disabled"}
     SUBNET_WRITES.clear()
     result, failed = run_module(pls.main, args)
     assert (failed, result["subnet_policies"]) == (False, [CLOSED_ID])
-    assert SUBNET_WRITES == [(CLOSED_ID, {"private_link_service_network_policies": "Disabled"}, False)]
+    assert SUBNET_WRITES == [(CLOSED_ID, {"privateLinkServiceNetworkPolicies": "Disabled"}, False)]
     assert len(writes()) == 1
 
 
