@@ -134,7 +134,11 @@ class FakeZone:
 @pytest.fixture
 def zone(monkeypatch):
     holder = {}
-    calls = install_arm(monkeypatch, lambda *args: holder["zone"].handle(*args))
+
+    def handle(*args):  # the fake is looked up per request: a test may swap it
+        return holder["zone"].handle(*args)
+
+    calls = install_arm(monkeypatch, handle)
 
     def make(*record_sets, exists=True):
         holder["zone"] = FakeZone(*record_sets, exists=exists)

@@ -57,7 +57,7 @@ class FakeAzure:
 
     def handle(self, method, resource_id, body, headers):
         subscription, rg, pairs = split_id(resource_id)
-        types = tuple(t.lower() for t, _ in pairs)
+        types = tuple(t.lower() for t, _name in pairs)
         if types == ("virtualnetworks",):
             self.clients.append(("network", subscription))
             assert self.requests[-1][2] == NETWORK_API
@@ -131,7 +131,11 @@ class FakeAzure:
 @pytest.fixture
 def azure(monkeypatch):
     holder = {}
-    requests = install_arm(monkeypatch, lambda *args: holder["azure"].handle(*args))
+
+    def handle(*args):  # the fake is looked up per request: a test may swap it
+        return holder["azure"].handle(*args)
+
+    requests = install_arm(monkeypatch, handle)
 
     def make(**kwargs):
         holder["azure"] = FakeAzure(**kwargs)

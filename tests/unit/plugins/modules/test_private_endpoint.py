@@ -65,8 +65,8 @@ class FakeAzure:
     def handle(self, method, resource_id, body, headers):
         """ARM, routed by the id's types to the handlers below."""
         _sub, rg, pairs = split_id(resource_id)
-        types = tuple(t.lower() for t, _ in pairs)
-        names = [n for _, n in pairs]
+        types = tuple(t.lower() for t, _name in pairs)
+        names = [n for _type, n in pairs]
         assert self.calls[-1][2] == API_VERSIONS[types[0]], self.calls[-1]
         if types == ("privateendpoints",):
             if method == "LIST":

@@ -23,7 +23,7 @@ class FakeNetwork:
 
     def handle(self, method, resource_id, body, headers):
         subscription, rg, pairs = split_id(resource_id)
-        if [t for t, _ in pairs] != ["privateEndpoints"] or method != "GET":
+        if [t for t, _name in pairs] != ["privateEndpoints"] or method != "GET":
             raise AssertionError(f"unexpected {method} {resource_id}: the endpoint is missing, nothing else is read")
         self.clients.append(("network", subscription))
         self.reads.append(("private_endpoints.get", rg, pairs[0][1]))

@@ -40,7 +40,7 @@ class FakeEstate(FakeAzure):
     def handle(self, method, resource_id, body, headers):
         subscription, _rg, pairs = split_id(resource_id)
         self.clients.append(subscription)
-        types = tuple(t.lower() for t, _ in pairs)
+        types = tuple(t.lower() for t, _name in pairs)
         assert self.calls[-1][2] == API_VERSIONS[types[0]], self.calls[-1]
         if types == ("privatednszones",) and method == "GET":
             return self.dns_zone_get(pairs[0][1])

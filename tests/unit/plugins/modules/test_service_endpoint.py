@@ -45,7 +45,7 @@ def network(monkeypatch):
     def handler(method, resource_id, body, headers):
         subscription, _rg, pairs = split_id(resource_id)
         fake.clients.append(("network", subscription))
-        types = tuple(t for t, _ in pairs)
+        types = tuple(t for t, _name in pairs)
         if types == ("virtualNetworks", "subnets"):
             return fake.get(resource_id) if method == "GET" else fake.put(resource_id, body)
         assert method == "GET", (method, resource_id)
