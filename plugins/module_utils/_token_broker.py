@@ -109,12 +109,12 @@ class BrokeredCredential:
         except (OSError, ValueError):
             return None
         try:
-            with _locked(self.lock_path):
+            with _locked(self.lock_path) as lock:
                 try:  # another module run may have started it while this one waited for the lock
                     return exchange(self.path, request)
                 except BrokerUnavailable:
                     pass
-                start(self.path, self.credential, self.proof, self.idle)
+                start(self.path, self.credential, self.proof, self.idle, release=lock)
             return exchange(self.path, request)
         except (OSError, ValueError, BrokerUnavailable):
             return None
@@ -170,11 +170,11 @@ def _is_private(path: str, uid: int) -> bool:
 
 
 @contextmanager
-def _locked(path: str) -> Iterator[None]:
+def _locked(path: str) -> Iterator[int]:
     descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         fcntl.flock(descriptor, fcntl.LOCK_EX)
-        yield
+        yield descriptor
     finally:
         os.close(descriptor)
 
@@ -214,9 +214,10 @@ def _read_line(connection: socket.socket) -> bytes:
 
 # ---- the daemon --------------------------------------------------------------------------------
 
-def start(path: str, credential: Any, proof: str, idle: float) -> None:
+def start(path: str, credential: Any, proof: str, idle: float, release: Optional[int] = None) -> None:
     """Bind the socket at ``path``, then fork the daemon that serves it. Returns once the socket
-    listens, so the caller's next request queues until the daemon accepts it."""
+    listens, so the caller's next request queues until the daemon accepts it. ``release``: the
+    descriptor of the start lock, which the daemon closes."""
     try:
         os.unlink(path)  # a daemon that died left its socket
     except FileNotFoundError:
@@ -231,6 +232,10 @@ def start(path: str, credential: Any, proof: str, idle: float) -> None:
     child = os.fork()
     if child == 0:  # pragma: no cover - runs in the forked process
         try:
+            # A flock belongs to the open file, which fork shares: a daemon keeping the descriptor would hold
+            # the start lock for its whole life, and the next start (its socket removed) would wait for it.
+            if release is not None:
+                os.close(release)
             os.setsid()
             if os.fork() == 0:
                 _serve(listener, path, credential, proof, idle)

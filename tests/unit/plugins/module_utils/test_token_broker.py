@@ -109,6 +109,21 @@ def test_the_daemon_exits_when_idle_and_removes_its_socket(directory):
     assert signer(brokered(PidCredential(), directory, idle="1").get_token("scope")) != os.getpid()
 
 
+def test_a_running_daemon_does_not_hold_the_start_lock(directory):
+    import fcntl
+    credential = brokered(PidCredential(), directory)
+    daemon = signer(credential.get_token("scope"))
+    descriptor = os.open(credential.lock_path, os.O_RDWR)
+    try:
+        # Non-blocking: raises BlockingIOError if the daemon kept the lock it was started under.
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    finally:
+        os.close(descriptor)
+    # Its socket removed (as a new controller's clean-up does), the next module run starts another one.
+    os.unlink(credential.path)
+    assert signer(brokered(PidCredential(), directory).get_token("scope")) not in (daemon, os.getpid())
+
+
 def test_a_dead_daemons_socket_is_replaced(directory):
     credential = brokered(PidCredential(), directory)
     os.makedirs(os.path.dirname(credential.path), exist_ok=True)
