@@ -21,6 +21,7 @@ total per playbook run. On a shared machine take several runs: the figures are m
 """
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -32,7 +33,7 @@ import tempfile
 
 BENCH = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, BENCH)
-from run import REPO, Emulator, side_setup  # noqa: E402
+from run import LATENCY, REPO, THROTTLING, Emulator, side_setup  # noqa: E402
 import scenarios  # noqa: E402
 
 WRAPPER = """#!/bin/sh
@@ -43,15 +44,20 @@ PLAYBOOK = ("ansible_collections", "privnet", "azure", "playbooks", "acr_private
 
 
 def one_run(emu, estate, argv, env, log, warm):
-    """Run the playbook on a fresh ``estate`` (after one unmeasured run when ``warm``); [(module, cpu s)]."""
+    """Run the playbook on a fresh ``estate`` (after one unmeasured run when ``warm``); [(module, cpu s)]. As in the
+    bench (bench/run.py one_run): instant latency, ARM throttling on, and every run signed out (a private runtime
+    directory for the token broker, removed after the run)."""
     emu.control.reset()
+    emu.control.config(**LATENCY["instant"], throttling=THROTTLING)
     emu.control.scenario(estate)
     if warm:
-        subprocess.run(argv, env=dict(env, PRIVNET_BENCH_RSS_LOG=os.devnull), check=True, capture_output=True)
+        with signed_out(env) as run_env:
+            subprocess.run(argv, env=dict(run_env, PRIVNET_BENCH_RSS_LOG=os.devnull), check=True, capture_output=True)
     if os.path.exists(log):
         os.remove(log)
-    proc = subprocess.run(argv, env=dict(env, PRIVNET_BENCH_RSS_LOG=log), capture_output=True, text=True,
-                          check=False)
+    with signed_out(env) as run_env:
+        proc = subprocess.run(argv, env=dict(run_env, PRIVNET_BENCH_RSS_LOG=log), capture_output=True, text=True,
+                              check=False)
     if proc.returncode:
         raise SystemExit(f"the playbook failed:\n{proc.stdout[-3000:]}")
     samples = []
@@ -62,6 +68,15 @@ def one_run(emu, estate, argv, env, log, warm):
             if len(parts) == 4 and match and parts[0].replace(".", "", 1).isdigit():
                 samples.append((match.group(1), float(parts[0]) + float(parts[1])))
     return samples
+
+
+@contextlib.contextmanager
+def signed_out(env):
+    runtime = tempfile.mkdtemp(prefix="pbr-", dir="/tmp")
+    try:
+        yield dict(env, XDG_RUNTIME_DIR=runtime)
+    finally:
+        shutil.rmtree(runtime, ignore_errors=True)
 
 
 def summary(runs):

@@ -1,12 +1,15 @@
 # -*- coding: utf-8 -*-
 # Copyright: privnet.azure contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Generic Azure Resource Manager requests, for resource types this collection has no SDK client for.
+"""Generic Azure Resource Manager requests: Azure's JSON (as Microsoft's OpenAPI files spell it) at an explicit
+api-version, for every module but the peering ones (AzureModule.arm()).
 
 A Private Link target can be any of dozens of services (Storage, Key Vault, SQL, Cosmos DB, ...); their
 private endpoint connections, private link resources and network rules have the same ARM shapes, so one generic
 client serves them, at the api-version the caller names (the table in ``_targets``). This is the approach of
-azure-cli's ``az network private-endpoint-connection`` and of azure.azcollection's ``azure_rm_resource``.
+azure-cli's ``az network private-endpoint-connection`` and of azure.azcollection's ``azure_rm_resource``. Subnets,
+private endpoints, Private DNS and registries go the same way (NETWORK_API, PRIVATE_DNS_API, CONTAINER_REGISTRY_API):
+their azure-mgmt-* clients cost more CPU to import than the rest of a module run.
 
 The pipeline is azure-mgmt-core's ARMPipelineClient with the same policies the SDK clients get (bearer token with
 ARM's challenge handling, auxiliary tenants, azure-core's retries of 408/429/5xx honouring Retry-After, TLS

@@ -17,19 +17,17 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from ansible.module_utils.basic import env_fallback
 
-try:
-    from azure.identity import (
-        AzureCliCredential,
-        CertificateCredential,
-        ChainedTokenCredential,
-        ClientSecretCredential,
-        ManagedIdentityCredential,
-        UsernamePasswordCredential,
-        WorkloadIdentityCredential,
-    )
-    HAS_AZURE_IDENTITY = True
-except ImportError:
-    HAS_AZURE_IDENTITY = False
+# azure-identity's classes, each built (and azure-identity imported) on first use: see _identity.
+from ansible_collections.privnet.azure.plugins.module_utils._identity import (
+    HAS_AZURE_IDENTITY,
+    AzureCliCredential,
+    CertificateCredential,
+    ChainedTokenCredential,
+    ClientSecretCredential,
+    ManagedIdentityCredential,
+    UsernamePasswordCredential,
+    WorkloadIdentityCredential,
+)
 
 if TYPE_CHECKING:
     from ansible_collections.privnet.azure.plugins.module_utils._cloud import Cloud
