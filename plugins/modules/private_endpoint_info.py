@@ -47,6 +47,24 @@ options:
         (RV(private_endpoints[].target_id)), as a teardown does before it unlinks a zone other endpoints may need.
     type: bool
     default: true
+  virtual_network:
+    description:
+      - Only return endpoints whose subnet is in this virtual network, given by name (in
+        O(virtual_network_resource_group)) or by resource id.
+      - Their network interfaces are the only ones read, so a teardown that needs the members of the endpoints
+        sharing a virtual network reads no others.
+    type: str
+  virtual_network_resource_group:
+    description:
+      - Resource group of O(virtual_network) when it is a name. Defaults to O(resource_group).
+    type: str
+  exclude:
+    description:
+      - Resource ids of endpoints to leave out (compared case-insensitively), for example those a teardown is
+        deleting; their network interfaces are not read.
+    type: list
+    elements: str
+    default: []
 extends_documentation_fragment:
   - privnet.azure.azure
   - privnet.azure.attributes.info_module
@@ -79,6 +97,14 @@ EXAMPLES = r"""
 - name: Endpoints of a resource group
   privnet.azure.private_endpoint_info:
     resource_group: rg-network
+
+- name: The other endpoints in a virtual network, with their members
+  privnet.azure.private_endpoint_info:
+    virtual_network: vnet-app
+    virtual_network_resource_group: rg-network
+    exclude:
+      - /subscriptions/{{ subscription_id }}/resourceGroups/rg-network/providers/Microsoft.Network/privateEndpoints/pe-acr
+  register: vnet_endpoints
 
 - name: Every endpoint of the subscription, without their members (one list call, no network interface read)
   privnet.azure.private_endpoint_info:
@@ -233,12 +259,15 @@ ARGUMENT_SPEC = dict(
     resource_group=dict(type="str"),
     target_id=dict(type="str"),
     read_members=dict(type="bool", default=True),
+    virtual_network=dict(type="str"),
+    virtual_network_resource_group=dict(type="str"),
+    exclude=dict(type="list", elements="str", default=[]),
 )
 
 
 def main():
     module = AzureModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True,
-                         required_by={"name": "resource_group"})
+                         required_by={"name": "resource_group", "virtual_network_resource_group": "virtual_network"})
     params = module.params
     if params["name"]:
         module.validated(valid_name, "private_endpoint", params["name"], "name")
@@ -246,6 +275,17 @@ def main():
         module.validated(valid_name, "resource_group", params["resource_group"], "resource_group")
     if params["target_id"]:
         module.validated(parse_resource_id, params["target_id"], "target_id")
+    subnets_of = None
+    if params["virtual_network"]:
+        vnet_group = params["virtual_network_resource_group"] or params["resource_group"]
+        if params["virtual_network_resource_group"]:
+            module.validated(valid_name, "resource_group", vnet_group, "virtual_network_resource_group")
+        vnet = module.resolve_id(params["virtual_network"], "virtual_network", NETWORK, "virtualNetworks",
+                                 resource_group=vnet_group, name_kind="virtual_network")
+        subnets_of = str(vnet).rstrip("/").lower() + "/subnets/"
+    for index, value in enumerate(params["exclude"]):
+        module.validated(parse_resource_id, value, f"exclude[{index}]")
+    excluded = {str(value).rstrip("/").lower() for value in params["exclude"]}
 
     subscription = f"/subscriptions/{module.subscription_id}"
     if params["name"]:
@@ -261,10 +301,17 @@ def main():
 
     if params["target_id"]:
         endpoints = [e for e in endpoints if same_id(target_of(e), params["target_id"])]
+    if subnets_of is not None:
+        endpoints = [e for e in endpoints if subnet_of(e).lower().startswith(subnets_of)]
+    endpoints = [e for e in endpoints if (e.get("id") or "").rstrip("/").lower() not in excluded]
     endpoints.sort(key=lambda e: (e.get("id") or "").lower())
     # One read of each endpoint's network interface, for its members (none with read_members=false).
     result = [endpoint_result(e, read_members(module, e) if params["read_members"] else []) for e in endpoints]
     module.exit(changed=False, private_endpoints=result)
+
+
+def subnet_of(endpoint):
+    return str((properties(endpoint).get("subnet") or {}).get("id") or "")
 
 
 def target_of(endpoint):

@@ -93,7 +93,13 @@ def test_storage_key_vault_and_sql_behind_private_link(estate):
     recap = [line for line in again.stdout.splitlines() if " : ok=" in line]
     assert len(recap) == 3 and all(" changed=0 " in line for line in recap), recap
 
+    mark = emulator.control.summary()["last_seq"]
     run_playbook(emulator, TEARDOWN, args)
+    # Reads: each host its own endpoints (zone group mode: no network interface needed); the virtual network's other
+    # endpoints listed once, by the first host, leaving out the play's own, so no network interface is read at all.
+    gets = [e["path"].lower() for e in emulator.control.log(since=mark) if e["kind"] == "arm" and e["method"] == "GET"]
+    assert [p for p in gets if "/networkinterfaces/" in p] == [], gets
+    assert len([p for p in gets if p.endswith("/providers/microsoft.network/privateendpoints")]) == 1, gets
     assert endpoint_ips(emulator) == {}
     assert left(emulator, r"/privateendpoints/") == []
     assert left(emulator, r"/privatednszones/privatelink\.[^/]+/(a|cname|virtualnetworklinks)/") == []

@@ -126,3 +126,33 @@ def test_endpoint_without_network_interface_has_no_members(run_module, azure):
     [pe] = info(run_module, name="pe-acr", resource_group="rg-network")
     assert pe["members"] == [] and pe["network_interface_id"] is None
     assert [r[0] for r in azure.reads] == ["pe_get"]
+
+
+def test_virtual_network_filter_reads_only_its_endpoints_interfaces(run_module, azure):
+    found = info(run_module, virtual_network="vnet-app", virtual_network_resource_group="rg-network")
+    assert [pe["name"] for pe in found] == ["pe-acr", "pe-basic", "pe-acr-2"]
+    assert [r[0] for r in azure.reads] == ["pe_list_all", "nic_get", "nic_get", "nic_get"]
+    azure.reads.clear()
+    vnet_id = f"/subscriptions/{SUB}/resourceGroups/rg-network/providers/Microsoft.Network/virtualNetworks/vnet-other"
+    assert info(run_module, virtual_network=vnet_id) == []
+    assert [r[0] for r in azure.reads] == ["pe_list_all"]
+
+
+def test_excluded_endpoints_are_left_out_unread(run_module, azure):
+    [first] = info(run_module, name="pe-acr", resource_group="rg-network", read_members=False)
+    azure.reads.clear()
+    found = info(run_module, virtual_network="vnet-app", virtual_network_resource_group="rg-network",
+                 exclude=[first["id"].upper()])
+    assert [pe["name"] for pe in found] == ["pe-basic", "pe-acr-2"]
+    assert [r[0] for r in azure.reads] == ["pe_list_all", "nic_get", "nic_get"]
+
+
+@pytest.mark.parametrize("args,message", [
+    ({"exclude": ["pe-acr"]}, "exclude[0]: 'pe-acr' is not an Azure resource id"),
+    ({"virtual_network_resource_group": "rg-network"}, "virtual_network"),
+    ({"virtual_network": "vnet-app"}, "resource_group"),
+])
+def test_bad_filters_fail_before_calling_azure(run_module, azure, args, message):
+    result, failed = run_module(private_endpoint_info.main, dict({"subscription_id": SUB}, **args))
+    assert failed and message in result["msg"], result
+    assert azure.calls == []
