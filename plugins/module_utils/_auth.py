@@ -19,7 +19,6 @@ from ansible.module_utils.basic import env_fallback
 
 # azure-identity's classes, each built (and azure-identity imported) on first use: see _identity.
 from ansible_collections.privnet.azure.plugins.module_utils._identity import (
-    HAS_AZURE_IDENTITY,
     AzureCliCredential,
     CertificateCredential,
     ChainedTokenCredential,

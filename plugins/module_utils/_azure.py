@@ -27,7 +27,6 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.privnet.azure.plugins.module_utils._auth import (
     AUTH_ARGUMENT_SPEC,
-    HAS_AZURE_IDENTITY,
     WAIT_ARGUMENT_SPEC,
     TenantCredential,
     build_credential,
@@ -35,6 +34,7 @@ from ansible_collections.privnet.azure.plugins.module_utils._auth import (
 )
 from ansible_collections.privnet.azure.plugins.module_utils._cloud import Cloud, resolve_cloud
 from ansible_collections.privnet.azure.plugins.module_utils._diff import Difference
+from ansible_collections.privnet.azure.plugins.module_utils._identity import HAS_AZURE_IDENTITY
 from ansible_collections.privnet.azure.plugins.module_utils._ids import ResourceId, resolve_resource_id
 from ansible_collections.privnet.azure.plugins.module_utils._token_broker import brokered
 from ansible_collections.privnet.azure.plugins.module_utils._validate import Refused
