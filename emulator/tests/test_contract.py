@@ -343,6 +343,114 @@ def test_the_audit_covers_the_targets(running):
     assert checked == 1 and [what for _, what in found] == ["unknown properties.colour", "unknown location"]
 
 
+# ---- load balancers and private link services (tables_linkservices.py, issue 18) ---------------------------------
+def pls_network(clients, rg):
+    """A VNet with a load balancer subnet and a NAT subnet (policies Disabled) and a Standard internal LB."""
+    net = f"{rg}/providers/Microsoft.Network"
+    resp = send(clients, "PUT", f"{net}/virtualNetworks/vnet-pls?api-version={NET}", {
+        "location": "westeurope", "properties": {"addressSpace": {"addressPrefixes": ["10.60.0.0/16"]}, "subnets": [
+            {"name": "snet-lb", "properties": {"addressPrefix": "10.60.1.0/24"}},
+            {"name": "snet-nat", "properties": {"addressPrefix": "10.60.2.0/24",
+                                                "privateLinkServiceNetworkPolicies": "Disabled"}}]}})
+    assert resp.status_code == 201, resp.text
+    subnet = f"{net}/virtualNetworks/vnet-pls/subnets"
+    resp = send(clients, "PUT", f"{net}/loadBalancers/lb1?api-version={NET}", {
+        "location": "westeurope", "sku": {"name": "Standard"}, "properties": {"frontendIPConfigurations": [
+            {"name": "fe", "properties": {"subnet": {"id": f"{subnet}/snet-lb"}}}]}})
+    assert resp.status_code == 201, resp.text
+    return {"net": net, "nat": f"{subnet}/snet-nat", "lb": f"{net}/loadBalancers/lb1",
+            "frontend": f"{net}/loadBalancers/lb1/frontendIPConfigurations/fe"}
+
+
+def pls_request(net, frontend, nat, **props):
+    return {"location": "westeurope", "properties": dict({
+        "loadBalancerFrontendIpConfigurations": [{"id": frontend}],
+        "ipConfigurations": [{"name": "nat", "properties": {"subnet": {"id": nat}}}]}, **props)}
+
+
+def test_load_balancer_body_breaking_the_spec_is_nrp_invalid_request_format(clients, rg):
+    """loadBalancer.json 2026-03-01: ProbePropertiesFormat requires protocol and port, LoadBalancingRulePropertiesFormat
+    protocol and frontendPort; members are typed and NRP refuses the ones it does not know."""
+    net = pls_network(clients, rg)
+    url = f"{net['lb']}?api-version={NET}"
+    frontend = {"name": "fe", "properties": {"subnet": {"id": net["nat"].replace("snet-nat", "snet-lb")}}}
+
+    def lb(**props):
+        return {"location": "westeurope", "sku": {"name": "Standard"},
+                "properties": dict({"frontendIPConfigurations": [frontend]}, **props)}
+    for props, detail in (
+            ({"probes": [{"name": "p", "properties": {"protocol": "Tcp"}}]},
+             "Required property 'port' not found in JSON. Path 'properties.probes[0].properties'."),
+            ({"loadBalancingRules": [{"name": "r", "properties": {"protocol": "Tcp", "frontendPort": "80"}}]},
+             "Error converting value \"80\" to type 'integer'. Path 'properties.loadBalancingRules[0].properties"
+             ".frontendPort'."),
+            ({"frontendIPConfigurations": [dict(frontend, colour="red")]},
+             "Could not find member 'colour' on object of type 'FrontendIPConfiguration'. "
+             "Path 'properties.frontendIPConfigurations[0].colour'.")):
+        resp = send(clients, "PUT", url, lb(**props))
+        assert resp.status_code == 400, resp.text
+        assert (error(resp)["code"], error(resp)["message"]) == ("InvalidRequestFormat", "Cannot parse the request.")
+        assert error(resp)["details"][0]["message"] == detail
+    # read-only members are ignored (the back references, the resourceGuid), and the spec's sku casing is open
+    resp = send(clients, "PUT", url, lb(resourceGuid="mine", provisioningState="Failed"))
+    assert resp.status_code == 200 and resp.json()["properties"]["resourceGuid"] != "mine"
+
+
+def test_private_link_service_body_breaking_the_spec_is_refused(clients, rg):
+    """virtualNetwork.json 2026-03-01 PrivateLinkServiceProperties: visibility / autoApproval are ResourceSets (a list
+    of subscription strings), enableProxyProtocol a boolean, no member outside the model; alias, networkInterfaces and
+    privateEndpointConnections are read-only (ignored)."""
+    net = pls_network(clients, rg)
+    url = f"{net['net']}/privateLinkServices/pls1?api-version={NET}"
+    for props, path in (({"visibility": {"subscriptions": "*"}}, "properties.visibility.subscriptions"),
+                        ({"enableProxyProtocol": "yes"}, "properties.enableProxyProtocol"),
+                        ({"visibilty": {"subscriptions": ["*"]}}, "properties.visibilty")):
+        resp = send(clients, "PUT", url, pls_request(net["net"], net["frontend"], net["nat"], **props))
+        assert resp.status_code == 400 and error(resp)["code"] == "InvalidRequestFormat", resp.text
+        assert f"Path '{path}'" in error(resp)["details"][0]["message"]
+    resp = send(clients, "PUT", url, pls_request(net["net"], net["frontend"], net["nat"], alias="mine.alias",
+                                                 networkInterfaces=[{"id": "x"}], privateEndpointConnections=[]))
+    assert resp.status_code == 201, resp.text
+    assert resp.json()["properties"]["alias"].startswith("pls1.")
+    # a connection's state: strings (PrivateLinkServiceConnectionState)
+    conn = f"{net['net']}/privateLinkServices/pls1/privateEndpointConnections/c1?api-version={NET}"
+    resp = send(clients, "PUT", conn, {"properties": {"privateLinkServiceConnectionState": {"status": True}}})
+    assert resp.status_code == 400 and "privateLinkServiceConnectionState.status" in \
+        error(resp)["details"][0]["message"]
+
+
+@pytest.mark.parametrize("scope", ["sub", "rg"])
+def test_visibility_check_body_is_checked_at_both_scopes(clients, rg, scope):
+    """CheckPrivateLinkServiceVisibilityRequest (virtualNetwork.json 2026-03-01): privateLinkServiceAlias is a
+    string; the location actions get the strict check the resource paths get."""
+    base = rg if scope == "rg" else rg.rsplit("/resourceGroups/", 1)[0]
+    url = f"{base}/providers/Microsoft.Network/locations/westeurope/checkPrivateLinkServiceVisibility?api-version={NET}"
+    resp = send(clients, "POST", url, {"privateLinkServiceAlias": ["a"]})
+    assert resp.status_code == 400 and error(resp)["code"] == "InvalidRequestFormat", resp.text
+    assert "Path 'privateLinkServiceAlias'" in error(resp)["details"][0]["message"]
+    resp = send(clients, "POST", url, {"privateLinkServiceAlias": "none.00000000-0000-0000-0000-000000000000."
+                                                                  "westeurope.azure.privatelinkservice"})
+    assert resp.status_code == 200 and resp.json() == {"visible": False}
+
+
+def test_the_audit_covers_load_balancers_and_private_link_services(running):
+    from privnet_emulator import contract
+    from privnet_emulator.arm import Request, Response
+    base = "/subscriptions/s/resourceGroups/g/providers/Microsoft.Network"
+    req = Request("GET", f"{base}/privateLinkServices/p", {"api-version": NET}, {}, None, "https://x", "127.0.0.1")
+    checked, found = contract.audit(req, Response(200, {"id": "x", "name": "p", "location": "westeurope",
+                                                        "properties": {"fqdns": "a", "colour": 1}}))
+    assert checked == 1 and [what for _, what in found] == ["type properties.fqdns", "unknown properties.colour"]
+    req = Request("GET", f"{base}/loadBalancers/lb/probes/p", {"api-version": NET}, {}, None, "https://x",
+                  "127.0.0.1")
+    checked, found = contract.audit(req, Response(200, {"id": "x", "name": "p", "properties": {"protocol": "Tcp"}}))
+    assert checked == 1 and [what for _, what in found] == ["required properties.port"]
+    sub = "/subscriptions/s/providers/Microsoft.Network/locations/westeurope/checkPrivateLinkServiceVisibility"
+    req = Request("POST", sub, {"api-version": NET}, {}, {}, "https://x", "127.0.0.1")
+    assert contract.audit(req, Response(200, {"visible": "yes"}))[1] == [
+        ("POST PrivateLinkServices_CheckPrivateLinkServiceVisibility 2026-03-01", "type visible")]
+
+
 # ---- the response audit ------------------------------------------------------------------------------------
 def test_tables_are_facts_without_text():
     tables = spec_tables()

@@ -2,12 +2,16 @@
 
     python emulator/tools/gen_contract.py [SPEC_DIR]              (default SPEC_DIR: /tmp/specs)
     python emulator/tools/gen_contract.py --targets [TARGET_DIR]  (default TARGET_DIR: /tmp/specs-targets)
+    python emulator/tools/gen_contract.py --linkservices [LINK_DIR]  (default LINK_DIR: /tmp/specs-linkservices)
 
 The first writes emulator/privnet_emulator/contract/tables.py (facts only: no descriptions, no examples) and its part
 of emulator/CONTRACT.md (every operation of the specs read, served by the emulator or not). The second writes
 contract/tables_targets.py and the targets' part of CONTRACT.md from TARGET_SOURCES / TARGET_LIBRARIES below: the
 Private Link targets beyond ACR (issue 15), from their own spec files (fetched into TARGET_DIR, never committed, as
 for SPEC_DIR), so either part can be regenerated without the other's spec files; contract/__init__.py merges both.
+The third writes contract/tables_linkservices.py and its part of CONTRACT.md from LINK_SOURCES / LINK_LIBRARIES:
+Microsoft.Network load balancers and private link services (issue 18), from their own copies of three Network
+2026-03-01 files (loadBalancer.json, virtualNetwork.json and common.json of one commit, fetched into LINK_DIR).
 
 SPEC_DIR layout (each an OpenAPI 2.0 file of the public repository Azure/azure-rest-api-specs,
 https://github.com/Azure/azure-rest-api-specs, at the path and commit listed in SOURCES and LIBRARIES below):
@@ -119,6 +123,27 @@ TARGET_LIBRARIES = [
      "1781a70a63441b4c25fa0babf62c656fcb47b600", {}),
 ]
 
+# Load balancers and private link services (issue 18): (key, namespace, api-version, file under LINK_DIR, path in the
+# public repository, commit read, {"./sibling.json": library or source key}). The three files are read at one commit,
+# the one whose loadBalancer.json the public index holds (2bd38f23, where the TypeSpec emitter names models
+# "Common.X"): loadBalancer.json for the load balancer and its child collections, virtualNetwork.json for
+# privateLinkServices, their privateEndpointConnections, checkPrivateLinkServiceVisibility and
+# autoApprovedPrivateLinkServices; each refers to the other as a sibling. tables.py reads virtualNetwork.json at
+# commit 0747657 for the other types; the keys differ, so the two never share a schema name.
+OUT_LINK_TABLES = os.path.join(EMULATOR, "privnet_emulator", "contract", "tables_linkservices.py")
+LINK_DIR = "/tmp/specs-linkservices"
+NETWORK_DIR = "specification/network/resource-manager/Microsoft.Network/Network/stable/2026-03-01/"
+LINK_COMMIT = "2bd38f23a022f29cc1221c939d40b7abfcf5f7e6"
+LINK_SOURCES = [
+    ("lb", "Microsoft.Network", "2026-03-01", "network/2026-03-01/loadBalancer.json", NETWORK_DIR + "loadBalancer.json",
+     LINK_COMMIT, {"./common.json": "linkcommon", "./virtualNetwork.json": "pls"}),
+    ("pls", "Microsoft.Network", "2026-03-01", "network/2026-03-01/virtualNetwork.json",
+     NETWORK_DIR + "virtualNetwork.json", LINK_COMMIT, {"./common.json": "linkcommon", "./loadBalancer.json": "lb"}),
+]
+LINK_LIBRARIES = [
+    ("linkcommon", "network/2026-03-01/common.json", NETWORK_DIR + "common.json", LINK_COMMIT, {}),
+]
+
 PRIMITIVES = {"string", "integer", "number", "boolean"}
 
 # Namespaces the emulator serves without spec tables: their api-versions are checked (contract/versions.py), their
@@ -131,15 +156,12 @@ NOT_GENERATED = [
 ]
 
 
-# The spec block's types served without a table yet: the pruned virtualNetwork.json the tables were made from holds
-# neither (issue 18); their facts come from the 2024-05-01 loadBalancer.json and privateLinkService.json pages read
-# (providers/linkservices.py names them).
+# The spec block's types served without a table of their own: none since issue 18 (load balancers and private link
+# services are the linkservices block).
 SPEC_NOT_GENERATED = [
-    "Not generated yet (api-version checked, request bodies not checked, responses not audited): Microsoft.Network "
-    "loadBalancers (with their frontendIPConfigurations, backendAddressPools, probes and loadBalancingRules) and "
-    "privateLinkServices (with privateEndpointConnections, checkPrivateLinkServiceVisibility and "
-    "autoApprovedPrivateLinkServices); providers/linkservices.py names the operations and properties served.",
+    "Load balancers and private link services: their own part below (`gen_contract.py --linkservices`).",
 ]
+LINK_NOT_GENERATED = []
 
 
 class Resolver:
@@ -334,29 +356,44 @@ def generate(spec_dir):
     return operations, schemas, sources
 
 
-def generate_targets(spec_dir):
-    """The Private Link targets' tables, from TARGET_DIR alone (no file of SOURCES / LIBRARIES needed)."""
+def generate_block(spec_dir, source_list, library_list):
+    """One block's tables from its own spec directory: source_list / library_list entries carry a
+    {"./sibling.json": key} map; a key may name a library or another source of the block (files that refer to each
+    other, as loadBalancer.json and virtualNetwork.json do)."""
     operations, schemas, sources = {}, {}, []
     libraries = {}
-    for key, rel, public_path, commit, siblings in TARGET_LIBRARIES:
+    for key, rel, public_path, commit, siblings in library_list:
         doc = load(spec_dir, rel)
         if doc is not None:
             libraries[key] = Resolver(key, doc, schemas, siblings=siblings)
             sources.append({"key": key, "namespace": "", "api_version": "", "path": public_path, "commit": commit,
                             "pruned": bool(doc.get("info", {}).get("x-pruned-from"))})
-    for lib in libraries.values():
-        lib.libraries = libraries
-    for key, namespace, version, rel, public_path, commit, siblings in TARGET_SOURCES:
+    read = []
+    for key, namespace, version, rel, public_path, commit, siblings in source_list:
         doc = load(spec_dir, rel)
         if doc is None:
             continue
-        resolver = Resolver(key, doc, schemas, libraries, siblings=siblings)
-        for k, v in read_operations(resolver, doc).items():
+        libraries[key] = Resolver(key, doc, schemas, libraries, siblings=siblings)
+        read.append((key, namespace, version, public_path, commit, doc))
+    for lib in libraries.values():
+        lib.libraries = libraries
+    for key, namespace, version, public_path, commit, doc in read:
+        for k, v in read_operations(libraries[key], doc).items():
             operations.setdefault(version, {})[k] = v
         sources.append({"key": key, "namespace": namespace, "api_version": version,
                         "path": public_path, "commit": commit,
                         "pruned": bool(doc.get("info", {}).get("x-pruned-from"))})
     return operations, schemas, sources
+
+
+def generate_targets(spec_dir):
+    """The Private Link targets' tables, from TARGET_DIR alone (no file of SOURCES / LIBRARIES needed)."""
+    return generate_block(spec_dir, TARGET_SOURCES, TARGET_LIBRARIES)
+
+
+def generate_linkservices(spec_dir):
+    """Load balancers' and private link services' tables, from LINK_DIR alone."""
+    return generate_block(spec_dir, LINK_SOURCES, LINK_LIBRARIES)
 
 
 def entry_text(prefix, value, width=118):
@@ -407,7 +444,15 @@ def served(namespace, scope, segs, method):
     return coverage.serves(namespace, scope, segs, method)
 
 
-BLOCKS = ("spec", "targets")   # CONTRACT.md parts: SOURCES / LIBRARIES, and TARGET_SOURCES / TARGET_LIBRARIES
+# CONTRACT.md parts: SOURCES / LIBRARIES, TARGET_SOURCES / TARGET_LIBRARIES and LINK_SOURCES / LINK_LIBRARIES
+BLOCKS = ("spec", "targets", "linkservices")
+TITLES = {"spec": "Network, Private DNS, Container Registry, Managed Identity",
+          "targets": "Private Link targets (issue 15; `gen_contract.py --targets`)",
+          "linkservices": "Load balancers and private link services (issue 18; `gen_contract.py --linkservices`)"}
+
+
+def block_notes(block):
+    return {"spec": SPEC_NOT_GENERATED, "targets": NOT_GENERATED, "linkservices": LINK_NOT_GENERATED}[block]
 
 
 def marker(block, edge):
@@ -421,9 +466,7 @@ def coverage_block(operations, sources, block):
             path = methods.get("_path", "")
             for method, entry in sorted((m, e) for m, e in methods.items() if m != "_path"):
                 rows.append((version, scope, path, method, entry, served(ns, scope, segs, method)))
-    title = ("Network, Private DNS, Container Registry, Managed Identity" if block == "spec" else
-             "Private Link targets (issue 15; `gen_contract.py --targets`)")
-    out = [f"## {title}", "", "Spec files:", ""]
+    out = [f"## {TITLES[block]}", "", "Spec files:", ""]
     for s in sources:
         what = f"{s['namespace']} {s['api_version']}" if s["namespace"] else "definitions the others refer to"
         at = f" at commit `{s['commit'][:12]}`" if s["commit"] else ""
@@ -431,8 +474,7 @@ def coverage_block(operations, sources, block):
                    f"{'; pruned copy: only what the emulator serves' if s['pruned'] else ''})")
     total = len(rows)
     done = sum(1 for r in rows if r[5])
-    notes = NOT_GENERATED if block == "targets" else SPEC_NOT_GENERATED
-    out += ["", *notes, "", f"{done} of {total} operations served.", "",
+    out += ["", *notes_lines(block), f"{done} of {total} operations served.", "",
             "| api-version | operation | method | scope | path (from the namespace) | status | LRO | served |",
             "|---|---|---|---|---|---|---|---|"]
     for version, scope, path, method, entry, ok in rows:
@@ -444,15 +486,30 @@ def coverage_block(operations, sources, block):
     return out
 
 
+def notes_lines(block):
+    notes = block_notes(block)
+    return [*notes, ""] if notes else []
+
+
+def refresh_notes(lines, block):
+    """A kept block (its spec files not read this run) with its notes as the generator states them now: the notes
+    are the generator's own text, between the spec file list and the 'N of M operations served.' line."""
+    count = next((i for i, line in enumerate(lines) if re.fullmatch(r"\d+ of \d+ operations served\.", line)), None)
+    files = [i for i, line in enumerate(lines) if line.startswith("- `")]
+    if count is None or not files:
+        return lines
+    return lines[:files[-1] + 1] + [""] + notes_lines(block) + lines[count:]
+
+
 def write_coverage(operations, sources, block="spec"):
-    """Rewrite this block of CONTRACT.md and keep the other one as it is."""
+    """Rewrite this block of CONTRACT.md and keep the others as they are (their notes refreshed)."""
     kept = {}
     if os.path.exists(OUT_COVERAGE):
         text = open(OUT_COVERAGE, encoding="utf-8").read()
         for b in BLOCKS:
             a, z = marker(b, "start"), marker(b, "end")
             if a in text and z in text:
-                kept[b] = text[text.index(a) + len(a):text.index(z)].strip("\n").splitlines()
+                kept[b] = refresh_notes(text[text.index(a) + len(a):text.index(z)].strip("\n").splitlines(), b)
     kept[block] = coverage_block(operations, sources, block)
     out = ["# The published contract: coverage", "",
            "Generated by `emulator/tools/gen_contract.py` (do not edit). Every operation of the Azure REST API spec",
@@ -465,18 +522,24 @@ def write_coverage(operations, sources, block="spec"):
         f.write("\n".join(out))
 
 
+MODES = {"--targets": ("targets", generate_targets, TARGET_DIR, OUT_TARGET_TABLES),
+         "--linkservices": ("linkservices", generate_linkservices, LINK_DIR, OUT_LINK_TABLES)}
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
-    targets = "--targets" in argv
-    argv = [a for a in argv if a != "--targets"]
-    spec_dir = argv[0] if argv else (TARGET_DIR if targets else "/tmp/specs")
-    operations, schemas, sources = (generate_targets if targets else generate)(spec_dir)
+    block, make, default_dir, out = "spec", generate, "/tmp/specs", OUT_TABLES
+    for flag, mode in MODES.items():
+        if flag in argv:
+            block, make, default_dir, out = mode
+    argv = [a for a in argv if a not in MODES]
+    spec_dir = argv[0] if argv else default_dir
+    operations, schemas, sources = make(spec_dir)
     if not sources:
         print(f"no spec files under {spec_dir}", file=sys.stderr)
         return 1
-    out = OUT_TARGET_TABLES if targets else OUT_TABLES
     write_tables(operations, schemas, sources, out=out)
-    write_coverage(operations, sources, block="targets" if targets else "spec")
+    write_coverage(operations, sources, block=block)
     print(f"wrote {out} ({sum(len(t) for t in operations.values())} paths, {len(schemas)} schemas) "
           f"and {OUT_COVERAGE}")
     return 0

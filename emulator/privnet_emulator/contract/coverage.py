@@ -34,6 +34,9 @@ def handler(namespace, types):
 
 def serves(namespace, scope, segs, method):
     segs = list(segs)
+    if len(segs) == 3 and segs[0] == "locations":    # {scope}/providers/{ns}/locations/{location}/{action}
+        action = engine().location_actions.get((namespace, segs[2], method))
+        return action is not None and scope in getattr(action, "scopes", ("sub", "rg"))
     if scope == "sub" and method == "POST" and len(segs) == 1:   # a subscription action (checkNameAvailability)
         return (namespace, segs[0]) in engine().subscription_actions
     if method == "POST" and len(segs) % 2 == 1:       # an action on a resource: .../{type}/{name}/{action}
@@ -49,4 +52,5 @@ def serves(namespace, scope, segs, method):
     h = handler(namespace, segs[0::2])
     if h is None or scope != "rg":
         return False
-    return method in ("GET", "PUT", "PATCH", "DELETE", "HEAD")
+    # a type served read-only (a load balancer's child collections: written through the parent) names its methods
+    return method in getattr(h, "served_methods", ("GET", "PUT", "PATCH", "DELETE", "HEAD"))

@@ -17,7 +17,19 @@ FAMILIES = {
         "2024-03-01": "azure-mgmt-network 28.0.0, the requirements.txt floor and azure.azcollection's pin",
         "2023-11-01": "Azure CLI 2.91 `az network nic show` (aaz; emulator/tests/cli); azure-rest-api-specs "
                       "specification/network/resource-manager/Microsoft.Network/stable/2023-11-01/networkInterface.json",
+        "2023-09-01": "Azure CLI 2.91 `az network private-link-service list-auto-approved` (aaz "
+                      "network/private_link_service/_list_auto_approved.py); azure-rest-api-specs specification/"
+                      "network/resource-manager/Microsoft.Network/stable/2023-09-01/privateLinkService.json",
+        "2023-04-01": "Azure CLI 2.91 `az network lb create`: the load balancer of the template it deploys "
+                      "(command_modules/network/_template_builder.py LB_VERSION; providers/deployments.py), and "
+                      "`az network lb probe / rule / address-pool` (aaz network/lb/probe, rule, address_pool); "
+                      "azure-rest-api-specs specification/network/resource-manager/Microsoft.Network/stable/"
+                      "2023-04-01/loadBalancer.json",
         "2022-07-01": "azure-cli recording test_private_endpoint_connection_acr.yaml, ASO recordings",
+        "2022-01-01": "Azure CLI 2.91 `az network private-link-service connection update` (aaz "
+                      "network/private_link_service/connection/_update.py); azure-rest-api-specs "
+                      "specification/network/resource-manager/Microsoft.Network/stable/2022-01-01 (a stable folder: "
+                      "examples/AutoApprovedPrivateLinkServicesGet.json among its private link service examples)",
         "2021-08-01": "recordings (SOURCES.md)",
         "2021-05-01": "recordings (SOURCES.md)",
         "2021-03-01": "recordings (SOURCES.md)",
