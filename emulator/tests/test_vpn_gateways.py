@@ -384,3 +384,23 @@ def test_connection_references_are_checked(clients, rg, two_regions):
             "connectionType": "Vnet2Vnet", "virtualNetworkGateway1": {"id": gw1.id},
             "virtualNetworkGateway2": {"id": gw2.id}, "sharedKey": "k"}}).result()
     assert error_of(err) == (400, "InvalidResourceReference")
+
+
+# ---- the scenario -------------------------------------------------------------------------------------------------------
+def test_vpn_scenario_builds_both_regions_and_a_site_to_site_link(clients):
+    loaded = clients.control.scenario("vpn")["loaded"]
+    assert len(loaded) == 10   # 3 groups, 3 public IPs, 4 VNets
+    net = clients.network
+    assert {v.name: v.location for v in net.virtual_networks.list_all()} == {
+        "vnet-hub": LOC, "vnet-region2": LOC2, "vnet-spoke1": LOC, "vnet-spoke2": LOC}
+    assert net.subnets.get("rg-region2", "vnet-region2", "GatewaySubnet").address_prefix == "10.20.255.0/27"
+    hub_vnet = net.virtual_networks.get("rg-hub", "vnet-hub")
+    gw = make_gateway(net, "rg-hub", "vgw-hub", hub_vnet, [net.public_ip_addresses.get("rg-hub", "pip-vgw-hub")])
+    lng = net.local_network_gateways.begin_create_or_update("rg-hub", "lng-onprem", {"location": LOC, "properties": {
+        "gatewayIpAddress": "203.0.113.10", "localNetworkAddressSpace": {"addressPrefixes": ["192.168.0.0/16"]}}}
+    ).result()
+    net.virtual_network_gateway_connections.begin_create_or_update("rg-hub", "hub-to-onprem", {
+        "location": LOC, "properties": {"connectionType": "IPsec", "virtualNetworkGateway1": {"id": gw.id},
+                                        "localNetworkGateway2": {"id": lng.id}, "sharedKey": "onprem-shared-key"}}
+    ).result()
+    assert status(net, "rg-hub", "hub-to-onprem") == "Connected"
