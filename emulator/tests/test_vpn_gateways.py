@@ -404,3 +404,31 @@ def test_vpn_scenario_builds_both_regions_and_a_site_to_site_link(clients):
                                         "localNetworkGateway2": {"id": lng.id}, "sharedKey": "onprem-shared-key"}}
     ).result()
     assert status(net, "rg-hub", "hub-to-onprem") == "Connected"
+
+
+def test_a_template_deployment_writes_the_connection(clients, rg, two_regions):
+    """`az network vpn-connection create` deploys an ARM template (deployments.py): the subset it uses."""
+    gw1, gw2 = two_regions
+    template = {"$schema": "https://schema.management.azure.com/schemas/2015-01-01/deploymentTemplate.json#",
+                "contentVersion": "1.0.0.0", "parameters": {"sharedKey": {"type": "securestring"}}, "variables": {},
+                "resources": [{"type": "Microsoft.Network/connections", "name": "hub-to-dr", "location": LOC,
+                               "apiVersion": "2025-01-01", "dependsOn": [], "tags": {}, "properties": {
+                                   "virtualNetworkGateway1": {"id": gw1.id}, "virtualNetworkGateway2": {"id": gw2.id},
+                                   "connectionType": "Vnet2Vnet", "routingWeight": 10,
+                                   "sharedKey": "[parameters('sharedKey')]"}}],
+                "outputs": {"resource": {"type": "object", "value": "[reference('hub-to-dr')]"}}}
+    path = (f"/subscriptions/{clients.subscription}/resourcegroups/{rg}/providers/Microsoft.Resources/deployments/"
+            "vpn_connection_deploy_x?api-version=2024-11-01")
+    net = clients.network
+    put = net.send_request(HttpRequest("PUT", path, json={"properties": {
+        "template": template, "parameters": {"sharedKey": {"value": "k"}}, "mode": "Incremental"}}))
+    assert put.status_code == 201 and "/operationStatuses/" in put.headers["Azure-AsyncOperation"]
+    assert net.send_request(HttpRequest("GET", put.headers["Azure-AsyncOperation"])).json()["status"] == "Succeeded"
+    done = net.send_request(HttpRequest("GET", path)).json()["properties"]
+    assert done["provisioningState"] == "Succeeded"
+    assert done["parameters"] == {"sharedKey": {"type": "SecureString"}}
+    assert done["outputs"]["resource"]["value"]["sharedKey"] == "k"
+    assert done["outputResources"] == [{"id": net_id(clients, rg, "connections", "hub-to-dr")}]
+    assert clients.network.virtual_network_gateway_connections.get(rg, "hub-to-dr").routing_weight == 10
+    assert "Microsoft.Resources/deployments" not in {
+        r.type for r in clients.resource.resources.list_by_resource_group(rg)}
