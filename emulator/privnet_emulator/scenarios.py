@@ -136,7 +136,8 @@ def load(emu, doc):
     groups = {}
     for group in doc.get("resource_groups", []):
         groups[(sub_of(group), group["name"].lower())] = group
-    for kind in ("virtual_networks", "public_ip_addresses", "registries", "private_dns_zones", "storage_accounts", "key_vaults",
+    for kind in ("virtual_networks", "public_ip_addresses", "registries", "private_dns_zones", "storage_accounts",
+                 "key_vaults",
                  "sql_servers", "load_balancers", "private_link_services"):
         for item in doc.get(kind, []):
             key = (sub_of(item), item["resource_group"].lower())
