@@ -69,6 +69,18 @@ def output_type(declared):
         str(declared).lower(), str(declared)[:1].upper() + str(declared)[1:])
 
 
+def answered_parameters(template, given):
+    """The parameters as the deployment answers them: a secure one (secureString / secureObject) without its value,
+    as {"type": "SecureString"} (azure-cli recording test_network_active_active_cross_premise_connection.yaml: the
+    shared key of `az network vpn-connection create`)."""
+    declared = {str(k).lower(): v for k, v in (template.get("parameters") or {}).items()}
+    out = {}
+    for name, value in (given or {}).items():
+        kind = str((declared.get(str(name).lower()) or {}).get("type") or "")
+        out[name] = {"type": output_type(kind)} if kind.lower() in ("securestring", "secureobject") else copy.deepcopy(value)
+    return out
+
+
 class Deployment(ResourceType):
     namespace = NS
     types = ("deployments",)
@@ -135,7 +147,7 @@ class Deployment(ResourceType):
         text = json.dumps(template, sort_keys=True)
         new = {"properties": {
             "templateHash": str(int(hashlib.sha256(text.encode()).hexdigest()[:15], 16)),
-            "parameters": copy.deepcopy(params), "mode": "Incremental", "timestamp": utc_now_iso(),
+            "parameters": answered_parameters(template, params), "mode": "Incremental", "timestamp": utc_now_iso(),
             "duration": "PT0S", "correlationId": new_guid(),
             "providers": self.providers(rid, plan), "dependencies": self.dependencies(rid, plan)},
             "internal": {"plan": plan, "outputs": copy.deepcopy(outputs), "scope": scope}}
