@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Any
+from typing import Any, Optional
 
 
 class Refused(ValueError):
@@ -145,9 +145,11 @@ _ALIAS_FORM = "<service name>.<GUID>.<region>.azure.privatelinkservice"
 
 
 def is_private_link_service_alias(value: Any) -> bool:
-    """True for a value of the alias's form (what a connection's privateLinkServiceId holds when it names the
-    service by alias), False for a resource id or anything else."""
-    return isinstance(value, str) and bool(_ALIAS.match(value.strip()))
+    """True for what a connection's privateLinkServiceId holds when it names a private link service by alias: a
+    value ending in .azure.privatelinkservice that is not a resource id (the test Terraform's azurerm provider makes
+    when it reads an endpoint back). Looser than private_link_service_alias(), which checks what a task gives."""
+    return (isinstance(value, str) and not value.strip().startswith("/")
+            and value.strip().lower().endswith(ALIAS_SUFFIX))
 
 
 def private_link_service_alias(value: Any, option: str) -> str:
@@ -164,9 +166,7 @@ def private_link_service_alias(value: Any, option: str) -> str:
                      "privnet.azure.private_link_service returns)")
 
 
-def alias_prefix(alias: str) -> str:
-    """The prefix of a valid alias, which is its service's name."""
+def alias_prefix(alias: str) -> Optional[str]:
+    """The prefix of an alias, which is its service's name; None when the alias is not of the documented form."""
     match = _ALIAS.match(alias.strip())
-    if match is None:
-        raise ValueError(f"{alias!r} is not a private link service alias")
-    return match.group("prefix")
+    return match.group("prefix") if match else None

@@ -883,7 +883,7 @@ def same_service(module, service_id, alias):
     if service is None:
         return False
     if service is unreadable:
-        same = alias_prefix(alias).lower() == rid.name.lower()
+        same = (alias_prefix(alias) or "").lower() == rid.name.lower()
         if same:
             module.warn(f"{plan_what(module)}: the connection names private link service {service_id}, the task its "
                         f"alias {alias}; the service may not be read here, so only its name (the alias's prefix) was "

@@ -1115,9 +1115,28 @@ def test_alias_form():
     assert _validate.is_private_link_service_alias(ALIAS)
     assert _validate.is_private_link_service_alias("a.6f1c2b7e-0d0a-4b7a-9b36-2f1d0c6d7a11.eastus2.azure.privatelinkservice")
     assert _validate.is_private_link_service_alias("my.svc_1.6F1C2B7E-0D0A-4B7A-9B36-2F1D0C6D7A11.westeurope.AZURE.privatelinkservice")
+    # What Azure answers is read loosely (the suffix, not a resource id); what a task gives is checked strictly.
+    assert _validate.is_private_link_service_alias("an.alias-of.another-form.azure.privatelinkservice")
     assert not _validate.is_private_link_service_alias(PLS_ID)
+    assert not _validate.is_private_link_service_alias(PLS_ID + "/x.azure.privatelinkservice")
     assert not _validate.is_private_link_service_alias(None)
     assert _validate.alias_prefix("my.svc_1.6f1c2b7e-0d0a-4b7a-9b36-2f1d0c6d7a11.westeurope.azure.privatelinkservice") == "my.svc_1"
+    assert _validate.alias_prefix("an.alias-of.another-form.azure.privatelinkservice") is None
     result = _endpoint.endpoint_result({"id": PE_ID, "name": "pe-acr", "properties": {
         "manualPrivateLinkServiceConnections": [{"name": "c", "properties": {"privateLinkServiceId": ALIAS}}]}}, [])
     assert (result["target_id"], result["target_alias"]) == (None, ALIAS)
+
+
+def test_an_alias_azure_keeps_in_another_form_is_still_read_as_an_alias(run_module, azure):
+    run(run_module, ALIAS_BASE)
+    conn = azure.endpoints["pe-acr"]["properties"]["manualPrivateLinkServiceConnections"][0]
+    conn["properties"]["privateLinkServiceId"] = "pls-orders.westeurope.azure.privatelinkservice"
+    azure.service_read_error = arm_error(403, "AuthorizationFailed", "no access")
+    azure.writes.clear()
+    info, failed = run(run_module, dict(BASE, target_id=PLS_ID, manual=True, _ansible_check_mode=True))
+    assert not failed, info
+    # Not the service's id: reported (check mode) as a change of target, with no traceback and no write.
+    assert info["private_endpoint"]["target_alias"] == "pls-orders.westeurope.azure.privatelinkservice"
+    assert info["private_endpoint"]["target_id"] is None
+    assert info["changed"] is True and "target_id cannot be changed in place" in warnings_of(info)[0]
+    assert azure.writes == []
