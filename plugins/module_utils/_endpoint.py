@@ -31,6 +31,7 @@ from ansible_collections.privnet.azure.plugins.module_utils._arm import (
 )
 from ansible_collections.privnet.azure.plugins.module_utils._ids import ResourceId, parse_resource_id
 from ansible_collections.privnet.azure.plugins.module_utils._privatelink import KNOWN_AFTER_APPLY, predicted_fqdns
+from ansible_collections.privnet.azure.plugins.module_utils._validate import is_private_link_service_alias
 
 if TYPE_CHECKING:
     from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
@@ -166,13 +167,18 @@ def endpoint_result(endpoint: Any, endpoint_members: list[dict[str, Any]], zone_
     state = state if isinstance(state, dict) else None
     rid = parse_resource_id(endpoint["id"]) if endpoint.get("id") else None
     nic_id = network_interface_id(endpoint)
+    # privateLinkServiceId holds a resource id, or the alias of a private link service when the endpoint named its
+    # target so (private-link-service-overview.md, "Share your service": consumers connect with either).
+    target = link.get("privateLinkServiceId") if connection is not None else None
+    alias = target if is_private_link_service_alias(target) else None
     result = {
         "id": endpoint.get("id"),
         "name": endpoint.get("name"),
         "resource_group": rid.resource_group if rid else None,
         "location": endpoint.get("location"),
         "subnet_id": ref(props.get("subnet")),
-        "target_id": link.get("privateLinkServiceId") if connection is not None else None,
+        "target_id": None if alias else target,
+        "target_alias": alias,
         "group_ids": list(link.get("groupIds") or []) if connection is not None else [],
         "connection": {
             "name": connection.get("name") if connection is not None else None,
@@ -202,28 +208,30 @@ def endpoint_result(endpoint: Any, endpoint_members: list[dict[str, Any]], zone_
 
 # ---- checks of what a task asks for (they raise ValueError naming the option and the fix) ----------------------
 
-def group_ids_for(target: ResourceId, group_ids: Optional[list]) -> list:
-    """The endpoint's group ids: the one given, or the default of a registry ([registry]) or a Private Link
-    service ([]). Azure permits one group id per private endpoint (OnlyOneGroupIdPermitted)."""
-    full_type = target.full_type.lower()
+def group_ids_for(target_type: str, group_ids: Optional[list]) -> list:
+    """The endpoint's group ids for a target of ``target_type`` (e.g. Microsoft.ContainerRegistry/registries): the
+    one given, or the default of a registry ([registry]) or a Private Link service ([]). Azure permits one group id
+    per private endpoint (OnlyOneGroupIdPermitted)."""
+    full_type = target_type.lower()
     if group_ids is None:
         if full_type == REGISTRY_TYPE.lower():
             return ["registry"]
         if full_type == PRIVATE_LINK_SERVICE_TYPE.lower():
             return []
-        raise ValueError(f"group_ids: required for a {target.full_type} target; give the sub-resource to "
+        raise ValueError(f"group_ids: required for a {target_type} target; give the sub-resource to "
                          "connect to, e.g. [blob] for a storage account or [vault] for a key vault")
     if len(group_ids) > 1:
         raise ValueError(f"group_ids: {group_ids} names {len(group_ids)} group ids; Azure permits one per "
                          "private endpoint (OnlyOneGroupIdPermitted): create one endpoint per group id")
     if not group_ids and full_type != PRIVATE_LINK_SERVICE_TYPE.lower():
-        raise ValueError(f"group_ids: a {target.full_type} target needs at least one group id, "
+        raise ValueError(f"group_ids: a {target_type} target needs at least one group id, "
                          "e.g. [registry] for a container registry")
     return list(group_ids)
 
 
-def static_ip_configurations(configs: Optional[list], target: ResourceId, group_ids: list) -> Optional[list]:
-    """The static IP configurations asked for, checked for what needs no subnet; None when none is given."""
+def static_ip_configurations(configs: Optional[list], target_type: str, group_ids: list) -> Optional[list]:
+    """The static IP configurations asked for (to a target of ``target_type``), checked for what needs no subnet;
+    None when none is given."""
     if configs is None:
         return None
     seen_members: set = set()
@@ -258,7 +266,7 @@ def static_ip_configurations(configs: Optional[list], target: ResourceId, group_
         seen_ips.add(str(ip))
         result.append({"name": config["name"], "group_id": config["group_id"], "member_name": config["member_name"],
                        "private_ip_address": str(ip)})
-    if target.full_type.lower() == REGISTRY_TYPE.lower() and result:
+    if target_type.lower() == REGISTRY_TYPE.lower() and result:
         names = [c["member_name"].lower() for c in result]
         if "registry" not in names or not any(n.startswith("registry_data_") for n in names):
             raise ValueError("ip_configurations: a registry endpoint needs an address for every member: "

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Any
+from typing import Any, Optional
 
 
 class Refused(ValueError):
@@ -131,3 +131,42 @@ def dns_zone_name(value: Any, option: str) -> str:
         raise ValueError(f"{option}: {value!r} is not a valid DNS zone name; labels are 1-63 letters, digits "
                          "or hyphens (not at either end), 253 characters in total")
     return text
+
+
+# A private link service's alias (Microsoft Learn, private-link/private-link-service-overview.md, "Alias"):
+# Prefix.GUID.Suffix, the prefix the service's name (privateLinkServices naming rule: 1-80 letters, digits,
+# underscores, periods and hyphens, starting with a letter or digit and ending with a letter, digit or underscore),
+# the GUID the platform's, the suffix region.azure.privatelinkservice.
+ALIAS_SUFFIX = ".azure.privatelinkservice"
+_ALIAS = re.compile(r"^(?P<prefix>[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,78}[A-Za-z0-9_])?)\."
+                    r"(?P<guid>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\."
+                    r"(?P<region>[a-z0-9]+)" + re.escape(ALIAS_SUFFIX) + "$", re.I)
+_ALIAS_FORM = "<service name>.<GUID>.<region>.azure.privatelinkservice"
+
+
+def is_private_link_service_alias(value: Any) -> bool:
+    """True for what a connection's privateLinkServiceId holds when it names a private link service by alias: a
+    value ending in .azure.privatelinkservice that is not a resource id (the test Terraform's azurerm provider makes
+    when it reads an endpoint back). Looser than private_link_service_alias(), which checks what a task gives."""
+    return (isinstance(value, str) and not value.strip().startswith("/")
+            and value.strip().lower().endswith(ALIAS_SUFFIX))
+
+
+def private_link_service_alias(value: Any, option: str) -> str:
+    """A private link service alias, checked for its form; returns it without surrounding blanks."""
+    text = str(value or "").strip()
+    if _ALIAS.match(text):
+        return text
+    if text.startswith("/"):
+        raise ValueError(f"{option}: {text!r} is a resource id, not an alias; give the service's resource id as "
+                         "target_id instead, or its alias here")
+    raise ValueError(f"{option}: {text!r} is not a private link service alias; an alias has the form "
+                     f"{_ALIAS_FORM} (e.g. pls-orders.6f1c2b7e-0d0a-4b7a-9b36-2f1d0c6d7a11.westeurope"
+                     f"{ALIAS_SUFFIX}): copy it whole from the service's provider (the alias that "
+                     "privnet.azure.private_link_service returns)")
+
+
+def alias_prefix(alias: str) -> Optional[str]:
+    """The prefix of an alias, which is its service's name; None when the alias is not of the documented form."""
+    match = _ALIAS.match(alias.strip())
+    return match.group("prefix") if match else None

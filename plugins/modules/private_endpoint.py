@@ -19,6 +19,8 @@ description:
     geo-replica of a registry), the private IP address given to it and the public names that must
     resolve to that address. Turn them into private DNS records with the
     P(privnet.azure.members_to_records#filter) filter.
+  - The target is a resource id (O(target_id)) or, for a private link service, the alias its provider
+    shares (O(target_alias)), as a consumer in another subscription or tenant receives it.
   - Every option you set is compared with the endpoint in Azure on each run. Azure sets the subnet,
     the target, the group ids, the connection name and mode (auto-approved or manual), the static IP
     addresses, the network interface name and the location only when it creates an endpoint. When one
@@ -75,7 +77,22 @@ options:
         C(/subscriptions/<sub>/resourceGroups/<group>/providers/Microsoft.ContainerRegistry/registries/<name>).
       - A container registry must be on the Premium tier; Azure refuses an endpoint to a Basic or
         Standard registry, and the module reports its error.
-      - Required with O(state=present).
+      - With O(state=present), give either O(target_id) or O(target_alias).
+    type: str
+  target_alias:
+    description:
+      - The alias of a private link service, C(<service name>.<GUID>.<region>.azure.privatelinkservice), which
+        the service's provider shares with its consumers (the RV(privnet.azure.private_link_service#module:private_link_service.alias)
+        of M(privnet.azure.private_link_service)). Azure generates it when it creates the service, and a consumer may
+        request a connection with it instead of the service's resource id (Microsoft Learn,
+        private-link/private-link-service-overview.md, "Alias").
+      - Its form is checked before any request; the module then sends it to Azure as the connection's target. A
+        service that does not exist, or is not visible to the endpoint's subscription (the service's
+        C(visibility) list), is refused by Azure with
+        C(ThirdPartyPrivateLinkServiceProvidedDuringPrivateEndpointCreationDoesNotExistOrIsNotVisible), which the
+        module reports.
+      - A private link service takes no group id; leave O(group_ids) out.
+      - Mutually exclusive with O(target_id).
     type: str
   group_ids:
     description:
@@ -96,9 +113,12 @@ options:
       - V(false) asks for a connection that Azure approves at once, which needs rights on the target.
       - V(true) asks for a manual connection, which stays C(Pending) until the target's owner approves it
         (for a registry, C(az acr private-endpoint-connection approve)). Use it for a target in another
-        tenant or when you lack rights on it.
+        tenant or when you lack rights on it. A manual request to a private link service from a subscription in
+        the service's auto-approval list is approved at once.
+      - Defaults to V(true) with O(target_alias) (a consumer given only the alias has, as a rule, no right to approve
+        on the service; its request is approved at once when its subscription is in the service's auto-approval
+        list, and waits as C(Pending) for the provider otherwise), and to V(false) with O(target_id).
     type: bool
-    default: false
   request_message:
     description:
       - Message sent to the target's owner with a manual connection request. Changed in place.
@@ -220,6 +240,9 @@ attributes:
         connection state is predicted (V(Approved), or V(Pending) with O(manual=true)) and so are a
         registry's members (from its private link resources), with the static address asked for or
         C((known after apply\)); other targets' members are returned empty.
+      - A private link service's auto-approval list and visibility are not read in check mode, since a consumer may
+        not read the provider's service. A manual request is predicted V(Pending) even where the auto-approval list
+        will approve it at once, and an alias that is not visible is found only by a real run.
   diff_mode:
     support: full
     details:
@@ -231,6 +254,15 @@ notes:
     the records with the members this module returns on deletion, or clients get stale addresses.
   - Adding a geo-replica to a registry adds a member (and a private IP address) to its endpoints and
     sets their connection back to C(Pending); run the module again to read the new member.
+  - An endpoint created with O(target_alias) keeps the alias in its connection (C(privateLinkServiceId)), the form
+    Terraform's azurerm provider reads back for such endpoints (its acceptance test of a connection by alias). The
+    module compares the alias case-insensitively. If the connection names the service by resource id instead (an
+    endpoint created with O(target_id), or an Azure that returns the resolved id), the module reads that service (one
+    request) and compares its alias; when it may not read the service, it takes the service for the one the alias
+    names if its name is the alias's prefix (the service's name, per the overview's "Alias"), with a warning. The same
+    holds the other way round, for O(target_id) and an endpoint whose connection holds an alias.
+  - The alias of a private link service created moments before may not resolve at once (reported in
+    hashicorp/terraform-provider-azurerm pull request 16315); run the task again.
 seealso:
   - module: privnet.azure.private_endpoint_info
   - plugin: privnet.azure.members_to_records
@@ -257,6 +289,17 @@ EXAMPLES = r"""
     resource_group: rg-network
     zone: privatelink.azurecr.io
     records: "{{ endpoint.members | privnet.azure.members_to_records('privatelink.azurecr.io') }}"
+
+- name: Consumer in another subscription, connecting to a private link service by the alias its provider shared
+  privnet.azure.private_endpoint:
+    subscription_id: "{{ consumer_subscription_id }}"
+    name: pe-orders
+    resource_group: rg-consumer
+    virtual_network: vnet-consumer
+    subnet: snet-endpoints
+    target_alias: pls-orders.6f1c2b7e-0d0a-4b7a-9b36-2f1d0c6d7a11.westeurope.azure.privatelinkservice
+    request_message: Orders API for the shop (CHG-1234)
+  register: orders_endpoint  # connection_state Approved if the service auto-approves the subscription, else Pending
 
 - name: Manual connection to a registry in another tenant, waiting for its owner's approval
   privnet.azure.private_endpoint:
@@ -348,9 +391,17 @@ private_endpoint:
       type: str
       returned: always
     target_id:
-      description: Resource id of the resource the endpoint connects to.
+      description:
+        - Resource id of the resource the endpoint connects to.
+        - None when the connection names a private link service by its alias (see RV(private_endpoint.target_alias)).
       type: str
       returned: always
+    target_alias:
+      description:
+        - The private link service alias the connection names its target by, when it does; None otherwise.
+      type: str
+      returned: always
+      sample: pls-orders.6f1c2b7e-0d0a-4b7a-9b36-2f1d0c6d7a11.westeurope.azure.privatelinkservice
     group_ids:
       description: Group ids of the connection.
       type: list
@@ -514,10 +565,11 @@ from dataclasses import dataclass, field
 
 from ansible_collections.privnet.azure.plugins.module_utils import _zone_group as zone_groups
 from ansible_collections.privnet.azure.plugins.module_utils._arm import NETWORK_API, properties, ref, writable
-from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
+from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule, HttpResponseError, means_absent
 from ansible_collections.privnet.azure.plugins.module_utils._diff import ABSENT, Difference, ci, compare, unordered
 from ansible_collections.privnet.azure.plugins.module_utils._endpoint import (
     NETWORK,
+    PRIVATE_LINK_SERVICE_TYPE,
     REGISTRY_TYPE,
     check_members_given,
     check_subnet,
@@ -535,6 +587,8 @@ from ansible_collections.privnet.azure.plugins.module_utils._endpoint import (
 from ansible_collections.privnet.azure.plugins.module_utils._ids import ResourceId, parse_resource_id, same_id
 from ansible_collections.privnet.azure.plugins.module_utils._subnet import describe as describe_subnet
 from ansible_collections.privnet.azure.plugins.module_utils._subnet import require_subnet, resolve_subnet
+from ansible_collections.privnet.azure.plugins.module_utils._targets import PRIVATE_LINK_SERVICE_API_VERSION
+from ansible_collections.privnet.azure.plugins.module_utils._validate import alias_prefix, private_link_service_alias
 from ansible_collections.privnet.azure.plugins.module_utils._validate import name as valid_name
 
 ARGUMENT_SPEC = dict(
@@ -546,9 +600,10 @@ ARGUMENT_SPEC = dict(
     subnet=dict(type="str"),
     virtual_network_resource_group=dict(type="str"),
     target_id=dict(type="str"),
+    target_alias=dict(type="str"),
     group_ids=dict(type="list", elements="str"),
     connection_name=dict(type="str"),
-    manual=dict(type="bool", default=False),
+    manual=dict(type="bool"),
     request_message=dict(type="str"),
     ip_configurations=dict(type="list", elements="dict", options=dict(
         name=dict(type="str"),
@@ -571,8 +626,8 @@ ARGUMENT_SPEC = dict(
 )
 
 # Azure sets these only when it creates an endpoint; a change means delete and re-create.
-IMMUTABLE = ("location", "subnet_id", "target_id", "group_ids", "connection_name", "manual", "ip_configurations",
-             "network_interface_name")
+IMMUTABLE = ("location", "subnet_id", "target_id", "target_alias", "group_ids", "connection_name", "manual",
+             "ip_configurations", "network_interface_name")
 # What Azure sets and a PUT ignores (readOnly in PrivateEndpoint and PrivateEndpointProperties, Network 2026-03-01
 # privateEndpoint.json): left out of an endpoint sent back.
 READ_ONLY = ("etag", "type")
@@ -581,6 +636,9 @@ NORMALISERS = {
     "location": location_key,
     "subnet_id": ci,
     "target_id": ci,
+    # Azure writes the service's name lower-case in the alias it generates (a service 'acctestPLS-…' got the alias
+    # 'acctestpls-….centralus.azure.privatelinkservice', Azure/azure-rest-api-specs issue 20289): compared so.
+    "target_alias": ci,
     "group_ids": unordered(ci),
     "connection_name": ci,
     "ip_configurations": unordered(ci),
@@ -595,8 +653,10 @@ class Plan:
     name: str
     resource_group: str
     subnet: ResourceId
-    target: ResourceId
+    target: ResourceId  # None when the target is a private link service named by its alias
     group_ids: list
+    manual: bool = False
+    alias: str = None
     static_ips: list = None
     zone_group: dict = None
     desired: dict = field(default_factory=dict)
@@ -610,7 +670,12 @@ class Plan:
 
     @property
     def to_registry(self):
-        return self.target.full_type.lower() == REGISTRY_TYPE.lower()
+        return self.target is not None and self.target.full_type.lower() == REGISTRY_TYPE.lower()
+
+    @property
+    def target_reference(self):
+        """What the connection's privateLinkServiceId names: the alias, or the resource id."""
+        return self.alias or str(self.target)
 
 
 def main():
@@ -619,9 +684,10 @@ def main():
         lro=True,
         supports_check_mode=True,
         mutually_exclusive=[("subnet_id", "subnet"), ("subnet_id", "virtual_network"),
-                            ("subnet_id", "virtual_network_resource_group")],
+                            ("subnet_id", "virtual_network_resource_group"), ("target_id", "target_alias")],
         required_together=[("virtual_network", "subnet")],
-        required_if=[("state", "present", ("subnet_id", "subnet"), True), ("state", "present", ("target_id",))],
+        required_if=[("state", "present", ("subnet_id", "subnet"), True),
+                     ("state", "present", ("target_id", "target_alias"), True)],
     )
     params = module.params
     module.validated(valid_name, "private_endpoint", params["name"], "name")
@@ -674,6 +740,8 @@ def present(module):
 
     # 3. Compare the fields the user set.
     current = current_fields(endpoint) if endpoint is not None else None
+    if current is not None:
+        reconcile_target(module, plan, current)
     plan.desired = desired_fields(module, plan, current)
     difference = compare(plan.desired, current, NORMALISERS)
     if endpoint is not None and properties(endpoint).get("provisioningState") == "Failed":
@@ -730,7 +798,7 @@ def present(module):
     if not (created and module.check_mode):
         members = read_members(module, endpoint)
     elif members is None:  # a predicted endpoint has no network interface yet: its members are predicted
-        members = predicted_members(module, plan.target, plan.group_ids, plan.static_ips)
+        members = predicted_members(module, plan.target, plan.group_ids, plan.static_ips) if plan.to_registry else []
     zone_group = zone_groups.reported(module, plan.resource_group, plan.name, plan.zone_group, current_groups,
                                       zone_change or (created and plan.zone_group is not None))
     result = endpoint_result(endpoint, members, zone_group)
@@ -745,13 +813,87 @@ def present(module):
 def plan_of(module):
     params = module.params
     subnet = subnet_id_of(module)
-    target = module.validated(parse_resource_id, params["target_id"], "target_id")
-    group_ids = module.validated(group_ids_for, target, params["group_ids"])
+    if params["target_alias"] is not None:
+        # The alias's form is checked here, before any request (private-link-service-overview.md, "Alias").
+        alias = module.validated(private_link_service_alias, params["target_alias"], "target_alias")
+        target, target_type = None, PRIVATE_LINK_SERVICE_TYPE
+    else:
+        alias = None
+        target = module.validated(parse_resource_id, params["target_id"], "target_id")
+        target_type = target.full_type
+    group_ids = module.validated(group_ids_for, target_type, params["group_ids"])
+    # A consumer given the alias asks for a manual connection unless told otherwise: an automatic one needs the right
+    # to approve on the service (private-endpoint-overview.md, approval workflow), which the service's auto-approval
+    # list grants a manual request from the subscriptions it names anyway (private-link-service-overview.md,
+    # "Control service access").
+    manual = params["manual"] if params["manual"] is not None else alias is not None
     return Plan(name=params["name"], resource_group=params["resource_group"], subnet=subnet, target=target,
-                group_ids=group_ids,
-                static_ips=module.validated(static_ip_configurations, params["ip_configurations"], target, group_ids),
+                group_ids=group_ids, manual=manual, alias=alias,
+                static_ips=module.validated(static_ip_configurations, params["ip_configurations"], target_type,
+                                            group_ids),
                 zone_group=module.validated(zone_groups.zone_group_spec, params["dns_zone_group"],
                                             module.subscription_id, params["resource_group"]))
+
+
+def reconcile_target(module, plan, current):
+    """A connection names a private link service by alias or by resource id, and the task may name it the other way
+    (an endpoint created with target_id, now given target_alias, or an Azure that returns the id it resolved): when
+    both name the same service, the current field is set to what the task asks for, so that only another service is
+    a difference. The service is read for its alias (one request, only in that case); see the module's notes."""
+    if plan.alias is not None and current["target_alias"] is None and is_service_id(current["target_id"]):
+        if same_service(module, current["target_id"], plan.alias):
+            current["target_alias"] = plan.alias
+    elif plan.alias is None and current["target_alias"] is not None and is_service_id(str(plan.target)):
+        if same_service(module, str(plan.target), current["target_alias"]):
+            current["target_id"] = str(plan.target)
+
+
+def is_service_id(value):
+    if not value or not str(value).startswith("/"):
+        return False
+    try:
+        return parse_resource_id(value).full_type.lower() == PRIVATE_LINK_SERVICE_TYPE.lower()
+    except ValueError:
+        return False
+
+
+def same_service(module, service_id, alias):
+    """Whether the private link service ``service_id`` is the one ``alias`` names: its alias, read with one GET
+    (PrivateLinkServices_Get), compared case-insensitively. A service that is gone is not. When the service may not be
+    read (a consumer often has no right on the provider's resource, in another tenant none at all), its name is
+    compared with the alias's prefix, the service's name (private-link-service-overview.md, "Alias"), with a
+    warning that the rest of the alias could not be checked."""
+    rid = parse_resource_id(service_id)
+    arm = module.arm(rid.subscription)
+    unreadable = object()
+
+    def read():
+        try:
+            response = arm.send("GET", str(rid), PRIVATE_LINK_SERVICE_API_VERSION)
+        except HttpResponseError as exc:
+            if means_absent(exc):
+                return None
+            if exc.status_code in (401, 403):
+                return unreadable
+            raise
+        return json.loads(response.text() or "null") or {}
+
+    service = module.call(read, what=f"reading private link service '{rid.name}' (resource group "
+                                     f"'{rid.resource_group}', subscription '{rid.subscription}') for its alias")
+    if service is None:
+        return False
+    if service is unreadable:
+        same = (alias_prefix(alias) or "").lower() == rid.name.lower()
+        if same:
+            module.warn(f"{plan_what(module)}: the connection names private link service {service_id}, the task its "
+                        f"alias {alias}; the service may not be read here, so only its name (the alias's prefix) was "
+                        "compared")
+        return same
+    return str(properties(service).get("alias") or "").lower() == alias.lower()
+
+
+def plan_what(module):
+    return describe(module.params["resource_group"], module.params["name"])
 
 
 def check_subnet_for(module, plan):
@@ -786,7 +928,8 @@ def subnet_id_of(module):
 
 def fields_of(result):
     """The user-settable fields of an endpoint, from its result (endpoint_result)."""
-    keys = ("location", "subnet_id", "target_id", "group_ids", "network_interface_name", "ip_configurations")
+    keys = ("location", "subnet_id", "target_id", "target_alias", "group_ids", "network_interface_name",
+            "ip_configurations")
     view = {key: result[key] for key in keys}
     view.update(connection_name=result["connection"]["name"], manual=result["connection"]["manual"],
                 request_message=result["connection"]["request_message"])
@@ -806,10 +949,11 @@ def desired_fields(module, plan, current):
     desired = {
         "location": params["location"],
         "subnet_id": str(plan.subnet),
-        "target_id": str(plan.target),
+        "target_id": str(plan.target) if plan.target is not None else None,
+        "target_alias": plan.alias,
         "group_ids": plan.group_ids,
         "connection_name": params["connection_name"],
-        "manual": params["manual"],
+        "manual": plan.manual,
         "request_message": params["request_message"],
         "network_interface_name": params["network_interface_name"],
     }
@@ -867,12 +1011,14 @@ def creation_location(module, plan):
 def endpoint_body(module, plan, location):
     """The endpoint to create, as Azure's JSON (Network 2026-03-01 privateEndpoint.json)."""
     params = module.params
-    link = {"privateLinkServiceId": str(plan.target), "groupIds": plan.group_ids}
+    # An alias goes where a resource id would: the connection's privateLinkServiceId is the one field for either
+    # (private-link-service-overview.md, "Share your service"; Network privateEndpoint.json).
+    link = {"privateLinkServiceId": plan.target_reference, "groupIds": plan.group_ids}
     if params["request_message"] is not None:
         link["requestMessage"] = params["request_message"]
     connection = {"name": params["connection_name"] or params["name"], "properties": link}
     props = {"subnet": {"id": str(plan.subnet)},
-             "manualPrivateLinkServiceConnections" if params["manual"] else "privateLinkServiceConnections":
+             "manualPrivateLinkServiceConnections" if plan.manual else "privateLinkServiceConnections":
                  [connection]}
     if plan.static_ips:
         props["ipConfigurations"] = [

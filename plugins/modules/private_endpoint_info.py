@@ -38,6 +38,8 @@ options:
     description:
       - Only return endpoints connected to this resource id (for example a container registry's), compared
         case-insensitively.
+      - An endpoint whose connection names a private link service by its alias
+        (RV(private_endpoints[].target_alias)) does not match the service's id.
     type: str
   read_members:
     description:
@@ -145,9 +147,18 @@ private_endpoints:
       type: str
       returned: always
     target_id:
-      description: Resource id of the resource the endpoint connects to.
+      description:
+        - Resource id of the resource the endpoint connects to.
+        - None when the connection names a private link service by its alias (see
+          RV(private_endpoints[].target_alias)).
       type: str
       returned: always
+    target_alias:
+      description:
+        - The private link service alias the connection names its target by, when it does; None otherwise.
+      type: str
+      returned: always
+      sample: pls-orders.6f1c2b7e-0d0a-4b7a-9b36-2f1d0c6d7a11.westeurope.azure.privatelinkservice
     group_ids:
       description: Group ids of the connection.
       type: list

@@ -1,11 +1,11 @@
 """Issue 18's end-to-end run: playbooks/private_link_service.yml publishes a service behind the emulator's Standard
 internal load balancer through a private link service (privnet.azure.private_link_service role) and connects two
 consumers in other subscriptions of the tenant: the one whose subscription is in the auto-approval list is Approved at
-once, the other waits as Pending until the role approves it; each consumer's own private DNS zone resolves the
-service's name to its endpoint. From an empty estate (no service, the NAT subnet's
-policies on), a check-mode run writes nothing; a second real run writes nothing; a consumer in another tenant,
-outside the visibility, is refused with Azure's error; the teardown refuses while consumers are connected, unless
-forced."""
+once and names the service by its resource id, the other names it by the alias the provider shares and waits as
+Pending until the role approves it; each consumer's own private DNS zone resolves the service's name to its endpoint.
+From an empty estate (no service, the NAT subnet's policies on), a check-mode run writes nothing; a second real run
+writes nothing; a consumer in another tenant, outside the visibility, is refused with Azure's error whether it names
+the service by id or by alias; the teardown refuses while consumers are connected, unless forced."""
 
 import os
 
@@ -90,6 +90,9 @@ def test_publish_approve_second_run_refusal_and_teardown(estate, tmp_path):
     assert arm_writes(emulator, mark) == []
     assert resources(emulator, SERVICE) == []
     assert "(known after apply)" in checked.stdout
+    # The consumer by alias cannot be predicted before the service (and its alias) exists; the one by id is.
+    assert consumer_states(checked) == {"pe-orders-shop": "Pending",
+                                        "pe-orders-billing": "the service's alias is known after apply"}
 
     # Converge: the auto-approved consumer is Approved at once, the other Pending until the role approves it.
     first = run_playbook(emulator, PLAYBOOK, ARGS)
@@ -103,6 +106,13 @@ def test_publish_approve_second_run_refusal_and_teardown(estate, tmp_path):
                                                     "5e7a9c1d-3b2f-4d6e-8a0c-9f1e2d3c4b5a"]
     assert props["autoApproval"]["subscriptions"] == ["8c4e1a2b-5d3f-4b6a-9e8d-7f0c1b2a3d4e"]
     assert props["alias"].startswith("pls-orders.")
+    # The shop's endpoint names the service by its resource id, the billing one by its alias (what it sent is kept).
+    targets = {}
+    for res in resources(emulator, "/privateendpoints/pe-orders-"):
+        pe_props = res["body"]["properties"]
+        [conn] = pe_props.get("privateLinkServiceConnections", []) + pe_props.get("manualPrivateLinkServiceConnections", [])
+        targets[res["id"].rsplit("/", 1)[1]] = conn["properties"]["privateLinkServiceId"]
+    assert targets == {"pe-orders-shop": service["id"], "pe-orders-billing": props["alias"]}, targets
     # Each consumer's own zone resolves the service's name, in its virtual network, to its endpoint.
     for vnet, endpoint in (("vnet-consumer", "pe-orders-shop"), ("vnet-consumer2", "pe-orders-billing")):
         address = endpoint_ip(emulator, endpoint)
@@ -123,7 +133,7 @@ def test_publish_approve_second_run_refusal_and_teardown(estate, tmp_path):
   connection: local
   gather_facts: false
   tasks:
-    - name: Endpoint to the service by its alias's service id
+    - name: Endpoint to the service by its resource id
       privnet.azure.private_endpoint:
         name: pe-partner
         resource_group: rg-spoke
@@ -131,21 +141,32 @@ def test_publish_approve_second_run_refusal_and_teardown(estate, tmp_path):
         subnet: snet-app
         target_id: "{service['id']}"
         manual: true
-      register: partner
+      register: partner_by_id
+      ignore_errors: true
+    - name: Endpoint to the service by its alias
+      privnet.azure.private_endpoint:
+        name: pe-partner
+        resource_group: rg-spoke
+        virtual_network: vnet-spoke
+        subnet: snet-app
+        target_alias: "{alias}"
+      register: partner_by_alias
       ignore_errors: true
     - name: Result
       ansible.builtin.debug:
-        msg: "RESULT {{{{ partner | to_json }}}}"
+        msg: "RESULT {{{{ [partner_by_id, partner_by_alias] | to_json }}}}"
 """)
     env = {"AZURE_TENANT": emulator.env["PRIVNET_EMULATOR_TENANT_2"],
            "AZURE_SUBSCRIPTION_ID": emulator.env["PRIVNET_EMULATOR_SUBSCRIPTION_2"]}
     mark = emulator.control.summary()["last_seq"]
     proc = run_playbook(emulator, refused, env=env)
-    partner = result_of(proc.stdout)
-    assert partner["failed"] and partner["azure_error"]["code"] == NOT_VISIBLE, partner
-    assert NOT_VISIBLE in partner["msg"]
+    for partner in result_of(proc.stdout):
+        assert partner["failed"] and partner["azure_error"]["code"] == NOT_VISIBLE, partner
+        assert NOT_VISIBLE in partner["msg"] and "Traceback" not in str(partner)
     assert resources(emulator, "/privateendpoints/pe-partner") == []
-    assert alias and len(connection_states(emulator)) == 2
+    assert arm_writes(emulator, mark) == [("PUT", "/subscriptions/" + env["AZURE_SUBSCRIPTION_ID"].lower()
+                                           + "/resourcegroups/rg-spoke/providers/microsoft.network/privateendpoints/pe-partner")] * 2
+    assert len(connection_states(emulator)) == 2
 
     # Teardown: refused while consumers are connected (before any write), done with force.
     teardown = one_play(tmp_path, "teardown", """

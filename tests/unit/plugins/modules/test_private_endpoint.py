@@ -13,6 +13,7 @@ import pytest
 from ansible_collections.privnet.azure.plugins.module_utils import _endpoint
 from ansible_collections.privnet.azure.plugins.module_utils._arm import CONTAINER_REGISTRY_API, NETWORK_API, PRIVATE_DNS_API
 from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
+from ansible_collections.privnet.azure.plugins.module_utils._targets import PRIVATE_LINK_SERVICE_API_VERSION
 from ansible_collections.privnet.azure.plugins.modules import private_endpoint
 from ansible_collections.privnet.azure.tests.unit.helpers import (
     arm_error,
@@ -35,7 +36,13 @@ ZONE_ID = f"{NET}/privateDnsZones/privatelink.azurecr.io"
 BASE = {"subscription_id": SUB, "name": "pe-acr", "resource_group": "rg-network", "virtual_network": "vnet-app",
         "subnet": "snet-workload", "target_id": REGISTRY_ID}
 API_VERSIONS = {"privateendpoints": NETWORK_API, "networkinterfaces": NETWORK_API, "virtualnetworks": NETWORK_API,
-                "privatednszones": PRIVATE_DNS_API, "registries": CONTAINER_REGISTRY_API}
+                "privatednszones": PRIVATE_DNS_API, "registries": CONTAINER_REGISTRY_API,
+                "privatelinkservices": PRIVATE_LINK_SERVICE_API_VERSION}
+# A provider's private link service in another subscription, and the alias Azure generated for it.
+PROVIDER_SUB = "33333333-3333-4333-8333-333333333333"
+PLS_ID = f"/subscriptions/{PROVIDER_SUB}/resourceGroups/rg-provider/providers/Microsoft.Network/privateLinkServices/pls-orders"
+ALIAS = "pls-orders.6f1c2b7e-0d0a-4b7a-9b36-2f1d0c6d7a11.westeurope.azure.privatelinkservice"
+NOT_VISIBLE = "ThirdPartyPrivateLinkServiceProvidedDuringPrivateEndpointCreationDoesNotExistOrIsNotVisible"
 
 
 class FakeAzure:
@@ -61,6 +68,10 @@ class FakeAzure:
         self.regions = {REGISTRY_ID.lower(): ["westeurope", "eastus"], BASIC_ID.lower(): ["westeurope"]}
         self.wait = True
         self.create_error = None
+        # Private link services: id -> {alias, visible, auto_approve}; reading one may be forbidden (another tenant).
+        self.services = {PLS_ID.lower(): {"id": PLS_ID, "alias": ALIAS, "visible": True, "auto_approve": False}}
+        self.service_read_error = None
+        self.echo_alias = True  # False: Azure answers the resolved id in privateLinkServiceId (see the module's notes)
 
     def handle(self, method, resource_id, body, headers):
         """ARM, routed by the id's types to the handlers below."""
@@ -88,6 +99,8 @@ class FakeAzure:
             return self.zone_get(rg, names[0])
         if types == ("registries", "privatelinkresources") and method == "LIST":
             return self.registry_link_resources(rg, names[0])
+        if types == ("privatelinkservices",) and method == "GET":
+            return self.pls_get(resource_id)
         raise AssertionError(f"unexpected request {method} {resource_id}")
 
     # ---- endpoints
@@ -117,6 +130,16 @@ class FakeAzure:
         for kind, status in (("privateLinkServiceConnections", ("Approved", "Auto-Approved")),
                              ("manualPrivateLinkServiceConnections", ("Pending", "Awaiting Approval"))):
             for conn in props.get(kind, []):
+                service = self.service_of(conn["properties"]["privateLinkServiceId"])
+                if service is not None and existing is None:
+                    if not service["visible"]:
+                        raise arm_error(400, NOT_VISIBLE, f"Third-party Private Link Service Id {service['id']} "
+                                                          "provided during private endpoint creation does not exist "
+                                                          "or is not visible.")
+                    if service["auto_approve"]:
+                        status = ("Approved", "Auto-Approved")
+                    if not self.echo_alias:
+                        conn["properties"]["privateLinkServiceId"] = service["id"]
                 conn.setdefault("id", f"{pe_id}/{kind}/{conn['name']}")
                 conn["properties"].setdefault("privateLinkServiceConnectionState", {
                     "status": status[0], "description": status[1], "actionsRequired": "None"})
@@ -132,9 +155,36 @@ class FakeAzure:
         self.endpoints[name.lower()] = stored
         return copy.deepcopy(stored)
 
+    def service_of(self, target):
+        """The private link service a connection names by id or alias; None for another kind of target. An alias
+        that names no service is not visible (Azure's answer for both)."""
+        if target.lower().endswith(".azure.privatelinkservice"):
+            found = [s for s in self.services.values() if s["alias"].lower() == target.lower()]
+            return found[0] if found else {"id": target, "visible": False}
+        if "/privatelinkservices/" in target.lower():
+            return self.services.get(target.lower(), {"id": target, "visible": False})
+        return None
+
+    def pls_get(self, resource_id):
+        self.reads.append(("pls_get", resource_id.rsplit("/", 1)[-1]))
+        if self.service_read_error is not None:
+            raise self.service_read_error
+        service = self.services.get(resource_id.lower())
+        if service is None:
+            raise not_found()
+        return {"id": service["id"], "name": service["id"].rsplit("/", 1)[-1], "properties": {"alias": service["alias"]}}
+
     def make_nic(self, nic_id, pe_id, props):
         conn = (props.get("privateLinkServiceConnections") or props.get("manualPrivateLinkServiceConnections"))[0]
         target = conn["properties"]["privateLinkServiceId"]
+        if self.service_of(target) is not None:  # a private link service: one member, no group id (NRP)
+            subnet = self.subnet_store[props["subnet"]["id"].lower()]
+            address = str(list(ipaddress.ip_network(subnet["properties"]["addressPrefix"]).hosts())[3])
+            return {"id": nic_id, "name": nic_id.rsplit("/", 1)[-1], "properties": {
+                "privateEndpoint": {"id": pe_id}, "ipConfigurations": [{"name": "privateEndpointIpConfig", "properties": {
+                    "privateIPAddress": address, "privateIPAllocationMethod": "Dynamic",
+                    "subnet": {"id": props["subnet"]["id"]},
+                    "privateLinkConnectionProperties": {"groupId": "", "requiredMemberName": "", "fqdns": []}}}]}}
         registry = target.rsplit("/", 1)[-1]
         members = [("registry", [f"{registry}.azurecr.io"])] + [
             (f"registry_data_{r}", [f"{registry}.{r}.data.azurecr.io"]) for r in self.regions.get(target.lower(), [])]
@@ -823,3 +873,270 @@ def test_endpoint_result_of_an_endpoint_without_connection():
     result = _endpoint.endpoint_result({"id": PE_ID, "name": "pe-acr"}, [])
     assert result["connection"]["name"] is None and result["target_id"] is None and result["group_ids"] == []
     assert result["resource_group"] == "rg-network" and result["members"] == []
+
+
+# ---- a private link service named by its alias --------------------------------------------------
+
+ALIAS_BASE = dict({k: v for k, v in BASE.items() if k != "target_id"}, target_alias=ALIAS)
+
+
+def test_alias_creates_a_manual_request_that_waits_as_pending(run_module, azure):
+    result, failed = run(run_module, ALIAS_BASE)
+    assert not failed, result
+    assert result["changed"] is True
+    [(op, name, body)] = azure.writes
+    assert (op, name) == ("pe_put", "pe-acr")
+    props = body["properties"]
+    # The alias goes in privateLinkServiceId; a private link service takes no group id; a manual request by default.
+    assert props["manualPrivateLinkServiceConnections"] == [{"name": "pe-acr", "properties": {
+        "privateLinkServiceId": ALIAS, "groupIds": []}}]
+    assert "privateLinkServiceConnections" not in props
+    assert result["connection_state"] == "Pending"
+    pe = result["private_endpoint"]
+    assert pe["target_alias"] == ALIAS and pe["target_id"] is None and pe["connection"]["manual"] is True
+    assert [(m["group_id"], m["required_member_name"]) for m in result["members"]] == [("", "")]
+    # Nothing else is read: no registry, no private link service.
+    assert [r[0] for r in azure.reads] == ["pe_get", "subnet_get", "vnet_get", "nic_get"]
+
+
+def test_alias_from_an_auto_approved_subscription_is_approved_at_once(run_module, azure):
+    azure.services[PLS_ID.lower()]["auto_approve"] = True
+    result, failed = run(run_module, dict(ALIAS_BASE, request_message="Orders API for the shop"))
+    assert not failed, result
+    body = azure.writes[0][2]["properties"]
+    assert body["manualPrivateLinkServiceConnections"][0]["properties"]["requestMessage"] == "Orders API for the shop"
+    assert result["connection_state"] == "Approved"
+    assert result["private_endpoint"]["connection"]["request_message"] == "Orders API for the shop"
+
+
+def test_alias_with_manual_false_asks_for_an_automatic_connection(run_module, azure):
+    result, failed = run(run_module, dict(ALIAS_BASE, manual=False))
+    assert not failed, result
+    props = azure.writes[0][2]["properties"]
+    assert props["privateLinkServiceConnections"][0]["properties"]["privateLinkServiceId"] == ALIAS
+    assert "manualPrivateLinkServiceConnections" not in props
+    assert result["private_endpoint"]["connection"]["manual"] is False
+
+
+@pytest.mark.parametrize("given", [ALIAS, ALIAS.upper(), f"  {ALIAS} "])
+def test_alias_second_run_changes_nothing_and_writes_nothing(run_module, azure, given):
+    run(run_module, dict(ALIAS_BASE, tags={"owner": "shop"}))
+    azure.writes.clear()
+    azure.reads.clear()
+    for check_mode in (False, True):
+        again, failed = run(run_module, dict(ALIAS_BASE, target_alias=given, tags={"owner": "shop"},
+                                             _ansible_check_mode=check_mode, _ansible_diff=True))
+        assert not failed, again
+        assert again["changed"] is False, again["diff"]
+        assert again["connection_state"] == "Pending" and again["private_endpoint"]["target_alias"] == ALIAS
+    assert azure.writes == []
+    # The endpoint and its NIC, once per run: the alias is compared as Azure keeps it, the service is not read.
+    assert [r[0] for r in azure.reads] == ["pe_get", "nic_get"] * 2
+
+
+def test_alias_check_mode_writes_nothing_and_predicts_the_request(run_module, azure):
+    result, failed = run(run_module, dict(ALIAS_BASE, request_message="please", _ansible_check_mode=True,
+                                          _ansible_diff=True))
+    assert not failed, result
+    assert result["changed"] is True and azure.writes == []
+    assert result["connection_state"] == "Pending" and result["members"] == []
+    pe = result["private_endpoint"]
+    assert pe["target_alias"] == ALIAS and pe["target_id"] is None and pe["group_ids"] == []
+    assert result["diff"]["before"]["target_alias"] is None
+    assert result["diff"]["after"]["target_alias"] == ALIAS
+    assert result["diff"]["after"]["manual"] is True and result["diff"]["after"]["request_message"] == "please"
+    assert "target_id" not in result["diff"]["after"]
+    assert not [c for c in azure.calls if "/privatelinkservices/" in c[1].lower()]
+
+
+@pytest.mark.parametrize("alias", [ALIAS, "pls-gone.0f1c2b7e-0d0a-4b7a-9b36-2f1d0c6d7a11.westeurope.azure.privatelinkservice"])
+def test_alias_not_visible_fails_with_azures_code_and_message(run_module, azure, alias):
+    azure.services[PLS_ID.lower()]["visible"] = False
+    result, failed = run(run_module, dict(ALIAS_BASE, target_alias=alias))
+    assert failed
+    assert result["msg"].startswith(f"creating private endpoint 'pe-acr' (resource group 'rg-network'): {NOT_VISIBLE}: ")
+    assert "does not exist or is not visible" in result["msg"]
+    assert result["azure_error"]["code"] == NOT_VISIBLE and result["azure_error"]["status_code"] == 400
+    assert "Traceback" not in json.dumps(result)
+    assert azure.endpoints == {}
+
+
+@pytest.mark.parametrize("alias,message", [
+    ("pls-orders.westeurope.azure.privatelinkservice", "is not a private link service alias; an alias has the form "
+                                                       "<service name>.<GUID>.<region>.azure.privatelinkservice"),
+    ("pls-orders.6f1c2b7e-0d0a-4b7a-9b36-2f1d0c6d7a11.westeurope", "is not a private link service alias"),
+    ("pls-orders.6f1c2b7e0d0a4b7a9b362f1d0c6d7a11.westeurope.azure.privatelinkservice", "is not a private link service"),
+    ("-pls.6f1c2b7e-0d0a-4b7a-9b36-2f1d0c6d7a11.westeurope.azure.privatelinkservice", "is not a private link service"),
+    ("pls orders.6f1c2b7e-0d0a-4b7a-9b36-2f1d0c6d7a11.westeurope.azure.privatelinkservice", "is not a private link"),
+    ("", "is empty; give a value, or leave the option out"),
+    (PLS_ID, "is a resource id, not an alias; give the service's resource id as target_id instead"),
+])
+def test_bad_alias_fails_before_any_request_naming_the_field_and_the_fix(run_module, azure, alias, message):
+    result, failed = run(run_module, dict(ALIAS_BASE, target_alias=alias))
+    assert failed
+    assert result["msg"].startswith("target_alias: ")
+    assert message in result["msg"]
+    assert azure.calls == [] and azure.writes == []
+
+
+def test_the_fix_a_bad_alias_names_is_a_valid_alias(run_module, azure):
+    result, failed = run(run_module, dict(ALIAS_BASE, target_alias="pls-orders"))
+    assert failed
+    example = result["msg"].split("(e.g. ", 1)[1].split(")", 1)[0]
+    ok, failed = run(run_module, dict(ALIAS_BASE, target_alias=example, _ansible_check_mode=True))
+    assert not failed, ok
+
+
+def test_target_id_and_target_alias_exclude_each_other_and_one_is_required(run_module, azure):
+    both, failed = run(run_module, dict(ALIAS_BASE, target_id=PLS_ID))
+    assert failed and "mutually exclusive: target_id|target_alias" in both["msg"]
+    neither, failed = run(run_module, {k: v for k, v in ALIAS_BASE.items() if k != "target_alias"})
+    assert failed and "target_id, target_alias" in neither["msg"]
+    assert azure.calls == []
+
+
+def test_alias_takes_at_most_one_group_id(run_module, azure):
+    result, failed = run(run_module, dict(ALIAS_BASE, group_ids=["a", "b"]))
+    assert failed and result["msg"].startswith("group_ids: ['a', 'b'] names 2 group ids")
+    assert azure.calls == []
+
+
+def test_alias_tags_change_in_place_keeping_the_alias(run_module, azure):
+    run(run_module, dict(ALIAS_BASE, tags={"owner": "shop"}))
+    azure.writes.clear()
+    result, failed = run(run_module, dict(ALIAS_BASE, tags={"owner": "billing"}))
+    assert not failed, result
+    [(op, _name, body)] = azure.writes
+    assert op == "pe_put" and body["tags"] == {"owner": "billing"}
+    assert body["properties"]["manualPrivateLinkServiceConnections"][0]["properties"]["privateLinkServiceId"] == ALIAS
+    assert result["changed"] is True and result["replaced"] is False
+
+
+def test_another_alias_is_an_immutable_change(run_module, azure):
+    run(run_module, ALIAS_BASE)
+    azure.writes.clear()
+    other = "pls-other.0f1c2b7e-0d0a-4b7a-9b36-2f1d0c6d7a11.westeurope.azure.privatelinkservice"
+    result, failed = run(run_module, dict(ALIAS_BASE, target_alias=other))
+    assert failed and "target_alias cannot be changed in place" in result["msg"]
+    assert result["immutable_changes"]["after"]["target_alias"] == other
+    assert azure.writes == []
+
+
+def test_delete_an_alias_endpoint_shows_its_alias(run_module, azure):
+    run(run_module, ALIAS_BASE)
+    azure.writes.clear()
+    result, failed = run(run_module, dict(ALIAS_BASE, state="absent", _ansible_diff=True))
+    assert not failed, result
+    assert azure.write_ops() == ["pe_delete"]
+    assert result["diff"]["before"]["target_alias"] == ALIAS and result["diff"]["before"]["target_id"] is None
+
+
+# ---- the same service named by alias on one side and by resource id on the other ------------------
+
+def test_an_azure_answering_the_resolved_id_reads_the_service_and_changes_nothing(run_module, azure):
+    azure.echo_alias = False
+    first, failed = run(run_module, ALIAS_BASE)
+    assert not failed, first
+    assert first["private_endpoint"]["target_id"] == PLS_ID and first["private_endpoint"]["target_alias"] is None
+    azure.writes.clear()
+    azure.reads.clear()
+    again, failed = run(run_module, ALIAS_BASE)
+    assert not failed, again
+    assert again["changed"] is False and azure.writes == []
+    assert [r[0] for r in azure.reads] == ["pe_get", "pls_get", "nic_get"]
+    assert ("GET", PLS_ID, PRIVATE_LINK_SERVICE_API_VERSION) in azure.calls
+    assert warnings_of(again) == []
+
+
+def test_an_id_of_another_service_is_a_change_of_target(run_module, azure):
+    azure.echo_alias = False
+    run(run_module, ALIAS_BASE)
+    azure.services[PLS_ID.lower()]["alias"] = ALIAS.replace("6f1c2b7e", "0000aaaa")  # the service was re-created
+    azure.writes.clear()
+    result, failed = run(run_module, ALIAS_BASE)
+    assert failed and "target_alias cannot be changed in place" in result["msg"]
+    assert azure.writes == []
+
+
+@pytest.mark.parametrize("status,code", [(403, "AuthorizationFailed"), (401, "InvalidAuthenticationTokenTenant")])
+def test_a_service_that_may_not_be_read_is_compared_by_name_with_a_warning(run_module, azure, status, code):
+    azure.echo_alias = False
+    run(run_module, ALIAS_BASE)
+    azure.service_read_error = arm_error(status, code, "no access")
+    azure.writes.clear()
+    again, failed = run(run_module, ALIAS_BASE)
+    assert not failed, again
+    assert again["changed"] is False and azure.writes == []
+    [warning] = warnings_of(again)
+    assert "only its name (the alias's prefix) was compared" in warning
+    other = "pls-billing.6f1c2b7e-0d0a-4b7a-9b36-2f1d0c6d7a11.westeurope.azure.privatelinkservice"
+    result, failed = run(run_module, dict(ALIAS_BASE, target_alias=other))
+    assert failed and "target_alias cannot be changed in place" in result["msg"]
+    assert azure.writes == []
+
+
+def test_a_service_read_failing_otherwise_fails_the_task(run_module, azure):
+    azure.echo_alias = False
+    run(run_module, ALIAS_BASE)
+    azure.service_read_error = arm_error(400, "BadRequest", "broken")
+    azure.writes.clear()
+    result, failed = run(run_module, ALIAS_BASE)
+    assert failed and result["msg"].startswith("reading private link service 'pls-orders'")
+    assert azure.writes == []
+
+
+def test_endpoint_created_by_id_then_named_by_alias_and_back(run_module, azure):
+    by_id = dict(BASE, target_id=PLS_ID, manual=True)
+    first, failed = run(run_module, by_id)
+    assert not failed, first
+    assert first["private_endpoint"]["group_ids"] == []  # a private link service's default: no group id
+    azure.writes.clear()
+    again, failed = run(run_module, ALIAS_BASE)
+    assert not failed, again
+    assert again["changed"] is False and azure.writes == []
+    # Named by alias first, then by the id of the same service: no change either.
+    azure.endpoints.clear()
+    run(run_module, ALIAS_BASE)
+    azure.writes.clear()
+    back, failed = run(run_module, by_id)
+    assert not failed, back
+    assert back["changed"] is False and azure.writes == []
+
+
+def test_manual_defaults_to_false_with_target_id(run_module, azure):
+    result, failed = run(run_module, dict(BASE, target_id=PLS_ID))
+    assert not failed, result
+    assert "privateLinkServiceConnections" in azure.writes[0][2]["properties"]
+    assert result["private_endpoint"]["connection"]["manual"] is False
+
+
+def test_alias_form():
+    from ansible_collections.privnet.azure.plugins.module_utils import _validate
+    assert _validate.is_private_link_service_alias(ALIAS)
+    assert _validate.is_private_link_service_alias("a.6f1c2b7e-0d0a-4b7a-9b36-2f1d0c6d7a11.eastus2.azure.privatelinkservice")
+    assert _validate.is_private_link_service_alias("my.svc_1.6F1C2B7E-0D0A-4B7A-9B36-2F1D0C6D7A11.westeurope.AZURE.privatelinkservice")
+    # What Azure answers is read loosely (the suffix, not a resource id); what a task gives is checked strictly.
+    assert _validate.is_private_link_service_alias("an.alias-of.another-form.azure.privatelinkservice")
+    assert not _validate.is_private_link_service_alias(PLS_ID)
+    assert not _validate.is_private_link_service_alias(PLS_ID + "/x.azure.privatelinkservice")
+    assert not _validate.is_private_link_service_alias(None)
+    assert _validate.alias_prefix("my.svc_1.6f1c2b7e-0d0a-4b7a-9b36-2f1d0c6d7a11.westeurope.azure.privatelinkservice") == "my.svc_1"
+    assert _validate.alias_prefix("an.alias-of.another-form.azure.privatelinkservice") is None
+    result = _endpoint.endpoint_result({"id": PE_ID, "name": "pe-acr", "properties": {
+        "manualPrivateLinkServiceConnections": [{"name": "c", "properties": {"privateLinkServiceId": ALIAS}}]}}, [])
+    assert (result["target_id"], result["target_alias"]) == (None, ALIAS)
+
+
+def test_an_alias_azure_keeps_in_another_form_is_still_read_as_an_alias(run_module, azure):
+    run(run_module, ALIAS_BASE)
+    conn = azure.endpoints["pe-acr"]["properties"]["manualPrivateLinkServiceConnections"][0]
+    conn["properties"]["privateLinkServiceId"] = "pls-orders.westeurope.azure.privatelinkservice"
+    azure.service_read_error = arm_error(403, "AuthorizationFailed", "no access")
+    azure.writes.clear()
+    info, failed = run(run_module, dict(BASE, target_id=PLS_ID, manual=True, _ansible_check_mode=True))
+    assert not failed, info
+    # Not the service's id: reported (check mode) as a change of target, with no traceback and no write.
+    assert info["private_endpoint"]["target_alias"] == "pls-orders.westeurope.azure.privatelinkservice"
+    assert info["private_endpoint"]["target_id"] is None
+    assert info["changed"] is True and "target_id cannot be changed in place" in warnings_of(info)[0]
+    assert azure.writes == []
