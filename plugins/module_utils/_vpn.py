@@ -226,6 +226,28 @@ def sendable(resource: dict, read_only_properties: tuple[str, ...]) -> dict:
     return writable(resource, READ_ONLY, read_only_properties)
 
 
+def gateway_sendable(gateway: dict) -> dict:
+    """A virtual network gateway as read, to PUT back (read-modify-write): without what Azure sets, here and in its IP
+    configurations, SKU, BGP peering addresses and point-to-site root and revoked certificates."""
+    body = sendable(gateway, GATEWAY_READ_ONLY_PROPERTIES)
+    props = properties(body)
+    if isinstance(props.get("sku"), dict):
+        props["sku"] = {k: v for k, v in props["sku"].items() if k != "capacity"}
+    props["ipConfigurations"] = [writable(c, ("etag", "type"), ("privateIPAddress", "provisioningState"))
+                                 for c in props.get("ipConfigurations") or []]
+    bgp = props.get("bgpSettings")
+    if isinstance(bgp, dict) and bgp.get("bgpPeeringAddresses"):
+        computed = ("defaultBgpIpAddresses", "tunnelIpAddresses")
+        bgp["bgpPeeringAddresses"] = [{k: v for k, v in a.items() if k not in computed}
+                                      for a in bgp["bgpPeeringAddresses"]]
+    client = props.get("vpnClientConfiguration")
+    if isinstance(client, dict):
+        for key in ("vpnClientRootCertificates", "vpnClientRevokedCertificates"):
+            if client.get(key):
+                client[key] = [writable(c, ("etag", "type"), ("provisioningState",)) for c in client[key]]
+    return body
+
+
 def _group(resource_id: Optional[str]) -> Optional[str]:
     return parse_resource_id(resource_id).resource_group if resource_id else None
 

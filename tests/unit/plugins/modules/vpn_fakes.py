@@ -35,6 +35,8 @@ class FakeNetwork:
         self.writes = []
         self.calls = None
         self.put_hooks = []
+        self.get_hooks = []
+        self.poller = None  # a FakePoller every PUT answers with (to see whether it is waited for)
 
     def add(self, resource):
         self.store[resource["id"].lower()] = copy.deepcopy(resource)
@@ -51,6 +53,8 @@ class FakeNetwork:
                 raise not_found()
             return {"id": resource_id, "value": self.keys[connection]}
         if method == "GET":
+            for hook in self.get_hooks:
+                hook(resource_id)
             if key not in self.store:
                 raise not_found(f"Resource {resource_id} not found.")
             return copy.deepcopy(self.store[key])
@@ -84,6 +88,8 @@ class FakeNetwork:
         for hook in self.put_hooks:
             hook(resource_id, stored)
         self.store[key] = stored
+        if self.poller is not None:
+            return self.poller
         return copy.deepcopy(stored)
 
 
