@@ -86,6 +86,7 @@ class ResourceType:
     etag_header = True          # a GET answers with an ETag header (when the type has etags)
     sql_operation = None        # SQL style: the operation URLs' prefix and the 202 body's operation names
     poll_query = None           # KEYVAULT style: the query parameter that turns a GET of the resource into a poll
+    singleton = False           # a fixed sub-resource on {parent}/{type} itself: singleton_request(req, parent_rid)
 
     def __init__(self, emulator):
         self.emu = emulator
@@ -257,6 +258,9 @@ class Engine:
             parent_pairs = [(segments[i], segments[i + 1]) for i in range(0, len(segments) - 1, 2)]
             types = tuple(t for t, _ in parent_pairs) + (segments[-1],)
             handler = self.handler_for(namespace, types)
+            if handler is not None and handler.singleton and parent_pairs:
+                # a fixed sub-resource read and written on its own path (a connection's sharedkey, providers/vpn.py)
+                return handler.singleton_request(req, ResourceId(sub, rg, namespace, parent_pairs))
             if handler is None or req.method != "GET":
                 raise self.unknown_type(namespace, types, req)
             if parent_pairs:

@@ -18,6 +18,9 @@ GET    /_emulator/config, PATCH /_emulator/config   latency, time_scale, page_si
 GET    /_emulator/throttling             the throttle's limits, buckets and counters (admitted, throttled)
 GET    /_emulator/dns                    the per-VNet DNS listeners
 POST   /_emulator/drift                  change a resource behind the collection's back: {"id", "properties"?: {...}, "tags"?}
+GET    /_emulator/vpn_devices            the declared on-premises VPN devices (providers/vpn.py; shared keys left out)
+POST   /_emulator/vpn_devices            declare one (a test fixture, not Azure): {"ip_address" | "fqdn", "shared_key",
+                                          "address_prefixes"?, "bgp"?: {"asn", "peering_address"}}; DELETE forgets all
 POST   /_emulator/advance                finish the pending operation due first ({"all": true}: every one), as if
                                           time had passed; answers {"finished": [ids], "pending": n};
                                           {"seconds": n} instead lets n seconds pass for the throttle's buckets only
@@ -135,6 +138,15 @@ def handle(emu, req, parts):
                 emu.throttle.advance(req.body["seconds"])
                 return Response(200, {"throttle_seconds": emu.throttle.offset})
             return Response(200, advance(emu, bool((req.body or {}).get("all"))))
+        if what == "vpn_devices":
+            from .providers import vpn
+            with emu.store.lock:
+                if method == "POST":
+                    return Response(200, vpn.declare_device(emu, req.body or {}))
+                if method == "DELETE":
+                    vpn.devices(emu).clear()
+                    return Response(204)
+                return Response(200, {"devices": vpn.list_devices(emu)})
         if what == "drift" and method == "POST":
             return Response(200, drift(emu, req.body or {}))
     except (ValueError, KeyError, TypeError) as err:

@@ -87,6 +87,7 @@ class Store:
             self.resource_groups = {}     # (sub, rg lower) -> {"name", "location", "tags"}
             self.resources = {}           # key -> Resource
             self.operations = {}          # id -> Operation
+            self.vpn_devices = {}         # address lower -> declared on-premises VPN device (providers/vpn.py fixture)
 
     def tenant_of(self, sub):
         """The tenant a subscription belongs to (tenants.py)."""

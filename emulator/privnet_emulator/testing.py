@@ -83,6 +83,15 @@ class Control:
     def dns(self):
         return self.call("GET", "dns")["listeners"]
 
+    def vpn_device(self, ip_address=None, shared_key=None, fqdn=None, address_prefixes=None, bgp=None):
+        """Declare an on-premises VPN device (a fixture standing for the device Azure cannot see; providers/vpn.py)."""
+        spec = {"ip_address": ip_address, "fqdn": fqdn, "shared_key": shared_key,
+                "address_prefixes": address_prefixes or [], "bgp": bgp}
+        return self.call("POST", "vpn_devices", {k: v for k, v in spec.items() if v is not None})
+
+    def vpn_devices(self):
+        return self.call("GET", "vpn_devices")["devices"]
+
     def drift(self, resource_id, properties=None, tags=None):
         body = {"id": resource_id, "properties": properties or {}}
         if tags is not None:

@@ -5,10 +5,10 @@ other only at import time and without cycles: where two depend on each other one
 (hooks.py) or a registry (endpoints.register_target)."""
 
 from . import (acr, endpoints, gateways, identities, keyvault, linkservices, minimal, network, peering, privatedns,
-               routes, routeserver, security, sql, storage)
+               routes, routeserver, security, sql, storage, vpn)
 
 # Registration order (handlers, then hook callbacks, run in this order).
-PROVIDERS = (network, peering, gateways, endpoints, linkservices, privatedns, acr, security, routes, routeserver,
+PROVIDERS = (network, peering, gateways, vpn, endpoints, linkservices, privatedns, acr, security, routes, routeserver,
              identities, storage, keyvault, sql, minimal)
 
 
