@@ -55,9 +55,12 @@ CONNECTION_READ_ONLY_PROPERTIES = ("connectionStatus", "tunnelConnectionStatus",
                                    "ingressBytesTransferred", "resourceGuid", "provisioningState")
 
 IN_PROGRESS = ("updating", "creating", "deleting", "provisioning")
-# Microsoft Learn, vpn-gateway/vpn-gateway-bgp-overview.md: ASNs Azure reserves (public 8074, 8075, 12076; private
-# 65515, 65517-65520) cannot be used by on-premises devices; 65515 is an Azure gateway's default.
-RESERVED_ASNS = frozenset((8074, 8075, 12076, 65517, 65518, 65519, 65520))
+# MicrosoftDocs/azure-docs includes/vpn-gateway-faq-bgp-include.md: ASNs reserved by IANA cannot be configured on an
+# Azure VPN gateway (23456, 64496-64511, 65535-65551; the FAQ's "429496729" read as 4294967295); ASNs reserved by
+# Azure (public 8074, 8075, 12076; private 65515, 65517-65520) cannot be given to on-premises devices (local network
+# gateways). 65515 is an Azure gateway's default.
+IANA_RESERVED_ASNS = frozenset({23456, 4294967295} | set(range(64496, 64512)) | set(range(65535, 65552)))
+AZURE_RESERVED_ASNS = frozenset((8074, 8075, 12076, 65515, 65517, 65518, 65519, 65520))
 _FQDN_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
 # Microsoft Learn, azure-resource-manager/management/resource-name-rules.md (Microsoft.Network): public IP addresses,
 # virtual network gateways, local network gateways and connections take 1-80 letters, digits, underscores, periods
@@ -147,16 +150,20 @@ def check_gateway_subnet(subnet: Optional[dict], vnet_name: str) -> list[str]:
     return []
 
 
-def check_asn(value: Any, option: str) -> int:
+def check_asn(value: Any, option: str, on_premises: bool = False) -> int:
+    """An ASN for an Azure VPN gateway, or with ``on_premises`` for a local network gateway (an on-premises device)."""
     try:
         asn = int(value)
     except (TypeError, ValueError):
         raise ValueError(f"{option}: {value!r} is not an AS number") from None
     if not 1 <= asn <= 4294967295:
         raise ValueError(f"{option}: {asn} is outside 1-4294967295")
-    if asn in RESERVED_ASNS:
-        raise ValueError(f"{option}: {asn} is reserved by Azure (8074, 8075, 12076, 65517-65520); pick another ASN, "
-                         "for example a private one in 64512-65514")
+    if asn in IANA_RESERVED_ASNS:
+        raise ValueError(f"{option}: {asn} is reserved by IANA (23456, 64496-64511, 65535-65551) and cannot be used "
+                         "with Azure VPN gateways; pick another ASN, for example a private one in 64512-65514")
+    if on_premises and asn in AZURE_RESERVED_ASNS:
+        raise ValueError(f"{option}: {asn} is reserved by Azure (8074, 8075, 12076, 65515, 65517-65520) and cannot be "
+                         "an on-premises device's ASN; pick another, for example a private one in 64512-65514")
     return asn
 
 

@@ -442,7 +442,7 @@ def creation(module, arm, vnet_id, pip_ids, sku):
         module.fail_json(msg=f"virtual_network: '{vnet_rid.name}' already has the gateway "
                              f"{str(others[0]).split('/ipConfigurations/', maxsplit=1)[0]}; a virtual network has one VPN gateway. "
                              "Nothing was changed.")
-    check_public_ips(module, arm, pip_ids, sku, location, None)
+    check_public_ips(module, arm, pip_ids, sku, location)
     desired = {"location": location, "virtual_network": vnet_id, "sku": sku, "generation": generation,
                "active_active": active, "enable_bgp": bool(params["enable_bgp"]), "public_ip_address_ids": pip_ids}
     if params["bgp_asn"] is not None:
@@ -490,7 +490,8 @@ def update(module, arm, current, vnet_id, pip_ids, sku, what):
                                  f"{have[0] if have else None}; it cannot be replaced (delete the gateway and create it "
                                  "again), so give it first. Nothing was changed.")
         new = [p for p in pip_ids if not any(same_id(p, h) for h in have)]
-        check_public_ips(module, arm, new, sku or current_sku, now["location"], None)
+        check_public_ips(module, arm, new, sku or current_sku, now["location"],
+                         [p for p in pip_ids if p not in new] if new else ())
         desired["public_ip_address_ids"] = pip_ids
     if params["active_active"] is not None or pip_ids is not None:
         desired["active_active"] = active
@@ -521,10 +522,18 @@ def check_features(module, sku, active, pip_ids, enable_bgp, asn, bgp_now):
         module.fail_json(msg="bgp_asn: is used with BGP; set enable_bgp: true as well. Nothing was changed.")
 
 
-def check_public_ips(module, arm, pip_ids, sku, location, gateway_id):
+def check_public_ips(module, arm, pip_ids, sku, location, kept=()):
     """Each public IP address must exist, in the gateway's region, unused by anything else, and Standard unless the
     gateway SKU is Basic (Microsoft Learn, about-gateway-skus.md: new gateways need Standard public IP addresses;
-    about-zone-redundant-vnet-gateways.md: AZ SKUs rely on Standard ones)."""
+    about-zone-redundant-vnet-gateways.md: AZ SKUs rely on Standard ones), with zones for an AZ SKU and without for the
+    others (Azure's VmssVpnGatewayPublicIpsMustHaveZonesConfigured and
+    RegionalVmssVpnGatewayPublicIpsMustNotHaveZonesConfigured, quoted in Azure/ResourceModules #2609 and
+    Azure/Azure-Landing-Zones #2660); the two of an active-active gateway alike."""
+    shapes = []
+    for pip_id in kept:
+        ip = arm.get(pip_id, NETWORK_API, what=f"reading public IP address '{parse_resource_id(pip_id).name}'") or {}
+        shapes.append((str((ip.get("sku") or {}).get("name") or "Basic").lower(),
+                       str(properties(ip).get("publicIPAllocationMethod")).lower(), sorted(ip.get("zones") or [])))
     for index, pip_id in enumerate(pip_ids or []):
         option = f"public_ip_addresses[{index}]"
         rid = parse_resource_id(pip_id)
@@ -543,10 +552,23 @@ def check_public_ips(module, arm, pip_ids, sku, location, gateway_id):
             module.fail_json(msg=f"{option}: public IP address '{rid.name}' is {ip_sku}; {reason}: use a Standard "
                                  "public IP address (privnet.azure.public_ip_address, sku: Standard). Nothing was "
                                  "changed.")
+        zones = list(ip.get("zones") or [])
+        if ip_sku.lower() == "standard" and sku.endswith("AZ") and not zones:
+            module.fail_json(msg=f"{option}: public IP address '{rid.name}' has no availability zones; a gateway of an AZ "
+                                 f"SKU ({sku}) needs Standard addresses with zones (zones: [1, 2, 3]). Create a zonal "
+                                 "one, or pick the SKU without AZ. Nothing was changed.")
+        if zones and not sku.endswith("AZ"):
+            module.fail_json(msg=f"{option}: public IP address '{rid.name}' has availability zones {zones}; a gateway "
+                                 f"of a non-AZ SKU ({sku}) needs a regional address (no zones). Use one without zones, "
+                                 f"or the AZ SKU ({sku}AZ). Nothing was changed.")
+        shapes.append((ip_sku.lower(), str(properties(ip).get("publicIPAllocationMethod")).lower(), sorted(zones)))
         user = ref(properties(ip).get("ipConfiguration"))
-        if user and not (gateway_id and str(user).lower().startswith(gateway_id.lower() + "/")):
+        if user:
             module.fail_json(msg=f"{option}: public IP address '{rid.name}' is already used by {user}; give an unused "
                                  "one. Nothing was changed.")
+    if len(shapes) == 2 and shapes[0] != shapes[1]:
+        module.fail_json(msg="public_ip_addresses: the two addresses of an active-active gateway must have the same "
+                             "SKU, allocation method and zones; make them alike. Nothing was changed.")
 
 
 def body_of(current, desired, name):

@@ -174,7 +174,14 @@ def test_active_active_adds_the_second_ip_configuration(run_module, network):
                                                                 "'pip-missing' was not found"),
     ("10.0.255.0/27", {"active_active": True}, "public_ip_addresses: an active-active gateway needs two"),
     ("10.0.255.0/27", {"sku": "Basic", "enable_bgp": True}, "sku: the Basic SKU has no BGP"),
-    ("10.0.255.0/27", {"bgp_asn": 65518, "enable_bgp": True}, "bgp_asn: 65518 is reserved by Azure"),
+    ("10.0.255.0/27", {"bgp_asn": 23456, "enable_bgp": True}, "bgp_asn: 23456 is reserved by IANA"),
+    ("10.0.255.0/27", {"public_ip_addresses": ["pip-regional"]}, "public_ip_addresses[0]: public IP address "
+                                                                 "'pip-regional' has no availability zones"),
+    ("10.0.255.0/27", {"sku": "VpnGw2"}, "public_ip_addresses[0]: public IP address 'pip-vpngw-hub-1' has "
+                                         "availability zones ['1', '2', '3']; a gateway of a non-AZ SKU"),
+    ("10.0.255.0/27", {"active_active": True, "public_ip_addresses": ["pip-vpngw-hub-1", "pip-zone1"]},
+     "the two addresses of an active-active gateway must have the same"),
+    ("10.0.255.0/27", {"public_ip_addresses": ["pip-used"]}, "public IP address 'pip-used' is already used by /x"),
     ("10.0.255.0/27", {"location": "northeurope"}, "location: the gateway must be in the region"),
 ])
 def test_bad_input_fails_before_any_write(run_module, network, subnet_prefix, args, message):
@@ -182,6 +189,9 @@ def test_bad_input_fails_before_any_write(run_module, network, subnet_prefix, ar
     if subnet_prefix:
         network.add(subnet(prefix=subnet_prefix))
     network.add(public_ip("pip-basic", sku="Basic"))
+    network.add(public_ip("pip-regional", zones=[]))
+    network.add(public_ip("pip-zone1", zones=["1"]))
+    network.add(public_ip("pip-used", used_by="/x"))
     result, failed = run_module(vpn_gateway.main, dict(CREATE, **args))
     assert failed
     assert message in result["msg"]

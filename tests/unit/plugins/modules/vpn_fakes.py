@@ -109,14 +109,16 @@ def subnet(sid=GW_SUBNET, prefix="10.0.255.0/27"):
             "properties": {"addressPrefix": prefix, "provisioningState": "Succeeded"}}
 
 
-def public_ip(name, group="rg-hub", sku="Standard", location="westeurope", used_by=None, sub=SUB):
+def public_ip(name, group="rg-hub", sku="Standard", location="westeurope", used_by=None, sub=SUB, zones=None):
     props = {"publicIPAllocationMethod": "Static" if sku == "Standard" else "Dynamic",
              "publicIPAddressVersion": "IPv4", "ipAddress": "20.50.1.7", "provisioningState": "Succeeded",
              "idleTimeoutInMinutes": 4, "dnsSettings": {"domainNameLabel": "keepme"}}
     if used_by:
         props["ipConfiguration"] = {"id": used_by}
+    if zones is None:
+        zones = ["1", "2", "3"] if sku == "Standard" else []
     return {"id": f"{net(group, sub)}/publicIPAddresses/{name}", "name": name, "location": location,
-            "sku": {"name": sku, "tier": "Regional"}, "etag": 'W/"1"', "type": "Microsoft.Network/publicIPAddresses",
+            "zones": zones, "sku": {"name": sku, "tier": "Regional"}, "etag": 'W/"1"', "type": "Microsoft.Network/publicIPAddresses",
             "properties": props}
 
 
