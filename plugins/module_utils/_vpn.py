@@ -366,6 +366,22 @@ IPSEC_FIELDS = (("sa_lifetime_seconds", "saLifeTimeSeconds"), ("sa_data_size_kil
                 ("pfs_group", "pfsGroup"))
 
 
+def ipsec_policy_wire(policy: dict, option: str = "ipsec_policy") -> dict:
+    """A custom IPsec/IKE policy (the module's option) as Azure's IpsecPolicy; raises ValueError for what Microsoft
+    documents as invalid (Microsoft Learn, vpn-gateway/ipsec-ike-policy-howto.md): an SA lifetime under 300 seconds, an
+    SA data size under 1024 KB, GCMAES IPsec encryption without the same GCMAES IPsec integrity."""
+    if int(policy["sa_lifetime_seconds"]) < 300:
+        raise ValueError(f"{option}.sa_lifetime_seconds: {policy['sa_lifetime_seconds']} is under Azure's minimum of 300")
+    if int(policy["sa_data_size_kilobytes"]) < 1024:
+        raise ValueError(f"{option}.sa_data_size_kilobytes: {policy['sa_data_size_kilobytes']} is under Azure's minimum "
+                         "of 1024")
+    encryption, integrity = str(policy["ipsec_encryption"]), str(policy["ipsec_integrity"])
+    if encryption.startswith("GCMAES") and integrity != encryption:
+        raise ValueError(f"{option}.ipsec_integrity: with ipsec_encryption {encryption}, IPsec integrity must be the same "
+                         f"GCMAES algorithm ({encryption})")
+    return {wire: policy[option_name] for option_name, wire in IPSEC_FIELDS}
+
+
 def ipsec_policy_result(policies: Any) -> Optional[dict]:
     """The first custom IPsec/IKE policy of a connection in the module's terms, or None (Azure's defaults)."""
     if not policies:
