@@ -4,7 +4,7 @@
 
 """An in-memory Microsoft.Network behind AzureModule.arm() for the VPN modules' unit tests: resources by id as Azure's
 JSON, PUT answered as Azure answers (id, name, provisioningState, a public IP's address, a gateway's BGP peering
-address, a connection's status and its shared key kept apart as the sharedkey operation serves it)."""
+address, a connection's status and its shared key, which the sharedkey operation serves too)."""
 
 from __future__ import annotations
 
@@ -82,8 +82,8 @@ class FakeNetwork:
             bgp.setdefault("asn", 65515)
             bgp["bgpPeeringAddress"] = "10.0.255.30"
         if "/connections/" in key:
-            if "sharedKey" in props:
-                self.keys[key] = props.pop("sharedKey")
+            if "sharedKey" in props:  # kept in the GET too, as the emulator answers it: the harder case for leaks
+                self.keys[key] = props["sharedKey"]
             props["connectionStatus"] = self.store.get(key, {}).get("properties", {}).get("connectionStatus", "Connected")
         for hook in self.put_hooks:
             hook(resource_id, stored)
