@@ -206,6 +206,8 @@ def list_resources(emu, req, sub, rg=None):
         rid = res.rid
         if rid.parent() is not None or rid.subscription.lower() != sub.lower():
             continue
+        if rid.namespace.lower() == "microsoft.resources":   # a template deployment is no resource (deployments.py)
+            continue
         if rg is not None and rid.resource_group.lower() != rg.lower():
             continue
         out = _generic(res, expand)

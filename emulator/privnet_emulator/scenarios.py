@@ -6,6 +6,9 @@
         subnets: [{name, address_prefix, private_endpoint_network_policies?, private_link_service_network_policies?,
                    service_endpoints?: [...]}]
         gateway: {name, sku?}          # needs a subnet named GatewaySubnet
+    public_ip_addresses: [{name, resource_group, location, sku? (Standard), zones?: [...]}]   # vpn.py; Static
+    vpn_devices:                       # vpn.py: on-premises VPN devices, a test fixture (not Azure behaviour)
+      - ip_address | fqdn, shared_key, address_prefixes?: [...], bgp?: {asn, peering_address}
     registries:
       - name, resource_group, location, sku (Basic|Standard|Premium), replicas: [region, ...]
     private_dns_zones: [{name, resource_group}]
@@ -133,7 +136,8 @@ def load(emu, doc):
     groups = {}
     for group in doc.get("resource_groups", []):
         groups[(sub_of(group), group["name"].lower())] = group
-    for kind in ("virtual_networks", "registries", "private_dns_zones", "storage_accounts", "key_vaults",
+    for kind in ("virtual_networks", "public_ip_addresses", "registries", "private_dns_zones", "storage_accounts",
+                 "key_vaults",
                  "sql_servers", "load_balancers", "private_link_services"):
         for item in doc.get(kind, []):
             key = (sub_of(item), item["resource_group"].lower())
@@ -143,6 +147,17 @@ def load(emu, doc):
         put(rg_id(sub, group["name"]), {"location": group.get("location", home), "tags": group.get("tags")})
 
     net = "providers/Microsoft.Network"
+    for pip in doc.get("public_ip_addresses", []):
+        body = {"location": pip.get("location", home), "sku": {"name": pip.get("sku", "Standard")},
+                "properties": {"publicIPAllocationMethod": "Static" if pip.get("sku", "Standard") != "Basic"
+                               else "Dynamic"}}
+        if pip.get("zones"):
+            body["zones"] = [str(z) for z in pip["zones"]]
+        put(f"{rg_id(sub_of(pip), pip['resource_group'])}/{net}/publicIPAddresses/{pip['name']}", body)
+    if doc.get("vpn_devices"):
+        from .providers import vpn
+        for device in doc["vpn_devices"]:
+            vpn.declare_device(emu, device)
     for vnet in doc.get("virtual_networks", []):
         base = f"{rg_id(sub_of(vnet), vnet['resource_group'])}/{net}/virtualNetworks/{vnet['name']}"
         subnets = []

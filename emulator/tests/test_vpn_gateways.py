@@ -384,3 +384,51 @@ def test_connection_references_are_checked(clients, rg, two_regions):
             "connectionType": "Vnet2Vnet", "virtualNetworkGateway1": {"id": gw1.id},
             "virtualNetworkGateway2": {"id": gw2.id}, "sharedKey": "k"}}).result()
     assert error_of(err) == (400, "InvalidResourceReference")
+
+
+# ---- the scenario -------------------------------------------------------------------------------------------------------
+def test_vpn_scenario_builds_both_regions_and_a_site_to_site_link(clients):
+    loaded = clients.control.scenario("vpn")["loaded"]
+    assert len(loaded) == 10   # 3 groups, 3 public IPs, 4 VNets
+    net = clients.network
+    assert {v.name: v.location for v in net.virtual_networks.list_all()} == {
+        "vnet-hub": LOC, "vnet-region2": LOC2, "vnet-spoke1": LOC, "vnet-spoke2": LOC}
+    assert net.subnets.get("rg-region2", "vnet-region2", "GatewaySubnet").address_prefix == "10.20.255.0/27"
+    hub_vnet = net.virtual_networks.get("rg-hub", "vnet-hub")
+    gw = make_gateway(net, "rg-hub", "vgw-hub", hub_vnet, [net.public_ip_addresses.get("rg-hub", "pip-vgw-hub")])
+    lng = net.local_network_gateways.begin_create_or_update("rg-hub", "lng-onprem", {"location": LOC, "properties": {
+        "gatewayIpAddress": "203.0.113.10", "localNetworkAddressSpace": {"addressPrefixes": ["192.168.0.0/16"]}}}
+    ).result()
+    net.virtual_network_gateway_connections.begin_create_or_update("rg-hub", "hub-to-onprem", {
+        "location": LOC, "properties": {"connectionType": "IPsec", "virtualNetworkGateway1": {"id": gw.id},
+                                        "localNetworkGateway2": {"id": lng.id}, "sharedKey": "onprem-shared-key"}}
+    ).result()
+    assert status(net, "rg-hub", "hub-to-onprem") == "Connected"
+
+
+def test_a_template_deployment_writes_the_connection(clients, rg, two_regions):
+    """`az network vpn-connection create` deploys an ARM template (deployments.py): the subset it uses."""
+    gw1, gw2 = two_regions
+    template = {"$schema": "https://schema.management.azure.com/schemas/2015-01-01/deploymentTemplate.json#",
+                "contentVersion": "1.0.0.0", "parameters": {"sharedKey": {"type": "securestring"}}, "variables": {},
+                "resources": [{"type": "Microsoft.Network/connections", "name": "hub-to-dr", "location": LOC,
+                               "apiVersion": "2025-01-01", "dependsOn": [], "tags": {}, "properties": {
+                                   "virtualNetworkGateway1": {"id": gw1.id}, "virtualNetworkGateway2": {"id": gw2.id},
+                                   "connectionType": "Vnet2Vnet", "routingWeight": 10,
+                                   "sharedKey": "[parameters('sharedKey')]"}}],
+                "outputs": {"resource": {"type": "object", "value": "[reference('hub-to-dr')]"}}}
+    path = (f"/subscriptions/{clients.subscription}/resourcegroups/{rg}/providers/Microsoft.Resources/deployments/"
+            "vpn_connection_deploy_x?api-version=2024-11-01")
+    net = clients.network
+    put = net.send_request(HttpRequest("PUT", path, json={"properties": {
+        "template": template, "parameters": {"sharedKey": {"value": "k"}}, "mode": "Incremental"}}))
+    assert put.status_code == 201 and "/operationStatuses/" in put.headers["Azure-AsyncOperation"]
+    assert net.send_request(HttpRequest("GET", put.headers["Azure-AsyncOperation"])).json()["status"] == "Succeeded"
+    done = net.send_request(HttpRequest("GET", path)).json()["properties"]
+    assert done["provisioningState"] == "Succeeded"
+    assert done["parameters"] == {"sharedKey": {"type": "SecureString"}}
+    assert done["outputs"]["resource"]["value"]["sharedKey"] == "k"
+    assert done["outputResources"] == [{"id": net_id(clients, rg, "connections", "hub-to-dr")}]
+    assert clients.network.virtual_network_gateway_connections.get(rg, "hub-to-dr").routing_weight == 10
+    assert "Microsoft.Resources/deployments" not in {
+        r.type for r in clients.resource.resources.list_by_resource_group(rg)}

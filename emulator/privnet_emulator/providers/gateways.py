@@ -217,11 +217,12 @@ class VirtualNetworkGateway(ResourceType):
             raise sku_generation_error(sku, generation)
         props["vpnGatewayGeneration"] = generation
         # PolicyBased VPNs "can only be used on the Basic gateway SKU" (includes/vpn-gateway-vpntype-include.md);
-        # BGP "is supported on Route-Based VPN gateways only" and not on Basic (includes/vpn-gateway-faq-bgp-include.md).
+        # BGP "is supported on Route-Based VPN gateways only", not on Basic (includes/vpn-gateway-faq-bgp-include.md).
         # Azure's codes for these are not documented: emulator names (README).
         if props.get("vpnType") == "PolicyBased" and sku != "Basic":
             raise bad_request("PolicyBasedVpnRequiresBasicSku",
-                              f"Virtual network gateway {rid}: a PolicyBased VPN can only use the Basic SKU, not {sku}.")
+                              f"Virtual network gateway {rid}: a PolicyBased VPN can only use the Basic SKU, "
+                              f"not {sku}.")
         if props["enableBgp"] and (sku == "Basic" or props.get("vpnType") == "PolicyBased"):
             raise bad_request("BgpNotSupportedForGatewaySku",
                               f"Virtual network gateway {rid}: BGP is supported on RouteBased gateways of the VpnGw "
@@ -285,8 +286,8 @@ class VirtualNetworkGateway(ResourceType):
             # IP only on a Basic gateway (Learn about-gateway-skus.md: Standard public IPs for new gateways).
             if ip_sku == "Basic" and sku != "Basic":
                 raise bad_request("PublicIpWithBasicSkuNotAllowedOnVPNGateways",
-                                  "Basic IP configuration for VPN Virtual Network Gateways is not supported. Follow the "
-                                  "link for more details : https://go.microsoft.com/fwlink/p/?linkid=2241350")
+                                  "Basic IP configuration for VPN Virtual Network Gateways is not supported. Follow "
+                                  "the link for more details : https://go.microsoft.com/fwlink/p/?linkid=2241350")
             # AZ SKUs need zonal Standard IPs (VmssVpnGatewayPublicIpsMustHaveZonesConfigured, Azure/ResourceModules
             # #2609); other SKUs regional ones (RegionalVmssVpnGatewayPublicIpsMustNotHaveZonesConfigured,
             # Azure/Azure-Landing-Zones #2660).

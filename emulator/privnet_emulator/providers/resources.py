@@ -119,7 +119,10 @@ def registration_state(emu, sub, namespace):
 # and the newest stable swagger folders in azure-rest-api-specs (network 2025-07-01, privatedns 2018-09-01,
 # containerregistry 2025-11-01, resources 2021-04-01).
 API_VERSIONS = {
-    "microsoft.network": ["2026-03-01", "2026-01-01", "2025-07-01", "2024-07-01", "2024-06-01", "2018-09-01"],
+    # 2025-09-01, 2025-01-01, 2023-09-01: Azure CLI 2.91 aaz `network public-ip`, `vnet-gateway` / `vpn-connection`
+    # and `vpn-connection shared-key` (issue 19, emulator/tests/cli/test_vpn_cli.py).
+    "microsoft.network": ["2026-03-01", "2026-01-01", "2025-09-01", "2025-07-01", "2025-01-01", "2024-07-01",
+                          "2024-06-01", "2023-09-01", "2018-09-01"],
     "microsoft.containerregistry": ["2026-09-01-preview", "2025-11-01", "2023-11-01-preview", "2019-05-01"],
     "microsoft.resources": ["2025-04-01", "2024-11-01", "2022-12-01", "2021-04-01"],
     # azure-mgmt-msi 7.1.0's DEFAULT_API_VERSION (providers/identities.py).

@@ -335,7 +335,8 @@ class Connection(ResourceType):
             if other is None or self.ready_at(other) is None or \
                     not self.gateway_ready(props.get("virtualNetworkGateway2")):
                 return None
-            if (props.get("sharedKey") or "") != (other.properties.get("sharedKey") or "") or not props.get("sharedKey"):
+            key = props.get("sharedKey")
+            if not key or key != other.properties.get("sharedKey"):
                 return None
             mine_p, theirs = props.get("ipsecPolicies") or [], other.properties.get("ipsecPolicies") or []
             if mine_p and theirs and not any(p in theirs for p in mine_p):

@@ -27,7 +27,7 @@ OPERATION_SEGMENTS = {"operations", "operationresults", "operationstatuses", "pr
                       "privatednsoperationresults", "asyncoperations"}
 IN_PROGRESS = {"inprogress", "running", "accepted", "notstarted", "creating", "updating", "deleting"}
 # Resource types the emulator does not model; requests to them (and to what lives under them) are skipped.
-UNEMULATED = ("microsoft.storage/storageaccounts", "microsoft.network/publicipaddresses",
+UNEMULATED = ("microsoft.storage/storageaccounts",
               "microsoft.network/loadbalancers", "microsoft.network/privatelinkservices")
 # A private endpoint to one of those is retargeted to a registry the replay creates.
 RETARGET_REGISTRY = "privnetconformanceacr"
