@@ -40,6 +40,8 @@ OLD_ANSIBLE_CORE_XFAIL = {
         ("ansible-core < 2.19 refuses a null option itself, with its own message", False),
     "test_sql_server_network.py::test_bad_input_fails_before_any_call":
         ("ansible-core < 2.19 refuses a null option itself, with its own message", False),
+    "test_private_link_service.py::test_bad_input_fails_before_any_request":
+        ("ansible-core < 2.19 refuses a null option itself, with its own message", False),
 }
 
 
