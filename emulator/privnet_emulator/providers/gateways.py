@@ -71,8 +71,9 @@ CLIENT_PROTOCOLS = ("IkeV2", "SSTP", "OpenVPN")
 AUTH_TYPES = ("Certificate", "Radius", "AAD")
 # ASNs an Azure VPN gateway refuses: reserved by IANA (MicrosoftDocs/azure-docs includes/vpn-gateway-faq-bgp-include.md,
 # "can't be configured on your Azure VPN Gateway"); Azure's own reserved ASNs are refused for on-premises devices
-# (local network gateways, vpn.py). Default ASN 65515 (same FAQ).
-IANA_RESERVED_ASNS = {23456, 429496729} | set(range(64496, 64512)) | set(range(65535, 65552))
+# (local network gateways, vpn.py). Default ASN 65515 (same FAQ). The FAQ prints the last one as "429496729": read as
+# 4294967295, the last 32-bit ASN that IANA reserves (RFC 7300), as the FAQ's "reserved by IANA" says.
+IANA_RESERVED_ASNS = {23456, 4294967295} | set(range(64496, 64512)) | set(range(65535, 65552))
 AZURE_RESERVED_ASNS = {8074, 8075, 12076, 65515, 65517, 65518, 65519, 65520}
 DEFAULT_ASN = 65515
 
