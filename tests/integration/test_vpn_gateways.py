@@ -189,3 +189,50 @@ def test_hub_gateway_bad_input_fails_before_any_write(emulator, tmp_path, hub, g
                         check=False)
     assert proc.returncode != 0 and message in proc.stdout, proc.stdout[-3000:]
     assert arm_writes(emulator, mark) == []
+
+
+HUB_GATEWAY = """
+- name: Spokes whose hub's gateway the role makes
+  hosts: spokes
+  connection: local
+  gather_facts: false
+  vars:
+    ansible_python_interpreter: "{{ ansible_playbook_python }}"
+  roles:
+    - role: privnet.azure.vnet_hub_spoke
+      vars:
+        vnet_hub_spoke_hub_gateway:
+          name: vgw-hub
+          sku: VpnGw1
+          location: westeurope
+          public_ip_addresses: [pip-vgw-hub-new]
+          bgp_asn: 65010
+  post_tasks:
+    - name: Result
+      ansible.builtin.debug:
+        msg: "RESULT {{ vnet_hub_spoke_hub_gateway_result | to_json }}"
+      run_once: true
+"""
+
+
+def test_the_first_spoke_makes_the_hubs_gateway_once_then_every_spoke_uses_it(vpn, tmp_path):
+    emulator = vpn
+    play = tmp_path / "hub_gateway.yml"
+    play.write_text(HUB_GATEWAY)
+    args = ["-i", os.path.join(PLAYBOOKS, "inventory", "vpn_gateways.yml")]
+    proc = run_playbook(emulator, str(play), args)
+    gateway = result_of(proc.stdout)
+    assert gateway["name"] == "vgw-hub" and gateway["provisioning_state"] == "Succeeded" and gateway["bgp_asn"] == 65010
+    # One host wrote the gateway (one create) and its new public IP; the other spoke waited for it.
+    writes = arm_writes(emulator, 0)
+    assert [p for m, p in writes if GATEWAY_PATH in p] == [
+        p for m, p in writes if m == "PUT" and p.endswith(GATEWAY_PATH + "vgw-hub")], writes
+    assert len([p for m, p in writes if GATEWAY_PATH in p]) == 1, writes
+    assert len([p for m, p in writes if p.endswith("/publicipaddresses/pip-vgw-hub-new")]) == 1, writes
+    for spoke in ("vnet-spoke1", "vnet-spoke2"):
+        peering = resource(emulator, f"/virtualnetworks/{spoke}/virtualnetworkpeerings/{spoke}-to-vnet-hub")
+        assert peering["properties"]["useRemoteGateways"] is True, spoke
+    # A second run: zero writes.
+    mark = emulator.control.summary()["last_seq"]
+    run_playbook(emulator, str(play), args)
+    assert arm_writes(emulator, mark) == []
