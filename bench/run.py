@@ -35,6 +35,26 @@ AZ_VENV = os.path.join(BENCH, ".venv-azcollection")
 AZ_SITE = os.path.join(AZ_VENV, "lib", f"python{sys.version_info.major}.{sys.version_info.minor}", "site-packages")
 AZ_COLLECTION = os.path.join(AZ_SITE, "ansible_collections", "azure", "azcollection")
 
+# The emulator's VPN gateway create (emulator/privnet_emulator/providers/gateways.py: Azure's 45 minutes), scaled by
+# time_scale in realistic latency.
+GATEWAY_CREATE_S = 2700.0
+GATEWAY_PATH = "/providers/microsoft.network/virtualnetworkgateways/"
+
+
+def gateway_overlap(control, mark, args, mode):
+    """The VPN gateways a run created: when each create (its first PUT) was sent after the run's first one, and the
+    sum of their create durations (the emulator's, scaled) that a run building them one after the other would take."""
+    puts = {}
+    for entry in control.log(since=mark, method="PUT", kind="arm"):
+        path = entry["path"].lower()
+        if GATEWAY_PATH in path and "/" not in path.split(GATEWAY_PATH, 1)[1]:
+            puts.setdefault(path.rsplit("/", 1)[1], entry["time"])
+    first = min(puts.values(), default=0)
+    create = GATEWAY_CREATE_S * (args.time_scale if mode != "instant" else 0)
+    return {"gateways": {name: round(at - first, 2) for name, at in sorted(puts.items())},
+            "gateway_create_s": round(create, 2), "gateway_create_sum_s": round(create * len(puts), 2)}
+
+
 # name -> the estate to load, an inventory (bench/scenarios.py; written to a file, {inventory}) and per
 # side the command ("ansible-playbook" is the side's own). Placeholders: {repo} {bench} {inventory}
 # {forks} {spokes}. A side whose .yml is absent is "missing".
@@ -68,6 +88,17 @@ SCENARIOS = {
         "estate": lambda a: scenarios.hub_spoke(a.spokes), "inventory": lambda a: scenarios.hub_spoke_inventory(a.spokes),
         "ours": ["ansible-playbook", "-i", "{inventory}", "-f", "{forks}", "{repo}/playbooks/hub_spoke.yml"],
         "azcollection": ["ansible-playbook", "{bench}/azcollection/hub_spoke.yml", "-e", "spoke_count={spokes}"],
+    },
+    # Issue 19: a hub's VPN gateway and a second region's, one inventory host each, created with wait: false and
+    # waited for later, then the VNet-to-VNet connection and two spokes on the hub's gateway. Compared with the sum
+    # of the two gateways' create durations (what building them one after the other takes). Ours only: no
+    # azcollection playbook for it.
+    "vpn_gateways": {
+        "estate": lambda a: {"name": "vpn"}, "inventory": lambda a: scenarios.vpn_gateways_inventory(),
+        "sides": ("ours",), "extra": gateway_overlap,
+        "ours": ["ansible-playbook", "-i", "{inventory}", "-f", "{forks}",
+                 "-e", "@{repo}/playbooks/vars/vpn_gateways.example.yml", "{repo}/playbooks/vpn_gateways.yml"],
+        "azcollection": ["ansible-playbook", "{bench}/azcollection/vpn_gateways.yml"],
     },
     "fleet": fleet_scenario(lambda a: a.fleet, lambda a: a.forks),
     # What the fleet's time is compared with: one registry of the same shape, alone.
@@ -132,7 +163,8 @@ def command(spec, side, args, inventory):
     forks = spec["forks"](args) if "forks" in spec else args.forks
     argv = [a.format(repo=REPO, bench=BENCH, inventory=inventory, forks=forks, spokes=args.spokes)
             for a in spec[side]]
-    missing = [a for a in argv if a.endswith((".yml", ".yaml")) and a != inventory and not os.path.exists(a)]
+    missing = [a for a in argv if a.endswith((".yml", ".yaml")) and a != inventory  # "@file": extra vars
+               and not os.path.exists(a.removeprefix("@"))]
     count = spec.get("slices", 1)
     if count == 1:
         return [argv], missing
@@ -238,6 +270,8 @@ def one_run(emu, spec, side, args, mode, inventory, log_path):
               "module_concurrent_rss_mib": round(concurrent_rss(modules), 1),
               "module_cpu_s": round(sum(m[3] for m in modules), 2), "log": os.path.relpath(log_path, REPO)}
     result.update(requests_since(emu.control, mark))
+    if spec.get("extra"):
+        result.update(spec["extra"](emu.control, mark, args, mode))
     return result
 
 
@@ -348,6 +382,7 @@ def markdown(results):
                          f"{ratio(o['module_concurrent_rss_mib'], a['module_concurrent_rss_mib'])} |")
         lines.append("")
     lines += fleet_tables(results)
+    lines += vpn_tables(results)
     sizes = results["installed"]
     lines += ["## Installed size of the Python dependencies", "",
               "| side | distributions | MiB | collection files MiB | largest |", "|---|---|---|---|---|"]
@@ -393,6 +428,28 @@ def fleet_tables(results):
                              f"{agg['module_runs']:g} | {per_run} |")
         if rows:
             lines += header + rows + [""]
+    return lines
+
+
+def vpn_tables(results):
+    """The vpn_gateways rows: the playbook's wall time against the sum of its two gateways' create durations."""
+    lines = []
+    for mode, per_scenario in results["modes"].items():
+        runs = [r for r in per_scenario.get("vpn_gateways", {}).get("ours", {}).get("runs", [])
+                if r["status"] == "ok" and "gateways" in r]
+        if not runs or not runs[0]["gateway_create_sum_s"]:
+            continue
+        lines += [f"## VPN gateways built in parallel, latency {mode}", "",
+                  "playbooks/vpn_gateways.yml (two gateways, the VNet-to-VNet connection, two spokes) against the sum "
+                  "of the two gateways' create durations (the emulator's 45 minutes x time_scale each): below 1, the "
+                  "gateways were built at the same time. Second create sent: seconds after the first one.", "",
+                  "| run | wall s | one gateway's create s | sum of creates s | wall / sum | second create sent s |",
+                  "|---|---|---|---|---|---|"]
+        for i, run in enumerate(runs):
+            second = max(run["gateways"].values(), default=0)
+            lines.append(f"| {i} | {run['wall_s']} | {run['gateway_create_s']} | {run['gateway_create_sum_s']} | "
+                         f"{ratio(run['wall_s'], run['gateway_create_sum_s'])} | {second} |")
+        lines.append("")
     return lines
 
 

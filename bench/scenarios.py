@@ -85,7 +85,19 @@ def hub_spoke_inventory(spokes=10):
         "ansible_connection": "local", "vnet_hub_spoke_hub": {"virtual_network": "vnet-hub", "resource_group": "rg-hub"}}}}
 
 
-GENERATORS = {"hub_spoke": hub_spoke, "hub_spoke_inventory": hub_spoke_inventory, "fleet": fleet,
+def vpn_gateways_inventory(_=None):
+    """playbooks/inventory/vpn_gateways.yml as it is (the emulator's `vpn` estate): two gateways, one host each, and
+    two spokes."""
+    import os
+
+    import yaml
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "playbooks", "inventory",
+                        "vpn_gateways.yml")
+    with open(path, encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
+GENERATORS = {"vpn_gateways_inventory": vpn_gateways_inventory, "hub_spoke": hub_spoke, "hub_spoke_inventory": hub_spoke_inventory, "fleet": fleet,
               "fleet_inventory": fleet_inventory, "acr_inventory": acr_inventory}
 
 if __name__ == "__main__":
