@@ -417,9 +417,12 @@ def check_overlaps(local: Side, remote: Side) -> None:
                               overlapping_prefixes=[list(p) for p in pairs])
 
 
-def check_gateways(side: Side, other: Side, gateways: Callable[[Side], list]) -> None:
+def check_gateways(side: Side, other: Side, gateways: Callable[[Side], list],
+                   warn: Optional[Callable[[str], None]] = None) -> None:
     """``side`` will use the gateway of ``other``: everything Azure requires for that. ``gateways(s)`` gives
-    the gateway ids of a side's VNet (it may have to ask Azure, so it is only called when needed)."""
+    the gateway ids of a side's VNet (it may have to ask Azure, so it is only called when needed). With ``warn``
+    (check mode), a remote gateway that does not exist yet is a warning: an earlier task of the same run may be the
+    one that would create it."""
     option = side.option("use_remote_gateways")
     own = gateways(side)
     if own:
@@ -432,9 +435,12 @@ def check_gateways(side: Side, other: Side, gateways: Callable[[Side], list]) ->
                              "or turn it off on that peering first")
     # A Route Server in the remote network serves as its gateway too (route_server_ids).
     if other.readable and other.vnet is not None and not gateways(other) and not route_server_ids(other.vnet):
-        raise ValueError(f"{option}: {other.describe()} has no virtual network gateway or Route Server to "
-                         "use. Create the gateway (in its GatewaySubnet) or the Route Server (in its "
-                         "RouteServerSubnet) first, or set it to false")
+        message = (f"{option}: {other.describe()} has no virtual network gateway or Route Server to use. Create the "
+                   "gateway (in its GatewaySubnet) or the Route Server (in its RouteServerSubnet) first, or set it "
+                   "to false")
+        if warn is None:
+            raise ValueError(message)
+        warn(f"{message}. Check mode predicts the peering; a real run fails unless it exists by then")
     transit = other.option("allow_gateway_transit")
     if other.managed and not other.final["allow_gateway_transit"]:
         if "allow_gateway_transit" in other.desired and "use_remote_gateways" not in side.desired:
@@ -499,9 +505,10 @@ class Plan:
         return diff
 
 
-def make_plan(local: Side, remote: Side, gateways: Callable[[Side], list]) -> Plan:
+def make_plan(local: Side, remote: Side, gateways: Callable[[Side], list],
+              warn: Optional[Callable[[str], None]] = None) -> Plan:
     """Compare both named sides with the task, and check what Azure would refuse half-way (ValueError, or
-    Refused with details) before any write."""
+    Refused with details) before any write; ``warn``: check_gateways."""
     local, remote = with_sync(planned(local), planned(remote))
     check_overlaps(local, remote)
     if not remote.managed and remote.state == "Disconnected" and local.action == "create":
@@ -510,7 +517,7 @@ def make_plan(local: Side, remote: Side, gateways: Callable[[Side], list]) -> Pl
                          "updated or deleted. Ask its owner to, or run with manage_remote: true")
     for side, other in ((local, remote), (remote, local)):
         if side.managed and side.final["use_remote_gateways"] and (side.action or other.action):
-            check_gateways(side, other, gateways)
+            check_gateways(side, other, gateways, warn)
     return Plan(local, remote, tuple(ordered_writes(local, remote)))
 
 

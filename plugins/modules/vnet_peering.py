@@ -394,7 +394,8 @@ def main():
     if module.params["state"] == "absent":
         return remove(module, local, remote)
     try:
-        plan = make_plan(local, remote, lambda side: gateways_of(module, side))
+        plan = make_plan(local, remote, lambda side: gateways_of(module, side),
+                         warn=module.warn if module.check_mode else None)
     except ValueError as exc:  # before any write
         module.fail_json(msg=str(exc), **getattr(exc, "details", {}))
     predicted = plan.predicted()

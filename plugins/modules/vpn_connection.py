@@ -443,9 +443,14 @@ def read_gateways(module, ends):
                                                    what=f"reading virtual network gateway '{rid.name}'")
         option = "virtual_network_gateway" if end.label == "connection" else "remote_virtual_network_gateway"
         if gateway is None:
-            module.fail_json(msg=f"{option}: gateway '{rid.name}' was not found in resource group "
-                                 f"'{rid.resource_group}' (subscription '{rid.subscription}'); create it first "
-                                 "(privnet.azure.vpn_gateway) or fix the name. Nothing was changed.")
+            message = (f"{option}: gateway '{rid.name}' was not found in resource group '{rid.resource_group}' "
+                       f"(subscription '{rid.subscription}'); create it first (privnet.azure.vpn_gateway) or fix the "
+                       "name")
+            if module.check_mode:
+                # An earlier task of the same check run may be the one that would create it.
+                module.warn(f"{message}. Check mode predicts the connection; a real run fails unless it exists by then")
+                continue
+            module.fail_json(msg=f"{message}. Nothing was changed.")
         props = properties(gateway)
         if str(props.get("gatewayType")).lower() != "vpn":
             module.fail_json(msg=f"{option}: '{rid.name}' is a {props.get('gatewayType')} gateway, not a VPN gateway. "
@@ -469,10 +474,12 @@ def read_gateways(module, ends):
         lng = module.arm(rid.subscription).get(end.remote_id, NETWORK_API,
                                                what=f"reading local network gateway '{rid.name}'")
         if lng is None:
-            module.fail_json(msg=f"local_network_gateway: '{rid.name}' was not found in resource group "
-                                 f"'{rid.resource_group}'; create it first (privnet.azure.local_network_gateway) or "
-                                 "fix the name. Nothing was changed.")
-        if params["enable_bgp"] and not (properties(lng).get("bgpSettings") or {}).get("asn"):
+            message = (f"local_network_gateway: '{rid.name}' was not found in resource group '{rid.resource_group}'; "
+                       "create it first (privnet.azure.local_network_gateway) or fix the name")
+            if not module.check_mode:
+                module.fail_json(msg=f"{message}. Nothing was changed.")
+            module.warn(f"{message}. Check mode predicts the connection; a real run fails unless it exists by then")
+        if lng is not None and params["enable_bgp"] and not (properties(lng).get("bgpSettings") or {}).get("asn"):
             module.fail_json(msg=f"enable_bgp: local network gateway '{rid.name}' has no BGP settings; give it bgp "
                                  "(asn, peering_address) first. Nothing was changed.")
     elif params["enable_bgp"]:
@@ -547,7 +554,7 @@ def body_of(module, end, policy):
     the current one, or a new connection."""
     params = module.params
     if end.current is None:
-        body = {"location": end.gateway.get("location"), "properties": {
+        body = {"location": (end.gateway or {}).get("location"), "properties": {
             "connectionType": end.connection_type, "virtualNetworkGateway1": {"id": end.gateway_id}}}
         key = "virtualNetworkGateway2" if end.connection_type == "Vnet2Vnet" else "localNetworkGateway2"
         body["properties"][key] = {"id": end.remote_id}

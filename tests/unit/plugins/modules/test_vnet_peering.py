@@ -378,6 +378,18 @@ def test_gateway_checks_fail_before_any_write(run_module, arm, setup, args, mess
     assert arm.writes == []
 
 
+def test_check_mode_predicts_a_peering_to_a_gateway_an_earlier_task_would_create(run_module, arm):
+    arm.add_vnet("11111111-1111-4111-8111-111111111111", "rg-spokes", "vnet-spoke9", ["10.9.0.0/16"])
+    args = dict(SPOKE_HUB, remote_virtual_network="vnet-spoke9", use_remote_gateways=True,
+                remote={"allow_gateway_transit": True}, _ansible_check_mode=True)
+    result, failed = run_module(vnet_peering.main, args)
+    assert not failed, result.get("msg")
+    assert result["changed"] is True
+    assert any("has no virtual network gateway" in w and "a real run fails unless it exists by then" in w
+               for w in warnings_of(result))
+    assert arm.writes == []
+
+
 def test_a_route_server_in_the_hub_serves_as_its_remote_gateway(run_module, arm):
     # Microsoft Learn, Route Server FAQ: a spoke peered with a hub that has a Route Server and no VPN or
     # ExpressRoute gateway may use remote gateways.

@@ -10,6 +10,7 @@ import pytest
 
 from ansible_collections.privnet.azure.plugins.module_utils import _azure
 from ansible_collections.privnet.azure.plugins.modules import vpn_connection
+from ansible_collections.privnet.azure.tests.unit.helpers import warnings_of
 from ansible_collections.privnet.azure.tests.unit.plugins.modules.vpn_fakes import (
     HUB,
     OTHER_SUB,
@@ -222,3 +223,17 @@ def test_absent_deletes_both_ends(run_module, network):
     assert [i for _m, i, _b in written(network, "DELETE")] == [LOCAL_ID, REMOTE_ID]
     result, failed = run_module(vpn_connection.main, dict(ARGS, state="absent"))
     assert (failed, result["changed"]) == (False, False)
+
+
+@pytest.mark.parametrize("args", [
+    dict(ARGS, remote_virtual_network_gateway="vpngw-missing"),
+    {"subscription_id": SUB, "name": "hub-to-office", "resource_group": "rg-hub",
+     "virtual_network_gateway": "vpngw-hub", "local_network_gateway": "lng-missing"},
+])
+def test_check_mode_predicts_a_connection_whose_gateway_an_earlier_task_would_create(run_module, network, args):
+    result, failed = run_module(vpn_connection.main, dict(args, shared_key=KEY, _ansible_check_mode=True))
+    assert not failed, result.get("msg")
+    assert result["changed"] is True
+    assert network.writes == []
+    assert any("was not found" in w and "a real run fails unless it exists by then" in w for w in warnings_of(result))
+    assert_no_key(result, KEY)
