@@ -246,7 +246,8 @@ def test_check_mode_from_empty_writes_nothing_and_predicts_every_step(vpn):
     assert recap and all(" failed=0 " in line for line in recap), recap
     assert any(" changed=0 " not in line for line in recap), recap
     # The connection and the spokes' peerings need gateways this run only predicts: warned about, not failed.
-    assert "a real run fails unless it exists by then" in proc.stdout + proc.stderr
+    # (ansible-core < 2.19 wraps a warning's lines.)
+    assert "a real run fails unless it exists by then" in " ".join((proc.stdout + proc.stderr).split())
     assert leaked(proc) == []
     # The site-to-site playbook does not create the hub's gateway: in check mode too it stops, naming it.
     proc = run_playbook(emulator, SITES, SITE_ARGS + ["--check"], check=False)
