@@ -66,7 +66,7 @@ collection-link:
 	test -L $(COLLECTION_LINK) || ln -s ../../../.. $(COLLECTION_LINK)
 
 unit: venv collection-link
-	PYTHONPATH=$(COLLECTIONS) $(BIN)/python -m pytest -q -p no:cacheprovider tests/unit
+	PYTHONPATH=$(COLLECTIONS) $(BIN)/python -m pytest -q -p no:cacheprovider -n 2 tests/unit
 
 # --python 3.11: the only interpreter on the machine (ansible-test would otherwise try every
 # version it supports). --local: no containers. ansible-test builds one virtualenv per
@@ -103,7 +103,7 @@ lint: venv collection-link
 # The ARM emulator's own suite: real SDK clients against it over HTTPS, plus the conformance
 # replay of recorded Azure traffic.
 emulator-tests: venv
-	$(BIN)/python -m pytest -q -p no:cacheprovider emulator/tests
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n 2 emulator/tests
 
 # The real Azure CLI as an independent judge of the emulator: the ACR Private Link article's CLI
 # procedure, command for command (emulator/tests/cli). azure-cli lives in its own virtualenv,

@@ -500,23 +500,26 @@ def _retry_after(headers):
 
 
 def test_realistic_latency(clients):
+    # Large enough that the first poll lands inside the scaled 3 s even on a loaded machine (0.01 gave 30 ms, which a
+    # busy CI machine sometimes missed).
+    SCALE = 0.2
     _rg(clients)
-    clients.control.config(latency="realistic", time_scale=0.01)
+    clients.control.config(latency="realistic", time_scale=SCALE)
     url = _vnet_path("rg1", "v1") + f"?api-version={NET_API}"
     put = _raw(clients.network, "PUT", url, _vnet_body())
     assert put.status_code == 201
     assert put.json()["properties"]["provisioningState"] == "Updating"
-    assert _retry_after(put.headers) == pytest.approx(3 * 0.01)
+    assert _retry_after(put.headers) == pytest.approx(3 * SCALE)
     started = time.monotonic()
     first_poll = _raw(clients.network, "GET", put.headers["Azure-AsyncOperation"])
     waited = time.monotonic() - started
     assert first_poll.json() == {"status": "InProgress"}, f"polled after {waited:.3f} s"
-    assert _retry_after(first_poll.headers) == pytest.approx(10 * 0.01)
+    assert _retry_after(first_poll.headers) == pytest.approx(10 * SCALE)
     # The SDK waits it out, honouring the scaled Retry-After.
     started = time.monotonic()
     vnet = clients.network.virtual_networks.begin_create_or_update("rg1", "v2", _vnet_body("10.1.0.0/16")).result()
     assert vnet.provisioning_state == "Succeeded"
-    assert time.monotonic() - started >= 3.0 * 0.01
+    assert time.monotonic() - started >= 3.0 * SCALE
     polls = clients.control.log(method="GET", path="/operations/")
     assert len(polls) >= 2
     final = _raw(clients.network, "GET", put.headers["Azure-AsyncOperation"])
