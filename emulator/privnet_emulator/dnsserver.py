@@ -586,8 +586,10 @@ class DnsService:
             current = {k: l.vnet_id for k, l in self._listeners.items()}
             if current == wanted:
                 return
-            for key in [k for k in self._listeners if wanted.get(k) != current[k]]:
+            for key in [k for k in self._listeners if k not in wanted]:
                 self._pending.append(("remove", self._listeners.pop(key)))
+            for key, listener in self._listeners.items():
+                listener.vnet_id = wanted[key]   # same address, what is there may have changed: same port
             for key, label in wanted.items():
                 if key not in self._listeners:
                     listener = _Listener(key[0], key[1], label)
