@@ -16,14 +16,14 @@ GET    /_emulator/config, PATCH /_emulator/config   latency, time_scale, page_si
                                          throttle_limits ({"subscription"|"tenant": {"reads"|"writes"|"deletes":
                                          {"bucket", "refill"}}, "global_factor", "defaults": true}, throttle.py)
 GET    /_emulator/throttling             the throttle's limits, buckets and counters (admitted, throttled)
-GET    /_emulator/dns                    the DNS listeners: {"listeners": [{vnet_id, address, port}] (a VM in that VNet),
+GET    /_emulator/dns                    the DNS listeners: {"listeners": [{vnet_id, address, port}] (a VM in a VNet),
                                           "servers": [{ip_address, kind: inbound_endpoint | dns_server, id | name,
                                           address, port}] (a client, e.g. on-premises, using the server at ip_address)}
 GET    /_emulator/dns_servers            the declared DNS servers (dnsserver.py)
 POST   /_emulator/dns_servers            declare one (a test fixture, not Azure: an on-premises or VM-hosted DNS
                                           server): {"ip_address", "name"?, "port"? (53), "virtual_network"? (the id of
                                           the VNet it runs in: 168.63.129.16 then answers it as Azure DNS for that
-                                          VNet), "zones"?: {"corp.example.": [{"name", "type", "ttl"?, "values": [..]}]},
+                                          VNet), "zones"?: {"corp.example.": [{"name", "type", "ttl"?, "values"}]},
                                           "forwarders"?: [{"domain": "privatelink.azurecr.io." | ".", "targets":
                                           ["10.0.0.4" | "10.0.0.4:53"]}]}; the same ip_address replaces it;
                                           DELETE forgets all, DELETE /_emulator/dns_servers/{ip} one

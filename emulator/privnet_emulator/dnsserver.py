@@ -577,7 +577,8 @@ class DnsService:
         """Start a listener for every VNet, inbound endpoint IP and declared DNS server that has none; stop the others
         (store lock held)."""
         from .providers import dnsresolver
-        wanted = {("vnet", r.key): str(r.rid) for r in self.emu.store.of_type("Microsoft.Network", ("virtualNetworks",))}
+        vnets = self.emu.store.of_type("Microsoft.Network", ("virtualNetworks",))
+        wanted = {("vnet", r.key): str(r.rid) for r in vnets}
         for ip, (endpoint, _) in dnsresolver.inbound_endpoint_ips(self.emu).items():
             wanted[("server", ip)] = {"kind": "inbound_endpoint", "id": str(endpoint.rid)}
         for ip, server in dns_servers(self.emu).items():
