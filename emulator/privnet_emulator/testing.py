@@ -88,7 +88,7 @@ class Control:
         return self.call("GET", "dns")["servers"]
 
     def dns_server(self, ip_address, zones=None, forwarders=None, virtual_network=None, name=None, port=None):
-        """Declare a DNS server at an IP (an on-premises or VM-hosted server; a test fixture, not Azure: dnsserver.py)"""
+        """Declare a DNS server at an IP (an on-premises or VM-hosted server; a fixture, not Azure: dnsserver.py)"""
         spec = {"ip_address": ip_address, "zones": zones, "forwarders": forwarders,
                 "virtual_network": virtual_network, "name": name, "port": port}
         return self.call("POST", "dns_servers", {k: v for k, v in spec.items() if v is not None})
