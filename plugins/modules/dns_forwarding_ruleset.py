@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 ---
 module: dns_forwarding_ruleset
-short_description: A DNS forwarding ruleset on DNS Private Resolver outbound endpoints, its rules and virtual network links
+short_description: A DNS forwarding ruleset on resolver outbound endpoints, its rules and virtual network links
 version_added: 0.1.0
 description:
   - Creates, updates or deletes an Azure DNS forwarding ruleset (C(az dns-resolver forwarding-ruleset)), its forwarding
@@ -404,8 +404,8 @@ def main():
                              "resolver outbound endpoints to create it. Nothing was changed.")
     location = current.get("location") if current else None
     if current is not None and params["location"] and location_key(params["location"]) != location_key(location):
-        module.fail_json(msg=f"location: {what} is in {location}; its region cannot be changed (delete it and create it "
-                             "again, or leave location out). Nothing was changed.")
+        module.fail_json(msg=f"location: {what} is in {location}; its region cannot be changed (delete it and create "
+                             "it again, or leave location out). Nothing was changed.")
     if outbound_ids is not None and (current is None or ci(sorted(outbound_ids, key=str.lower))
                                      != ci(sorted((i or "" for i in now_outbound), key=str.lower))):
         location = check_outbound_endpoints(module, arm, outbound_ids, location or params["location"])
@@ -544,7 +544,8 @@ def check_outbound_endpoints(module, arm, ids, location):
         if endpoint is None:
             module.fail_json(msg=f"{option}: outbound endpoint '{rid.leaf_name}' of DNS resolver '{rid.name}' "
                                  f"(resource group '{rid.resource_group}') was not found; create it first "
-                                 "(privnet.azure.dns_resolver, outbound_endpoints), or fix the id. Nothing was changed.")
+                                 "(privnet.azure.dns_resolver, outbound_endpoints), or fix the id. Nothing was "
+                                 "changed.")
         if location is None:
             location = endpoint.get("location")
         elif location_key(endpoint.get("location")) != location_key(location):
@@ -584,8 +585,8 @@ def plan_rules(module, wanted, rules):
     listed = {r["name"].lower() for r in wanted}
     deletes = [r for r in rules if str(r.get("name")).lower() not in listed] if module.params["purge_rules"] else []
     if len(rules) - len(deletes) + sum(1 for _n, _b, c in plan if c and _n.lower() not in by_name) > MAX_RULES:
-        module.fail_json(msg=f"rules: the ruleset would have more than {MAX_RULES} rules, Azure's limit (remove some, or "
-                             "set purge_rules: true). Nothing was changed.")
+        module.fail_json(msg=f"rules: the ruleset would have more than {MAX_RULES} rules, Azure's limit (remove some, "
+                             "or set purge_rules: true). Nothing was changed.")
     return plan, deletes
 
 
@@ -636,8 +637,8 @@ def plan_links(module, arm, wanted, links, location):
     deletes = ([k for k in links if str(k.get("name")).lower() not in names]
                if module.params["purge_virtual_network_links"] else [])
     if len(links) - len(deletes) + sum(1 for n, _b, c in plan if c and n.lower() not in by_name) > MAX_LINKS:
-        module.fail_json(msg=f"virtual_network_links: the ruleset would have more than {MAX_LINKS} links, Azure's limit. "
-                             "Nothing was changed.")
+        module.fail_json(msg=f"virtual_network_links: the ruleset would have more than {MAX_LINKS} links, Azure's "
+                             "limit. Nothing was changed.")
     return plan, deletes
 
 

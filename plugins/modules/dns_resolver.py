@@ -423,9 +423,10 @@ def main():
         location = current.get("location")
         current_vnet = ref(properties(current).get("virtualNetwork"))
         if vnet_rid is not None and not same_id(str(vnet_rid), current_vnet):
-            module.fail_json(msg=f"virtual_network: {what} is in virtual network '{parse_resource_id(current_vnet).name}'"
-                                 " and a resolver's virtual network cannot be changed (delete the resolver and create "
-                                 "it again, or leave virtual_network out). Nothing was changed.")
+            module.fail_json(msg=f"virtual_network: {what} is in virtual network "
+                                 f"'{parse_resource_id(current_vnet).name}' and a resolver's virtual network "
+                                 "cannot be changed (delete the resolver and create it again, or leave "
+                                 "virtual_network out). Nothing was changed.")
         if params["location"] and location_key(params["location"]) != location_key(location):
             module.fail_json(msg=f"location: {what} is in {location}; its region cannot be changed (delete it and "
                                  "create it again, or leave location out). Nothing was changed.")
@@ -435,7 +436,8 @@ def main():
 
     # 3. Plan the endpoints; check every subnet to use before any write.
     for endpoint in wanted:
-        endpoint.subnet_id = str(module.validated(endpoint_subnet, endpoint.subnet, vnet_rid, f"{endpoint.option}.subnet"))
+        endpoint.subnet_id = str(module.validated(endpoint_subnet, endpoint.subnet, vnet_rid,
+                                                  f"{endpoint.option}.subnet"))
     to_delete = plan_endpoints(module, wanted, found)
     for endpoint in wanted:
         if endpoint.current is None:
