@@ -495,8 +495,8 @@ def main():
             body = endpoint.body(location)
             endpoint.result = arm.put(endpoint_id, DNS_RESOLVER_API, body,
                                       what=f"creating {endpoint.option} '{endpoint.name}' of {what}")
-            results[endpoint.kind][endpoint.name.lower()] = endpoint.result or dict(body, id=endpoint_id,
-                                                                                   name=endpoint.name)
+            as_written = dict(body, id=endpoint_id, name=endpoint.name)
+            results[endpoint.kind][endpoint.name.lower()] = endpoint.result or as_written
     elif difference.changed:  # check mode: as it would be
         if resolver_changed:
             resolver = dict(resolver_body(current, location, str(vnet_rid), tags), id=resolver_id, name=params["name"])

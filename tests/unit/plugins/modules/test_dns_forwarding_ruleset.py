@@ -98,8 +98,8 @@ def test_purge_deletes_unlisted_rules_and_links_only_when_asked(run_module, netw
                                                              virtual_network_links=[], purge_virtual_network_links=True,
                                                              _ansible_diff=True))
     assert not failed and result["changed"]
-    assert [i for _m, i, _b in written(network, "DELETE")] == [f"{RULESET_ID}/forwardingRules/corp",
-                                                              f"{RULESET_ID}/virtualNetworkLinks/vnet-spoke1"]
+    deleted = [i for _m, i, _b in written(network, "DELETE")]
+    assert deleted == [f"{RULESET_ID}/forwardingRules/corp", f"{RULESET_ID}/virtualNetworkLinks/vnet-spoke1"]
     assert [r["name"] for r in result["diff"]["after"]["rules"]] == ["lab"]
     assert result["diff"]["after"]["virtual_network_links"] == []
 
@@ -190,7 +190,7 @@ def test_absent_deletes_the_links_then_the_ruleset(run_module, network):
     result, failed = run_module(module_under_test.main, dict(ARGS, state="absent", _ansible_check_mode=True))
     assert (failed, result["changed"]) == (False, True) and network.writes == []
     result, failed = run_module(module_under_test.main, dict(ARGS, state="absent"))
-    assert [i for _m, i, _b in written(network, "DELETE")] == [f"{RULESET_ID}/virtualNetworkLinks/vnet-spoke1",
-                                                              RULESET_ID]
+    deleted = [i for _m, i, _b in written(network, "DELETE")]
+    assert deleted == [f"{RULESET_ID}/virtualNetworkLinks/vnet-spoke1", RULESET_ID]
     result, failed = run_module(module_under_test.main, dict(ARGS, state="absent"))
     assert (failed, result["changed"]) == (False, False)

@@ -95,9 +95,8 @@ def test_static_address_and_tags_diff(run_module, network):
     result, failed = run_module(dns_resolver.main, args)
     assert not failed
     body = written(network)[1][2]
-    assert body["properties"]["ipConfigurations"][0] == {"subnet": {"id": INBOUND_SUBNET},
-                                                          "privateIpAllocationMethod": "Static",
-                                                          "privateIpAddress": "10.0.0.10"}
+    expected = {"subnet": {"id": INBOUND_SUBNET}, "privateIpAllocationMethod": "Static", "privateIpAddress": "10.0.0.10"}
+    assert body["properties"]["ipConfigurations"][0] == expected
     assert result["dns_resolver"]["inbound_ip_addresses"] == ["10.0.0.10"]
     network.writes.clear()
     result, failed = run_module(dns_resolver.main, dict(args, tags={"role": "dns"}, _ansible_diff=True,
