@@ -139,7 +139,10 @@ def test_check_mode_from_the_empty_estate_writes_nothing_and_names_what_it_predi
     assert recap(proc) and all(" failed=0 " in line for line in recap(proc)), recap(proc)
     result = result_of(proc.stdout)
     assert result["check_mode"] is True and result["changed"] is True
-    assert result["inbound_ip_addresses"] == [] and result["ruleset_id"] is None
+    # The ruleset is predicted by dns_forwarding_ruleset (with its warning): the id it would have.
+    assert result["inbound_ip_addresses"] == []
+    assert result["ruleset_id"].endswith("/providers/Microsoft.Network/dnsForwardingRulesets/dnsfrs-vnet-hub")
+    assert "a real run fails unless it exists by then" in " ".join((proc.stdout + proc.stderr).split()), proc.stderr
     assert len(result["predicted"]) == 2, result["predicted"]
     assert "forwarding ruleset dnsfrs-vnet-hub: predicted" in result["predicted"][0]
     assert "DNS servers of vnet-spoke2: predicted" in result["predicted"][1]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.privnet.azure.plugins.modules import dns_forwarding_ruleset as module_under_test
-from ansible_collections.privnet.azure.tests.unit.helpers import arm_error
+from ansible_collections.privnet.azure.tests.unit.helpers import arm_error, warnings_of
 from ansible_collections.privnet.azure.tests.unit.plugins.modules.vpn_fakes import HUB, SUB, VNET_HUB, install_network, net, vnet, written
 
 RULESET_ID = f"{HUB}/dnsForwardingRulesets/ruleset-onprem"
@@ -69,6 +69,20 @@ def test_check_mode_predicts_and_writes_nothing(run_module, network):
     ruleset = result["dns_forwarding_ruleset"]
     assert [r["domain_name"] for r in ruleset["rules"]] == ["corp.contoso.com."]
     assert [k["name"] for k in ruleset["virtual_network_links"]] == ["vnet-spoke1"]
+
+
+def test_check_mode_predicts_a_ruleset_whose_outbound_endpoint_an_earlier_task_would_create(run_module, network):
+    missing = f"{HUB}/dnsResolvers/dnspr-hub/outboundEndpoints/outbound-new"
+    result, failed = run_module(module_under_test.main,
+                                dict(CREATE, outbound_endpoints=[missing], _ansible_check_mode=True))
+    assert (failed, result["changed"]) == (False, True) and network.writes == []
+    assert any("outbound endpoint 'outbound-new'" in w and "a real run fails unless it exists" in w
+               for w in warnings_of(result))
+    assert result["dns_forwarding_ruleset"]["outbound_endpoint_ids"] == [missing]
+    # A real run still refuses before any write.
+    result, failed = run_module(module_under_test.main, dict(CREATE, outbound_endpoints=[missing]))
+    assert failed and "outbound endpoint 'outbound-new'" in result["msg"] and "Nothing was changed" in result["msg"]
+    assert network.writes == []
 
 
 def test_disabling_a_rule_keeps_its_other_properties_and_shows_in_the_diff(run_module, network):
