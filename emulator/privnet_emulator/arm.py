@@ -64,6 +64,10 @@ NETWORK, PRIVATE_DNS, SYNC, ACR = "network", "privatedns", "sync", "acr"
 #   KEYVAULT Key Vault's connection writes: PUT 200 + Azure-AsyncOperation, DELETE 202 + Location, both naming the
 #            connection's own URL with a `kv-operation` query
 STORAGE, SQL, BODY, KEYVAULT = "storage", "sql", "body", "keyvault"
+#   DNS_RESOLVER  202, no body, Azure-AsyncOperation .../locations/{loc}/dnsResolverOperationStatuses/{id} and Location
+#                 .../dnsResolverOperationResults/{id} under the resource group (the dnsresolver spec's examples,
+#                 providers/dnsresolver.py)
+DNS_RESOLVER = "dnsresolver"
 
 
 class ResourceType:
@@ -231,6 +235,9 @@ class Engine:
         self.store = emulator.store
         self.handlers = {}
         self.subscription_actions = {}  # (namespace lower, action lower) -> callable(req, sub)
+        # POST actions on a resource of another provider's type: (namespace lower, types lower, action lower, method)
+        # -> callable(req, res) (the DNS resolver's listDnsResolvers on a virtual network, providers/dnsresolver.py)
+        self.resource_actions = {}
         # Actions under {scope}/providers/{ns}/locations/{location}/{action}, at subscription scope (rg None) or
         # resource-group scope: (namespace lower, action lower, method) -> callable(req, sub, rg, location)
         self.location_actions = {}
@@ -303,12 +310,17 @@ class Engine:
         raise ArmError(405, "MethodNotAllowed", f"The method {method} is not allowed.")
 
     def handle_action(self, req, sub, rg, namespace, segments):
-        contract.check_request(self.emu, req, sub, rg, namespace, segments[:-1])
         pairs = [(segments[i], segments[i + 1]) for i in range(0, len(segments) - 1, 2)]
         rid = ResourceId(sub, rg, namespace, pairs)
+        extra = self.resource_actions.get((namespace.lower(), tuple(t.lower() for t in rid.types),
+                                           segments[-1].lower(), req.method))
+        # An action of another provider is checked at its own api-versions (contract/versions.py family()).
+        contract.check_request(self.emu, req, sub, rg, namespace, segments if extra else segments[:-1])
         handler = self.handler_of(rid)
         if handler is None or self.store.get(rid.key) is None:
             raise self.not_found(rid)
+        if extra is not None:
+            return extra(req, self.store.get(rid.key))
         return handler.action(req, self.store.get(rid.key).rid, segments[-1])
 
     def unknown_type(self, namespace, types, req):
@@ -486,6 +498,13 @@ class Engine:
             headers["Location"] = req.url(f"{base}/privateDnsOperationResults/{op.id}")
             op.poll_headers = {k: headers[k] for k in ("Azure-AsyncOperation", "Location")}
             return Response(202, None if kind == "delete" else {}, headers)
+        if style == DNS_RESOLVER:
+            base = f"/subscriptions/{sub}/resourceGroups/{rid.resource_group}/providers/Microsoft.Network/locations/" \
+                   f"{op.location}"
+            headers["Azure-AsyncOperation"] = req.url(f"{base}/dnsResolverOperationStatuses/{op.id}")
+            headers["Location"] = req.url(f"{base}/dnsResolverOperationResults/{op.id}")
+            op.poll_headers = {k: headers[k] for k in ("Azure-AsyncOperation", "Location")}
+            return Response(202, None, headers)
         if style == ACR:
             type_prefix = rid.types[-1].lower()
             op.id = self.rename_operation(op, f"{type_prefix}-{op.id}")

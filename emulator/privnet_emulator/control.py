@@ -16,7 +16,17 @@ GET    /_emulator/config, PATCH /_emulator/config   latency, time_scale, page_si
                                          throttle_limits ({"subscription"|"tenant": {"reads"|"writes"|"deletes":
                                          {"bucket", "refill"}}, "global_factor", "defaults": true}, throttle.py)
 GET    /_emulator/throttling             the throttle's limits, buckets and counters (admitted, throttled)
-GET    /_emulator/dns                    the per-VNet DNS listeners
+GET    /_emulator/dns                    the DNS listeners: {"listeners": [{vnet_id, address, port}] (a VM in a VNet),
+                                          "servers": [{ip_address, kind: inbound_endpoint | dns_server, id | name,
+                                          address, port}] (a client, e.g. on-premises, using the server at ip_address)}
+GET    /_emulator/dns_servers            the declared DNS servers (dnsserver.py)
+POST   /_emulator/dns_servers            declare one (a test fixture, not Azure: an on-premises or VM-hosted DNS
+                                          server): {"ip_address", "name"?, "port"? (53), "virtual_network"? (the id of
+                                          the VNet it runs in: 168.63.129.16 then answers it as Azure DNS for that
+                                          VNet), "zones"?: {"corp.example.": [{"name", "type", "ttl"?, "values"}]},
+                                          "forwarders"?: [{"domain": "privatelink.azurecr.io." | ".", "targets":
+                                          ["10.0.0.4" | "10.0.0.4:53"]}]}; the same ip_address replaces it;
+                                          DELETE forgets all, DELETE /_emulator/dns_servers/{ip} one
 POST   /_emulator/drift                  change a resource behind the collection's back: {"id", "properties"?: {...}, "tags"?}
 GET    /_emulator/vpn_devices            the declared on-premises VPN devices (providers/vpn.py; shared keys left out)
 POST   /_emulator/vpn_devices            declare one (a test fixture, not Azure): {"ip_address" | "fqdn", "shared_key",
@@ -132,7 +142,25 @@ def handle(emu, req, parts):
         if what == "throttling":
             return Response(200, emu.throttle.describe())
         if what == "dns":
-            return Response(200, {"listeners": emu.dns.listeners()})
+            with emu.store.lock:
+                emu.store.tick()
+                emu.dns.sync()
+            return Response(200, {"listeners": emu.dns.listeners(), "servers": emu.dns.servers()})
+        if what == "dns_servers":
+            from . import dnsserver
+            with emu.store.lock:
+                if method == "POST":
+                    server = dnsserver.declare_server(emu, req.body or {})
+                    emu.dns.sync()
+                    return Response(200, server)
+                if method == "DELETE":
+                    if parts[1:]:
+                        dnsserver.dns_servers(emu).pop(parts[1], None)
+                    else:
+                        dnsserver.dns_servers(emu).clear()
+                    emu.dns.sync()
+                    return Response(204)
+                return Response(200, {"servers": list(dnsserver.dns_servers(emu).values())})
         if what == "advance" and method == "POST":
             if "seconds" in (req.body or {}):   # time passes for the throttle's token buckets (throttle.py)
                 emu.throttle.advance(req.body["seconds"])

@@ -1,4 +1,5 @@
-"""DNS as a VM in a VNet sees it: one listener per VNet on 127.0.0.1 (UDP and TCP, same ephemeral port).
+"""DNS as a VM in a VNet sees it: one listener per VNet on 127.0.0.1 (UDP and TCP, same ephemeral port); and DNS as
+a client using one DNS server sees it: one listener per inbound endpoint IP and per declared DNS server (issue 20).
 
 Each listener answers as Azure DNS (168.63.129.16) answers a VM in that VNet:
 * a name inside a private DNS zone linked to the VNet (longest matching zone name) is answered from the zone:
@@ -46,13 +47,45 @@ Emulator convention: the public answer of a registry endpoint is a CNAME (TTL 36
   from a hash of the name (stable across runs).
 Emulator convention: a private endpoint connection counts unless its state is Rejected or Disconnected.
 Emulator convention: a link resolves once its first operation has succeeded (not while InProgress, not Failed).
-Emulator convention: wildcard records and registration-enabled auto-registration are not emulated, and a VNet's
-  custom DNS servers (dhcpOptions.dnsServers) are ignored: the listener always answers as Azure DNS.
+Emulator convention: wildcard records and registration-enabled auto-registration are not emulated.
+
+Custom DNS servers, DNS Private Resolver and on-premises servers (issue 20; README "DNS Private Resolver and custom DNS
+servers (issue 20)"):
+* a VNet whose dhcpOptions.dnsServers is not empty is answered by those servers, not by Azure DNS: the client tries
+  the first and only tries the next when it does not respond (Learn virtual-network/virtual-networks-name-resolution-
+  for-vms-and-role-instances.md, "Specifying DNS servers"); when none responds the listener sends nothing (the client
+  times out). Learn dns/dns-private-resolver-overview.md ("How does it work?", step 2; note "Private DNS zones are not
+  resolved when Custom DNS servers are configured");
+* a server IP that is a provisioned inbound endpoint of a DNS Private Resolver answers as Azure DNS for the resolver's
+  VNet: the private zones linked to that VNet, and the rulesets linked to it (dns/private-resolver-endpoints-
+  rulesets.md, "Inbound endpoints" and "Inbound endpoints as custom DNS": "If a ruleset is linked to the Hub, all DNS
+  traffic sent to the inbound endpoint is processed by the ruleset");
+* 168.63.129.16 answers as Azure DNS for the VNet the asker sits in, and does not answer from outside Azure (an
+  on-premises client, or a server fixture without a virtual_network): private-link/private-endpoint-dns-
+  integration.md (on-premises forwarders reach Azure DNS through a forwarder or an inbound endpoint in a VNet);
+* a server declared through the control API (/_emulator/dns_servers: an on-premises or VM-hosted DNS server, a test
+  fixture, not Azure) answers from its own zones first (authoritative: NXDOMAIN or NODATA with a SOA of the zone),
+  then through its conditional forwarders (longest domain match, "." the default forwarder; targets tried in order),
+  and otherwise resolves publicly (the public view below). Emulator convention: this is how a DNS server with
+  conditional forwarders behaves (Windows DNS, BIND); its SOA is synthesised (ns1.<zone> hostmaster.<zone>);
+* any other IP does not answer (the client times out).
+* Azure DNS for a VNet linked to DNS forwarding rulesets: the private zones linked to the VNet first, then the
+  enabled rules of the linked rulesets (longest suffix match), then Azure DNS (dns-private-resolver-overview.md,
+  steps 3 to 9). A matching query is forwarded to the rule's targets in the order listed, the next only when one does
+  not respond (private-resolver-endpoints-rulesets.md, "Rule processing"); no target answering gives SERVFAIL
+  (Emulator convention). The wildcard rule "." does not forward names under the domains reserved for Azure services
+  (same section): Emulator convention, the two-label domains it names (windows.net, azure.com, azure.net,
+  windowsazure.us), the cloud's registry domain (azurecr.io / .us / .cn) and cloudapp.azure.example (the emulator's
+  stand-in for Azure public hosts).
+* a forwarding loop (a ruleset linked to the VNet of the inbound endpoint its rule targets, which the same section
+  warns "can cause DNS resolution loops") ends with SERVFAIL after MAX_HOPS servers (Emulator convention).
+Emulator convention: network reachability (peering, VPN, NSGs) between a client and a server is not checked.
 
 The store lock is held while an answer is computed, never during socket I/O.
 """
 
 import hashlib
+import ipaddress
 import selectors
 import socket
 import threading
@@ -78,6 +111,10 @@ PUBLIC_SUFFIX = ".cloudapp.azure.example"
 PUBLIC_CNAME_TTL = 3600
 PUBLIC_A_TTL = 10
 MAX_CHAIN = 10
+MAX_HOPS = 8             # servers a query may pass through before the emulator calls it a loop (SERVFAIL)
+AZURE_DNS_IP = "168.63.129.16"
+# The domains a wildcard forwarding rule does not forward (private-resolver-endpoints-rulesets.md, "Rule processing").
+RESERVED_DOMAINS = ("windows.net", "azure.com", "azure.net", "windowsazure.us", "cloudapp.azure.example")
 RDTYPES = {"A": dns.rdatatype.A, "AAAA": dns.rdatatype.AAAA, "CNAME": dns.rdatatype.CNAME, "MX": dns.rdatatype.MX,
            "PTR": dns.rdatatype.PTR, "SOA": dns.rdatatype.SOA, "SRV": dns.rdatatype.SRV, "TXT": dns.rdatatype.TXT}
 
@@ -134,13 +171,50 @@ class Answer:
 class Resolver:
     """One question from a VM in one VNet, resolved against the store (call with the store lock held)."""
 
-    def __init__(self, emu, vnet_res):
-        from .providers import privatedns
+    def __init__(self, emu, vnet_res, hops=0):
+        from .providers import dnsresolver, privatedns
         self.emu = emu
         self.pdns = privatedns
+        self.hops = hops
         self.zones = []  # (zone name as dns.name.Name, zone Resource, link Resource)
+        self.rules = []  # (domain as dns.name.Name, [(ip, port)]): enabled rules of the rulesets linked to the VNet
+        if vnet_res is None:
+            return       # the public view only
         for link, zone in privatedns.active_links_to(emu, str(vnet_res.rid)):
             self.zones.append((dns.name.from_text(absolute(zone.rid.name)), zone, link))
+        for ruleset in dnsresolver.rulesets_linked_to(emu, str(vnet_res.rid)):
+            for rule in dnsresolver.enabled_rules(emu, ruleset):
+                targets = [(t["ipAddress"], t.get("port", 53)) for t in rule.properties.get("targetDnsServers") or []]
+                self.rules.append((dns.name.from_text(rule.properties["domainName"]), targets))
+
+    def reserved(self, name):
+        text = name.to_text(omit_final_dot=True).lower()
+        domains = RESERVED_DOMAINS + (".".join(clouds.of(self.emu).acr_suffix.split(".")[-2:]),)
+        return any(text == d or text.endswith("." + d) for d in domains)
+
+    def matching_rule(self, name):
+        """The rule with the longest matching domain (the wildcard "." skips reserved Azure domains)."""
+        best = None
+        for domain, targets in self.rules:
+            if not name.is_subdomain(domain):
+                continue
+            if domain == dns.name.root and self.reserved(name):
+                continue
+            if best is None or len(domain) > len(best[0]):
+                best = (domain, targets)
+        return best
+
+    def forward(self, name, rdtype, targets, out, from_vnet=None):
+        """Ask the targets in order; the first that answers gives the rest of the answer."""
+        for ip, port in targets:
+            got = ask_server(self.emu, ip, port, name, rdtype, from_vnet, self.hops + 1)
+            if got is not None:
+                out.rcode = got.rcode
+                out.answer.extend(got.answer)
+                out.authority = list(got.authority)
+                return None
+        out.rcode = dns.rcode.SERVFAIL
+        return None
 
     def linked_zone(self, name):
         best = None
@@ -158,7 +232,10 @@ class Resolver:
                 return out
             seen.add(name)
             hit = self.linked_zone(name)
-            step = self.from_zone(name, rdtype, hit, out) if hit else "public"
+            step = self.from_zone(name, rdtype, hit, out) if hit else "next"
+            if step == "next":
+                rule = self.matching_rule(name)
+                step = self.forward(name, rdtype, rule[1], out) if rule else "public"
             if step == "public":
                 step = self.from_public(name, rdtype, out)
             if not isinstance(step, dns.name.Name):
@@ -302,10 +379,160 @@ class Resolver:
         return False
 
 
+class ServerResolver(Resolver):
+    """A DNS server declared through the control API: its own zones, then its conditional forwarders, then public
+    resolution (module docstring)."""
+
+    def __init__(self, emu, server, hops=0):
+        super().__init__(emu, None, hops)
+        self.server = server
+        self.vnet = emu.store.get(server["virtual_network"]) if server.get("virtual_network") else None
+        self.own = [(dns.name.from_text(absolute(origin)), records) for origin, records in server["zones"].items()]
+        self.rules = [(dns.name.from_text(absolute(f["domain"])), [split_target(t) for t in f["targets"]])
+                      for f in server["forwarders"]]
+
+    def reserved(self, name):
+        return False      # a DNS server's default forwarder forwards everything
+
+    def linked_zone(self, name):
+        best = None
+        for origin, records in self.own:
+            if name.is_subdomain(origin) and (best is None or len(origin) > len(best[0])):
+                best = (origin, records, None)
+        return best
+
+    def forward(self, name, rdtype, targets, out, from_vnet=None):
+        return super().forward(name, rdtype, targets, out, from_vnet=self.vnet)
+
+    def from_zone(self, name, rdtype, hit, out):
+        origin, records, _ = hit
+        relative = "@" if name == origin else name.relativize(origin).to_text().lower()
+        sets = {}
+        for rec in records:
+            if str(rec.get("name", "@")).lower().rstrip(".") == relative:
+                sets[rec["type"].upper()] = rec
+        soa = dns.rrset.from_text(origin, 300, "IN", "SOA",
+                                  f"ns1.{origin.to_text()} hostmaster.{origin.to_text()} 1 3600 300 2419200 300")
+        if not sets:
+            below = relative == "@" or any(str(r.get("name", "@")).lower().endswith("." + relative) for r in records)
+            if not below:
+                out.rcode = dns.rcode.NXDOMAIN
+            out.authority.append(soa)
+            return None
+        if "CNAME" in sets and rdtype != dns.rdatatype.CNAME:
+            rrset = self.record(name, sets["CNAME"])
+            out.answer.append(rrset)
+            return rrset[0].target
+        wanted = dns.rdatatype.to_text(rdtype)
+        if wanted in sets:
+            out.answer.append(self.record(name, sets[wanted]))
+            return None
+        out.authority.append(soa)
+        return None
+
+    @staticmethod
+    def record(name, rec):
+        values = [absolute(v) if rec["type"].upper() in ("CNAME", "PTR") else str(v) for v in rec["values"]]
+        return dns.rrset.from_text_list(name, int(rec.get("ttl", 300)), "IN", rec["type"].upper(), values)
+
+
+def split_target(target):
+    """'10.0.0.4', '10.0.0.4:5353' or {"ip_address", "port"?} -> (ip, port)."""
+    if isinstance(target, dict):
+        return str(target["ip_address"]), int(target.get("port", 53))
+    text = str(target)
+    if text.count(":") == 1:
+        ip, port = text.split(":")
+        return ip, int(port)
+    return text, 53
+
+
+# ---- the declared DNS servers (control API fixture) ---------------------------------------------------------------
+def dns_servers(emu):
+    """{ip: server} of the servers declared through POST /_emulator/dns_servers (a test fixture, not Azure)."""
+    found = getattr(emu.store, "dns_servers", None)
+    if found is None:
+        found = emu.store.dns_servers = {}
+    return found
+
+
+def declare_server(emu, spec):
+    """Control API: an on-premises (or VM-hosted) DNS server at an IP, with zones and conditional forwarders."""
+    ip = str(ipaddress.ip_address(spec["ip_address"]))
+    if ip == AZURE_DNS_IP:
+        raise ValueError("168.63.129.16 is Azure DNS; declare another address")
+    zones = {}
+    for origin, records in (spec.get("zones") or {}).items():
+        origin = absolute(str(origin))
+        checked = []
+        for rec in records or []:
+            rec = {"name": str(rec.get("name", "@")), "type": str(rec["type"]).upper(), "ttl": int(rec.get("ttl", 300)),
+                   "values": [str(v) for v in (rec["values"] if isinstance(rec["values"], list) else [rec["values"]])]}
+            ServerResolver.record(dns.name.from_text(origin), rec)   # refuse what is not DNS data now
+            checked.append(rec)
+        zones[origin] = checked
+    forwarders = []
+    for fwd in spec.get("forwarders") or []:
+        targets = fwd.get("targets") or []
+        if not targets:
+            raise ValueError("a conditional forwarder needs targets")
+        for t in targets:
+            ipaddress.ip_address(split_target(t)[0])
+        forwarders.append({"domain": absolute(str(fwd["domain"])) if fwd["domain"] != "." else ".",
+                           "targets": [split_target(t)[0] if split_target(t)[1] == 53 else
+                                       f"{split_target(t)[0]}:{split_target(t)[1]}" for t in targets]})
+    vnet = spec.get("virtual_network")
+    if vnet and emu.store.get(vnet) is None:
+        raise ValueError(f"no virtual network {vnet}")
+    server = {"name": spec.get("name") or ip, "ip_address": ip, "port": int(spec.get("port", 53)),
+              "virtual_network": str(emu.store.get(vnet).rid) if vnet else None, "zones": zones,
+              "forwarders": forwarders}
+    dns_servers(emu)[ip] = server
+    return server
+
+
+def ask_server(emu, ip, port, qname, rdtype, from_vnet=None, hops=0):
+    """What the DNS server at ip:port answers (an Answer), or None when nothing answers there. from_vnet: the VNet the
+    asker sits in (168.63.129.16 answers only inside Azure). Call with the store lock held."""
+    if hops > MAX_HOPS:
+        out = Answer()
+        out.rcode = dns.rcode.SERVFAIL
+        return out
+    from .providers import dnsresolver
+    if ip == AZURE_DNS_IP:
+        return Resolver(emu, from_vnet, hops).resolve(qname, rdtype) if from_vnet is not None and port == 53 else None
+    inbound = dnsresolver.inbound_endpoint_ips(emu).get(ip)
+    if inbound is not None:
+        if port != 53:
+            return None
+        vnet = emu.store.get((inbound[1].properties.get("virtualNetwork") or {}).get("id") or "")
+        return Resolver(emu, vnet, hops).resolve(qname, rdtype) if vnet is not None else None
+    server = dns_servers(emu).get(ip)
+    if server is not None and server["port"] == port:
+        return ServerResolver(emu, server, hops).resolve(qname, rdtype)
+    return None
+
+
+def answer_vnet(emu, vnet, qname, rdtype):
+    """What a VM in this VNet gets: its custom DNS servers in order, or Azure DNS (None: no answer)."""
+    servers = (vnet.properties.get("dhcpOptions") or {}).get("dnsServers") or []
+    if not servers:
+        return Resolver(emu, vnet).resolve(qname, rdtype)
+    for ip in servers:
+        got = ask_server(emu, ip, 53, qname, rdtype, from_vnet=vnet, hops=1)
+        if got is not None:
+            return got
+    return None
+
+
 class _Listener:
-    def __init__(self, vnet_key, vnet_id):
-        self.vnet_key = vnet_key
-        self.vnet_id = vnet_id
+    """kind "vnet": a VM in the VNet (key: the VNet's store key, label: its id); kind "server": a client (on-premises or
+    anywhere) using the DNS server at an IP (key: the IP; label: what is there, for the control API)."""
+
+    def __init__(self, kind, key, label):
+        self.kind = kind
+        self.vnet_key = key
+        self.vnet_id = label
         self.udp, self.tcp = _bind_pair()
         self.port = self.udp.getsockname()[1]
 
@@ -347,24 +574,43 @@ class DnsService:
 
     # ---- lifecycle --------------------------------------------------------------------------------------
     def sync(self):
-        """Start a listener for every VNet that has none; stop those of deleted VNets (store lock held)."""
-        vnets = {r.key: str(r.rid) for r in self.emu.store.of_type("Microsoft.Network", ("virtualNetworks",))}
+        """Start a listener for every VNet, inbound endpoint IP and declared DNS server that has none; stop the others
+        (store lock held)."""
+        from .providers import dnsresolver
+        vnets = self.emu.store.of_type("Microsoft.Network", ("virtualNetworks",))
+        wanted = {("vnet", r.key): str(r.rid) for r in vnets}
+        for ip, (endpoint, _) in dnsresolver.inbound_endpoint_ips(self.emu).items():
+            wanted[("server", ip)] = {"kind": "inbound_endpoint", "id": str(endpoint.rid)}
+        for ip, server in dns_servers(self.emu).items():
+            wanted.setdefault(("server", ip), {"kind": "dns_server", "name": server["name"]})
         with self._lock:
-            if vnets.keys() == self._listeners.keys():
+            current = {k: l.vnet_id for k, l in self._listeners.items()}
+            if current == wanted:
                 return
-            for key in [k for k in self._listeners if k not in vnets]:
+            for key in [k for k in self._listeners if k not in wanted]:
                 self._pending.append(("remove", self._listeners.pop(key)))
-            for key, vnet_id in vnets.items():
+            for key, listener in self._listeners.items():
+                listener.vnet_id = wanted[key]   # same address, what is there may have changed: same port
+            for key, label in wanted.items():
                 if key not in self._listeners:
-                    listener = _Listener(key, vnet_id)
+                    listener = _Listener(key[0], key[1], label)
                     self._listeners[key] = listener
                     self._pending.append(("add", listener))
             self._ensure_thread()
         self._wake()
 
     def listeners(self):
+        """The per-VNet listeners: [{vnet_id, address, port}]."""
         with self._lock:
-            return [{"vnet_id": l.vnet_id, "address": "127.0.0.1", "port": l.port} for l in self._listeners.values()]
+            return [{"vnet_id": l.vnet_id, "address": "127.0.0.1", "port": l.port} for l in self._listeners.values()
+                    if l.kind == "vnet"]
+
+    def servers(self):
+        """The per-server listeners (a client using that server): [{ip_address, kind (inbound_endpoint | dns_server),
+        id | name, address, port}]."""
+        with self._lock:
+            return [dict(l.vnet_id, ip_address=l.vnet_key, address="127.0.0.1", port=l.port)
+                    for l in self._listeners.values() if l.kind == "server"]
 
     def stop(self):
         with self._lock:
@@ -442,7 +688,9 @@ class DnsService:
             query = dns.message.from_wire(data)
         except dns.exception.DNSException:
             return   # not DNS: drop it, as a resolver does
-        response = self.respond(query, listener.vnet_key)
+        response = self.respond(query, listener)
+        if response is None:
+            return   # no server answered: the client times out
         size = max(query.payload, 512) if query.edns >= 0 else 512
         try:
             listener.udp.sendto(response.to_wire(max_size=size, prefer_truncation=True), addr)
@@ -454,20 +702,24 @@ class DnsService:
             conn, _ = listener.tcp.accept()
         except (BlockingIOError, OSError):
             return
-        threading.Thread(target=self._serve_tcp, args=(conn, listener.vnet_key), daemon=True).start()
+        threading.Thread(target=self._serve_tcp, args=(conn, listener), daemon=True).start()
 
-    def _serve_tcp(self, conn, vnet_key):
+    def _serve_tcp(self, conn, listener):
         conn.setblocking(True)
         with conn:
             while True:
                 try:
                     query, _ = dns.query.receive_tcp(conn, time.time() + 5)
-                    dns.query.send_tcp(conn, self.respond(query, vnet_key))
+                    response = self.respond(query, listener)
+                    if response is None:
+                        return
+                    dns.query.send_tcp(conn, response)
                 except (dns.exception.DNSException, EOFError, OSError):
                     return
 
     # ---- answers ------------------------------------------------------------------------------------------------
-    def respond(self, query, vnet_key):
+    def respond(self, query, listener):
+        """The response to one query on a listener, or None when nothing answers (the client times out)."""
         response = dns.message.make_response(query)
         response.flags |= dns.flags.RA
         if query.opcode() != dns.opcode.QUERY or len(query.question) != 1:
@@ -480,15 +732,20 @@ class DnsService:
         with self.emu.store.lock:
             if self.emu.store.tick():
                 self.sync()   # an operation that just ended may have removed a VNet
-            vnet = self.emu.store.get(vnet_key)
-            if vnet is None:
-                response.set_rcode(dns.rcode.REFUSED)
-                return response
             try:
-                result = Resolver(self.emu, vnet).resolve(question.name, question.rdtype)
+                if listener.kind == "vnet":
+                    vnet = self.emu.store.get(listener.vnet_key)
+                    if vnet is None:
+                        response.set_rcode(dns.rcode.REFUSED)
+                        return response
+                    result = answer_vnet(self.emu, vnet, question.name, question.rdtype)
+                else:   # an on-premises client using this server: it is outside every VNet
+                    result = ask_server(self.emu, listener.vnet_key, 53, question.name, question.rdtype)
             except (dns.exception.DNSException, KeyError, ValueError):
                 result = Answer()   # a record the service would not have stored
                 result.rcode = dns.rcode.SERVFAIL
+        if result is None:
+            return None
         response.set_rcode(result.rcode)
         response.answer = result.answer
         response.authority = result.authority

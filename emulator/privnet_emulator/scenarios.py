@@ -2,16 +2,22 @@
 
     resource_groups: [{name, location, subscription?}]
     virtual_networks:
-      - name, resource_group, location, address_prefixes: [...], subscription?
+      - name, resource_group, location, address_prefixes: [...], subscription?,
+        dns_servers?: [ip, ...]        # dhcpOptions.dnsServers: custom DNS servers (dnsserver.py)
         subnets: [{name, address_prefix, private_endpoint_network_policies?, private_link_service_network_policies?,
-                   service_endpoints?: [...]}]
+                   service_endpoints?: [...], delegations?: [service name, e.g. Microsoft.Network/dnsResolvers]}]
         gateway: {name, sku?}          # needs a subnet named GatewaySubnet
     public_ip_addresses: [{name, resource_group, location, sku? (Standard), zones?: [...]}]   # vpn.py; Static
     vpn_devices:                       # vpn.py: on-premises VPN devices, a test fixture (not Azure behaviour)
       - ip_address | fqdn, shared_key, address_prefixes?: [...], bgp?: {asn, peering_address}
     registries:
       - name, resource_group, location, sku (Basic|Standard|Premium), replicas: [region, ...]
-    private_dns_zones: [{name, resource_group}]
+    private_dns_zones: [{name, resource_group, links?: [{name, virtual_network, resource_group? (the zone's)}]}]
+    private_endpoints:                 # after registries and zones; auto-approved in the same subscription
+      - name, resource_group, location?, subnet: {virtual_network, name, resource_group?},
+        registry: {name, resource_group}, zones?: [zone name, ...]   # a zone group (default) naming these zones
+    dns_servers:                       # dnsserver.py: DNS servers at IPs, a test fixture (not Azure), after VNets
+      - ip_address, name?, port?, virtual_network?: {name, resource_group}, zones?: {...}, forwarders?: [...]
     storage_accounts: [{name, resource_group, location, sku? (Standard_LRS), kind? (StorageV2)}]   # storage.py
     key_vaults: [{name, resource_group, location, sku? (standard)}]     # keyvault.py; RBAC, the subscription's tenant
     sql_servers: [{name, resource_group, location, administrator_login? (sqladmin)}]   # sql.py
@@ -137,7 +143,7 @@ def load(emu, doc):
     for group in doc.get("resource_groups", []):
         groups[(sub_of(group), group["name"].lower())] = group
     for kind in ("virtual_networks", "public_ip_addresses", "registries", "private_dns_zones", "storage_accounts",
-                 "key_vaults",
+                 "key_vaults", "private_endpoints",
                  "sql_servers", "load_balancers", "private_link_services"):
         for item in doc.get(kind, []):
             key = (sub_of(item), item["resource_group"].lower())
@@ -169,9 +175,14 @@ def load(emu, doc):
                 props["privateLinkServiceNetworkPolicies"] = subnet["private_link_service_network_policies"]
             if subnet.get("service_endpoints"):
                 props["serviceEndpoints"] = [{"service": s} for s in subnet["service_endpoints"]]
+            if subnet.get("delegations"):
+                props["delegations"] = [{"name": service.replace("/", "."), "properties": {"serviceName": service}}
+                                        for service in subnet["delegations"]]
             subnets.append({"name": subnet["name"], "properties": props})
-        put(base, {"location": vnet["location"], "tags": vnet.get("tags"),
-                   "properties": {"addressSpace": {"addressPrefixes": vnet["address_prefixes"]}, "subnets": subnets}})
+        vnet_props = {"addressSpace": {"addressPrefixes": vnet["address_prefixes"]}, "subnets": subnets}
+        if vnet.get("dns_servers") is not None:
+            vnet_props["dhcpOptions"] = {"dnsServers": list(vnet["dns_servers"])}
+        put(base, {"location": vnet["location"], "tags": vnet.get("tags"), "properties": vnet_props})
         gateway = vnet.get("gateway")
         if gateway:
             gw_id = f"{rg_id(sub_of(vnet), vnet['resource_group'])}/{net}/virtualNetworkGateways/{gateway['name']}"
@@ -235,7 +246,35 @@ def load(emu, doc):
             "autoApproval": {"subscriptions": list(pls.get("auto_approval") or [])},
             "fqdns": list(pls.get("fqdns") or [])}})
 
+    zone_ids = {}
     for zone in doc.get("private_dns_zones", []):
-        put(f"{rg_id(sub_of(zone), zone['resource_group'])}/{net}/privateDnsZones/{zone['name']}",
-            {"location": "global"})
+        zone_id = f"{rg_id(sub_of(zone), zone['resource_group'])}/{net}/privateDnsZones/{zone['name']}"
+        zone_ids[zone["name"].lower()] = zone_id
+        put(zone_id, {"location": "global"})
+        for link in zone.get("links") or []:
+            vnet_id = f"{rg_id(sub_of(zone), link.get('resource_group') or zone['resource_group'])}/{net}/" \
+                      f"virtualNetworks/{link['virtual_network']}"
+            put(f"{zone_id}/virtualNetworkLinks/{link['name']}", {"location": "global", "properties": {
+                "virtualNetwork": {"id": vnet_id}, "registrationEnabled": False}})
+    for pe in doc.get("private_endpoints", []):
+        pe_id = f"{rg_id(sub_of(pe), pe['resource_group'])}/{net}/privateEndpoints/{pe['name']}"
+        reg = pe["registry"]
+        reg_id = f"{rg_id(sub_of(pe), reg['resource_group'])}/{acr}/registries/{reg['name']}"
+        put(pe_id, {"location": pe.get("location", home), "properties": {
+            "subnet": {"id": subnet_id(pe, pe["subnet"])},
+            "privateLinkServiceConnections": [{"name": pe["name"], "properties": {
+                "privateLinkServiceId": reg_id, "groupIds": ["registry"]}}]}})
+        if pe.get("zones"):
+            put(f"{pe_id}/privateDnsZoneGroups/default", {"properties": {"privateDnsZoneConfigs": [
+                {"name": z.replace(".", "-"), "properties": {"privateDnsZoneId": zone_ids[z.lower()]}}
+                for z in pe["zones"]]}})
+    if doc.get("dns_servers"):
+        from .dnsserver import declare_server
+        for server in doc["dns_servers"]:
+            spec = dict(server)
+            ref = server.get("virtual_network")
+            if isinstance(ref, dict):
+                spec["virtual_network"] = f"{rg_id(sub_of(server), ref['resource_group'])}/{net}/virtualNetworks/" \
+                                          f"{ref['name']}"
+            declare_server(emu, spec)
     return {"loaded": created}

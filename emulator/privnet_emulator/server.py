@@ -26,7 +26,8 @@ from .store import Store
 from .throttle import Throttle
 from .tls import ensure_certificates
 
-OPERATION_SEGMENTS = {"operationstatuses", "privatednsoperationstatuses", "privatednsoperationresults"}
+OPERATION_SEGMENTS = {"operationstatuses", "privatednsoperationstatuses", "privatednsoperationresults",
+                      "dnsresolveroperationstatuses", "dnsresolveroperationresults"}   # providers/dnsresolver.py
 READ_ONLY_ACTIONS = {"checknameavailability", "listcredentials", "listusages", "listbuildsourceuploadurl"}
 CONTROL_PREFIX = "/_emulator/"
 

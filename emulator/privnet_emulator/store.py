@@ -88,6 +88,7 @@ class Store:
             self.resources = {}           # key -> Resource
             self.operations = {}          # id -> Operation
             self.vpn_devices = {}         # address lower -> declared on-premises VPN device (providers/vpn.py fixture)
+            self.dns_servers = {}         # ip -> declared DNS server (dnsserver.py fixture, /_emulator/dns_servers)
 
     def tenant_of(self, sub):
         """The tenant a subscription belongs to (tenants.py)."""

@@ -83,6 +83,16 @@ class Control:
     def dns(self):
         return self.call("GET", "dns")["listeners"]
 
+    def dns_server_listeners(self):
+        """[{ip_address, kind (inbound_endpoint | dns_server), id | name, address, port}]: a client using a server."""
+        return self.call("GET", "dns")["servers"]
+
+    def dns_server(self, ip_address, zones=None, forwarders=None, virtual_network=None, name=None, port=None):
+        """Declare a DNS server at an IP (an on-premises or VM-hosted server; a fixture, not Azure: dnsserver.py)"""
+        spec = {"ip_address": ip_address, "zones": zones, "forwarders": forwarders,
+                "virtual_network": virtual_network, "name": name, "port": port}
+        return self.call("POST", "dns_servers", {k: v for k, v in spec.items() if v is not None})
+
     def vpn_device(self, ip_address=None, shared_key=None, fqdn=None, address_prefixes=None, bgp=None):
         """Declare an on-premises VPN device (a fixture standing for the device Azure cannot see; providers/vpn.py)."""
         spec = {"ip_address": ip_address, "fqdn": fqdn, "shared_key": shared_key,

@@ -26,7 +26,8 @@ options:
     required: true
   subnet:
     description:
-      - The virtual network's C(GatewaySubnet) as M(privnet.azure.subnet_network_policies) returns it (C(address_prefix),
+      - The virtual network's C(GatewaySubnet) as M(privnet.azure.subnet_network_policies) returns it, or as one of
+        the RV(privnet.azure.virtual_network_info#module:virtual_network.subnets) (C(address_prefix),
         C(address_prefixes)); V(none) or an empty dict when the virtual network has none.
     type: raw
   virtual_network:

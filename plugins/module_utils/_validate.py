@@ -68,6 +68,8 @@ _WORD_RULE = ("letters, digits, underscores, periods and hyphens; start with a l
 # policies: 1-80, a single character allowed.
 _NETWORK_RULE = (2, 64, re.compile(rf"^[A-Za-z0-9]{_WORD_CHARS}*[A-Za-z0-9_]$"), _WORD_RULE)
 _CHILD_RULE = (1, 80, re.compile(rf"^[A-Za-z0-9](?:{_WORD_CHARS}*[A-Za-z0-9_])?$"), _WORD_RULE)
+_DNS_RESOLVER_RULE = (1, 80, re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9_-]*[A-Za-z0-9])?$"),
+                      "letters, digits, underscores and hyphens; start and end with a letter or digit")
 NAME_RULES = {
     "resource_group": (1, 90, re.compile(r"^[-\w._()]*[-\w_()]$"),
                        "letters, digits, underscores, hyphens, periods and parentheses, not ending with a period"),
@@ -88,6 +90,11 @@ NAME_RULES = {
                   "in a row"),
     "sql_server": (1, 63, re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$"),
                    "lowercase letters, digits and hyphens, not starting or ending with a hyphen"),
+    # The same article: DNS resolvers, their inbound and outbound endpoints, and DNS forwarding rulesets take 1-80
+    # alphanumerics, underscores and hyphens, starting and ending with an alphanumeric.
+    "dns_resolver": _DNS_RESOLVER_RULE,
+    "dns_resolver_endpoint": _DNS_RESOLVER_RULE,
+    "dns_forwarding_ruleset": _DNS_RESOLVER_RULE,
 }
 
 _GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)

@@ -3,7 +3,9 @@
 A no-op re-run of playbooks/acr_private_link.yml (defaults: records, verification, public access off) reads each
 resource it manages once: the registry and its replications (step 1), the subnet (2), the zone and its links (3), the
 endpoint and its network interface (4), the zone's record sets (7). Step 8 is skipped when step 1 shows nothing to
-change, and step 9 verifies what steps 1-8 returned instead of reading it all again.
+change, and step 9 verifies what steps 1-8 returned instead of reading it all again; only the virtual network is
+read for it, for the DNS servers its VMs use (issue 20: no earlier step reads them), once per virtual network for the
+whole play (virtual_network_info, by the first host naming it), not once per host.
 
 A fleet's teardown reads, for each host, only its own endpoint, network interface and records; the virtual
 network's endpoints are listed once (no network interface read), and the zone link they share is decided once,
@@ -103,6 +105,8 @@ def test_a_no_op_rerun_reads_each_managed_resource_once(emulator, tmp_path):
         "links": f"/subscriptions/{sub}{ZONE}/virtualnetworklinks",
         "endpoint": f"/subscriptions/{sub}{NET}/privateendpoints/pe-acrprivnetdemo",
         "records": f"/subscriptions/{sub}{ZONE}/all",
+        # before step 9 (issue 20): the DNS servers VMs in vnet-app use, which no earlier step reads
+        "vnet": f"/subscriptions/{sub}{NET}/virtualnetworks/vnet-app",
     }
     for args in ([], ["--check", "--diff"]):
         mark = emulator.control.summary()["last_seq"]
@@ -116,8 +120,11 @@ def test_a_no_op_rerun_reads_each_managed_resource_once(emulator, tmp_path):
         nics = [p for p in reads if nic_of(p, "pe-acrprivnetdemo")]
         assert len(nics) == 1, (args, reads)
         assert sorted(set(reads) - set(nics)) == sorted(expected.values()), (args, reads)
-        assert len(reads) == 8, (args, reads)
-        # Steps 8 and 9: nothing to close; verified without reading (three names, no finding).
+        assert len(reads) == 9, (args, reads)
+        # The virtual network, by its exact path: once, by virtual_network_info (in check mode too), not by the check.
+        assert counts[expected["vnet"]] == 1, (args, counts)
+        assert statuses(rerun.stdout, "read the DNS servers once per virtual network: vnet-app") == {"acrprivnetdemo": "ok"}
+        # Steps 8 and 9: nothing to close; verified reading only the virtual network (three names, no finding).
         assert statuses(rerun.stdout, "8/9 public network access off") == {"acrprivnetdemo": "skipping"}
         assert statuses(rerun.stdout, "9/9 verify") == {"acrprivnetdemo": "ok"}
         assert "3 name(s), 0 finding(s)" in rerun.stdout, rerun.stdout[-3000:]
@@ -137,7 +144,7 @@ def test_a_no_op_rerun_reads_each_managed_resource_once(emulator, tmp_path):
     mark = emulator.control.summary()["last_seq"]
     run_playbook(emulator, PLAYBOOK, ["-i", inv])
     assert arm_writes(emulator, mark) == []
-    assert len(arm_reads(emulator, mark)) == 8
+    assert len(arm_reads(emulator, mark)) == 9
 
 
 def fleet_estate():
@@ -172,12 +179,17 @@ def test_a_fleet_reads_its_own_resources_and_decides_the_shared_link_once(emulat
     assert counts[f"/subscriptions/{sub}{ZONE}"] == 1, counts
     assert counts[f"/subscriptions/{sub}{ZONE}/virtualnetworklinks"] == 1, counts
     assert counts[f"/subscriptions/{sub}{ZONE}/all"] == len(FLEET), counts
+    # the DNS servers of vnet-app (issue 20) are read once for the whole play, by its first host, not by each host
+    assert counts[f"/subscriptions/{sub}{NET}/virtualnetworks/vnet-app"] == 1, counts
+    assert statuses(rerun.stdout, "read the DNS servers once per virtual network: vnet-app") == {
+        "acrreads01": "ok", "acrreads02": "skipping", "acrreads03": "skipping", "acrreads04": "skipping"}
     for name in FLEET:
         assert counts[endpoint[name]] == 1, (name, counts)
         assert len([p for p in reads if nic_of(p, f"pe-{name}")]) == 1, (name, reads)
     assert not [p for p in reads if "pe-outsider" in p], reads
-    # registry + replications + endpoint + NIC + records per host; two subnets; the zone and its links
-    assert len(reads) == 5 * len(FLEET) + 2 + 2, reads
+    # registry + replications + endpoint + NIC + records per host; two subnets; the zone and its links; the virtual
+    # network
+    assert len(reads) == 5 * len(FLEET) + 2 + 2 + 1, reads
     assert set(recap_changed(rerun.stdout).values()) == {"0"}, rerun.stdout[-3000:]
     # each verified (its registry's two names, no finding) without reading the zone again
     assert rerun.stdout.count("2 name(s), 0 finding(s)") == len(FLEET), rerun.stdout[-3000:]

@@ -83,7 +83,7 @@ SOURCE_FAMILY = {"network": "nrp", "network_sdk": "nrp", "lb": "nrp", "pls": "nr
                  "storage": "storage", "keyvault": "keyvault", "sql": "sql", "sql_fw": "sql", "sql_vnet": "sql",
                  "sql_pec": "sql", "sql_plr": "sql", "cosmosdb": "cosmosdb",
                  "postgresql": "postgresql", "servicebus": "servicebus"}
-FAMILY_NAMESPACE = {"nrp": "Microsoft.Network", "privatedns": "Microsoft.Network",
+FAMILY_NAMESPACE = {"nrp": "Microsoft.Network", "privatedns": "Microsoft.Network", "dnsresolver": "Microsoft.Network",
                     "acr": "Microsoft.ContainerRegistry", "msi": "Microsoft.ManagedIdentity",
                     "storage": "Microsoft.Storage", "keyvault": "Microsoft.KeyVault", "sql": "Microsoft.Sql",
                     "cosmosdb": "Microsoft.DocumentDB", "postgresql": "Microsoft.DBforPostgreSQL",
@@ -93,7 +93,7 @@ FAMILY_NAMESPACE = {"nrp": "Microsoft.Network", "privatedns": "Microsoft.Network
 def family_versions(fam, with_advertised=True):
     out = set(V.FAMILIES.get(fam, {}))
     out |= {s["api_version"] for s in spec_tables().SOURCES if SOURCE_FAMILY.get(s["key"]) == fam}
-    if with_advertised:
+    if with_advertised and fam not in V.UNADVERTISED:
         out |= set(advertised(FAMILY_NAMESPACE.get(fam, "")))
     return out
 
@@ -122,7 +122,7 @@ def namespace_versions(profile, namespace):
     out = set()
     for fam, ns in FAMILY_NAMESPACE.items():
         if ns.lower() == namespace.lower():
-            probe = ("privateDnsZones",) if fam == "privatedns" else ("_",)
+            probe = {"privatedns": ("privateDnsZones",), "dnsresolver": ("dnsResolvers",)}.get(fam, ("_",))
             out |= set(served_versions(profile, namespace, probe) or [])
     return sorted(out, key=_key, reverse=True)
 
@@ -330,7 +330,7 @@ def _location(emu, req, sub, rg, namespace, segments):
 
 # ---- response audit -------------------------------------------------------------------------------
 POLL_SEGMENTS = {"operationstatuses", "operationresults", "operations", "privatednsoperationstatuses",
-                 "privatednsoperationresults"}
+                 "privatednsoperationresults", "dnsresolveroperationstatuses", "dnsresolveroperationresults"}
 # An operation URL that is the resource's own URL plus a query: Key Vault's connection PUT names
 # `{connection}?api-version=...&kv-operation=...` in Azure-AsyncOperation (azure-cli keyvault recording
 # test_keyvault_private_endpoint_connection.yaml); its answer is an operation status, not PrivateEndpointConnections_Get.

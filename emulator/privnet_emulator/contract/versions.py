@@ -41,6 +41,15 @@ FAMILIES = {
         "2020-06-01": "ASO recording Test_Networking_PrivateDnsZone_CRUD.yaml",
         "2018-09-01": "azure-cli recording test_CrudRecordSet_ARecord_ExpectCrudSuccessful.yaml",
     },
+    # Microsoft.Network/dnsResolvers and dnsForwardingRulesets with their children, and the two listByVirtualNetwork
+    # POST actions on a virtual network (DNS Private Resolver, issue 20; providers/dnsresolver.py): the spec's stable
+    # versions only, never the NRP family's.
+    "dnsresolver": {
+        "2025-05-01": "azure-mgmt-dnsresolver 1.1.0 (the dev pin) default; azure-rest-api-specs specification/"
+                      "dnsresolver/resource-manager/Microsoft.Network/DnsResolver/stable/2025-05-01/openapi.json",
+        "2022-07-01": "azure-rest-api-specs specification/dnsresolver/resource-manager/Microsoft.Network/DnsResolver/"
+                      "stable/2022-07-01/dnsresolver.json (the first stable version)",
+    },
     "acr": {
         "2025-11-01": "azure-mgmt-containerregistry 15.0.0 (the dev pin)",
         "2023-07-01": "azure-mgmt-containerregistry 10.3.0 DEFAULT_API_VERSION (the requirements.txt floor)",
@@ -98,9 +107,20 @@ TARGET_FAMILIES = {"microsoft.storage": "storage", "microsoft.keyvault": "keyvau
                    "microsoft.servicebus": "servicebus"}
 
 
+# Families whose types are served at their own versions only, not at every version the provider listing advertises
+# for the namespace (providers/resources.py API_VERSIONS is Microsoft.Network's NRP and Private DNS list).
+UNADVERTISED = {"dnsresolver"}
+DNSRESOLVER_TYPES = {"dnsresolvers", "dnsforwardingrulesets"}
+DNSRESOLVER_ACTIONS = {"listdnsresolvers", "listdnsforwardingrulesets"}   # on virtualNetworks/{name}
+
+
 def family(namespace, types):
     ns = namespace.lower()
     if ns == "microsoft.network":
+        if types and (types[0].lower() in DNSRESOLVER_TYPES or
+                      (len(types) == 2 and types[0].lower() == "virtualnetworks"
+                       and types[-1].lower() in DNSRESOLVER_ACTIONS)):
+            return "dnsresolver"
         return "privatedns" if types and types[0].lower() == "privatednszones" else "nrp"
     return dict({"microsoft.containerregistry": "acr", "microsoft.managedidentity": "msi"},
                 **TARGET_FAMILIES).get(ns)

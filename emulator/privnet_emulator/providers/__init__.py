@@ -4,12 +4,12 @@ sql.py, minimal.py and linkservices.py, the private link targets endpoints.py lo
 other only at import time and without cycles: where two depend on each other one of them answers through a hook
 (hooks.py) or a registry (endpoints.register_target)."""
 
-from . import (acr, deployments, endpoints, gateways, identities, keyvault, linkservices, minimal, network, peering,
-               privatedns, routes, routeserver, security, sql, storage, vpn)
+from . import (acr, deployments, dnsresolver, endpoints, gateways, identities, keyvault, linkservices, minimal, network,
+               peering, privatedns, routes, routeserver, security, sql, storage, vpn)
 
 # Registration order (handlers, then hook callbacks, run in this order).
 PROVIDERS = (network, peering, gateways, vpn, endpoints, linkservices, privatedns, acr, security, routes, routeserver,
-             identities, storage, keyvault, sql, minimal, deployments)
+             identities, storage, keyvault, sql, minimal, deployments, dnsresolver)
 
 
 def register_all(engine):

@@ -196,6 +196,10 @@ class VirtualNetwork(ResourceType):
                                       f"Address space {a} overlaps with address space {b} in virtual network "
                                       f"{rid.name}.")
         props.setdefault("enableDdosProtection", False)   # dhcpOptions only when sent (recordings)
+        if isinstance(props.get("dhcpOptions"), dict):
+            # Recorded (azure-cli test_network_vnet_peering.yaml): a PUT with "dhcpOptions": {} answers
+            # "dhcpOptions": {"dnsServers": []}. The servers a VM uses, in order (dnsserver.py).
+            props["dhcpOptions"] = {"dnsServers": [str(s) for s in props["dhcpOptions"].get("dnsServers") or []]}
         props.setdefault("privateEndpointVNetPolicies", "Disabled")
         subnets = props.pop("subnets", None) or []
         props.pop("virtualNetworkPeerings", None)  # peerings are managed through their own path

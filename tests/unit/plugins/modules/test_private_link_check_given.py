@@ -101,7 +101,7 @@ def zone_records(records):
 
 def everything(estate, **extra):
     """Every input a procedure has after its steps, as the estate is."""
-    args = dict(FULL, endpoint=estate.endpoint, public_network_access="Disabled",
+    args = dict(FULL, endpoint=estate.endpoint, public_network_access="Disabled", virtual_network_dns_servers=[],
                 zones=[{"name": ZONE, "linked_virtual_networks": [VNET_ID], "records": zone_records(estate.records)}])
     args.update(extra)
     return args
@@ -112,10 +112,10 @@ def check(run_module, args):
     return result, failed
 
 
-def test_reading_everything_is_six_reads(run_module, estate):
+def test_reading_everything_is_seven_reads(run_module, estate):
     result, failed = check(run_module, FULL)
     assert not failed and result["ok"], result
-    assert [r[0] for r in estate.reads] == ["pe_get", "nic_get", "zone_get", "links_list", "records_list",
+    assert [r[0] for r in estate.reads] == ["pe_get", "nic_get", "vnet_get", "zone_get", "links_list", "records_list",
                                             "registry_get"]
 
 
@@ -164,7 +164,7 @@ def test_given_state_is_verified_like_read_state(run_module, estate):
     ({"endpoint": "given", "records": True, "links": True}, ["registry_get"]),
 ])
 def test_only_what_is_not_given_is_read(run_module, estate, given, reads):
-    args = dict(FULL)
+    args = dict(FULL, virtual_network_dns_servers=[])  # the virtual network's own read: test_reading_everything
     if given.get("endpoint"):
         args["endpoint"] = estate.endpoint
     zone = {"name": ZONE.upper() + "."}  # compared as a zone name
@@ -183,7 +183,7 @@ def test_only_what_is_not_given_is_read(run_module, estate, given, reads):
 
 def test_a_zone_listed_without_links_or_records_is_read(run_module, estate):
     estate.zone_exists = False
-    result, failed = check(run_module, dict(FULL, zones=[{"name": ZONE}]))
+    result, failed = check(run_module, dict(FULL, zones=[{"name": ZONE}], virtual_network_dns_servers=[]))
     assert not failed
     assert [r[0] for r in estate.reads][2:] == ["zone_get", "registry_get"]
     assert [f["check"] for f in result["findings"]] == ["zone"]
