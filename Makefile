@@ -157,7 +157,7 @@ awx-ee: venv collection-link
 # `soak` is the long run (a seeded 20% transient-fault rate over many seeds), not part of make
 # test; it rewrites its own section of RESULTS.md.
 reliability: venv collection-link
-	$(BIN)/python -m pytest -q -p no:cacheprovider tests/reliability
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n 2 tests/reliability
 
 reliability-results: venv collection-link
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/reliability --write-results
