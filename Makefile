@@ -45,7 +45,8 @@ help:
 	@echo "  sanity            * ansible-test sanity (empty ignore files)"
 	@echo "  lint              * ansible-lint, production profile; mypy on plugins/module_utils"
 	@echo "  molecule          * one molecule scenario per role"
-	@echo "  matrix              unit + integration at the SDK floors and beside azure.azcollection's requirements"
+	@echo "  matrix              unit + integration at the SDK floors and beside azure.azcollection's requirements;"
+	@echo "                      rewrites tests/matrix/RESULTS.md (not in .ci/run: run it before a stop that touches what it covers)"
 	@echo "  reliability-results the reliability suite, rewriting tests/reliability/RESULTS.md"
 	@echo "  soak                the long reliability run (rewrites its section of RESULTS.md)"
 	@echo "  bench               benchmarks against azure.azcollection (bench/README.md)"
@@ -142,9 +143,15 @@ demo: venv collection-link
 	PATH=$(BIN):$$PATH PRIVNET_DEMO=$(DEMO) scripts/demo
 
 # Molecule, in collection mode: one scenario per role under extensions/molecule/, each against its
-# own emulator (started by create, stopped by destroy); the full sequence, non-interactively.
+# own emulator (started by create, stopped by destroy); the full sequence, non-interactively. Two scenarios at a
+# time (each is one ansible-playbook after another, about one core): each one's output goes to
+# .cache/molecule/<scenario>.log, printed when it fails; the list of results at the end.
+MOLECULE_SCENARIOS := $(notdir $(patsubst %/molecule.yml,%,$(wildcard extensions/molecule/*/molecule.yml)))
 molecule: venv collection-link
-	PATH=$(BIN):$$PATH $(BIN)/molecule test --all
+	rm -rf .cache/molecule && mkdir -p .cache/molecule
+	printf '%s\n' $(MOLECULE_SCENARIOS) | xargs -P 2 -I{} sh -c \
+	  'if PATH=$(BIN):$$PATH $(BIN)/molecule test -s {} >.cache/molecule/{}.log 2>&1; then echo "molecule {}: passed"; \
+	   else cat .cache/molecule/{}.log; echo "molecule {}: FAILED"; exit 1; fi'
 
 # The AWX job-template run (ansible-runner, AWX's credential variables only) and the execution
 # environment's build context (ansible-builder create).
@@ -204,7 +211,7 @@ MATRIX_RUN = PYTHONPATH=$(COLLECTIONS):$(CURDIR)/tests/matrix $(1)/bin/python -m
 # roles and playbooks run in ansible-core). matrix-azcollection: ansible-core is the dev pin, as in `make test`; what
 # differs is the Python packages, and those run only inside module processes: every module's own target (the role_*
 # targets and the scenario tests drive the same modules through roles, and run in `make test` and matrix-min) and the
-# sign-in paths (msal, azure-identity and requests are pinned by azure-cli-core there). That keeps .ci/run under an hour.
+# sign-in paths (msal, azure-identity and requests are pinned by azure-cli-core there).
 MATRIX_MIN_INTEGRATION := tests/integration
 MATRIX_AZC_INTEGRATION := tests/integration/test_targets.py tests/integration/test_api_profile.py \
 	tests/integration/test_cross_tenant.py tests/integration/test_user_password.py \
@@ -233,7 +240,12 @@ matrix-min: collection-link $(MATRIX_MIN)/.installed-$(MATRIX_MIN_HASH)
 matrix-azcollection: collection-link $(MATRIX_AZC)/.installed-$(MATRIX_AZC_HASH)
 	$(call MATRIX_RUN,$(MATRIX_AZC),$(MATRIX_AZC_INTEGRATION))
 
-matrix: matrix-min matrix-azcollection
+# Both, their output kept, then tests/matrix/RESULTS.md written from it (not part of .ci/run: over an hour with make test).
+matrix:
+	mkdir -p $(MATRIX)
+	$(MAKE) --no-print-directory matrix-min matrix-azcollection 2>&1 | tee $(MATRIX)/matrix.log
+	$(PYTHON) tests/matrix/results.py --log $(MATRIX)/matrix.log --venv min=$(MATRIX_MIN) \
+	  --venv azcollection=$(MATRIX_AZC) --out tests/matrix/RESULTS.md
 
 test: unit emulator-tests cli-tests integration awx-ee reliability sanity lint molecule
 
