@@ -42,6 +42,14 @@ OLD_ANSIBLE_CORE_XFAIL = {
         ("ansible-core < 2.19 refuses a null option itself, with its own message", False),
     "test_private_link_service.py::test_bad_input_fails_before_any_request":
         ("ansible-core < 2.19 refuses a null option itself, with its own message", False),
+    "test_dns_forwarding_ruleset.py::test_bad_rules_fail_before_any_write":
+        ("ansible-core < 2.19 refuses a null option itself, with its own message", False),
+    "test_dns_resolver.py::test_bad_input_fails_before_any_write":
+        ("ansible-core < 2.19 refuses a null option itself, with its own message", False),
+    "test_private_link_check.py::test_bad_dns_options_fail_naming_the_field_before_calling_azure":
+        ("ansible-core < 2.19 refuses a null option itself, with its own message", False),
+    "test_virtual_network_dns_servers.py::test_bad_input_fails_before_any_write":
+        ("ansible-core < 2.19 refuses a null option itself, with its own message", False),
 }
 
 
