@@ -263,7 +263,9 @@ dns_resolver:
           returned: always
           sample: Static
         provisioning_state:
-          description: Provisioning state of the endpoint.
+          description:
+            - Provisioning state of the endpoint.
+            - V(null) in check mode for an endpoint the task would create (it does not exist yet).
           type: str
           returned: always
           sample: Succeeded
@@ -287,7 +289,9 @@ dns_resolver:
           type: str
           returned: always
         provisioning_state:
-          description: Provisioning state of the endpoint.
+          description:
+            - Provisioning state of the endpoint.
+            - V(null) in check mode for an endpoint the task would create (it does not exist yet).
           type: str
           returned: always
           sample: Succeeded
