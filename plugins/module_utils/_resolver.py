@@ -42,7 +42,7 @@ from typing import Any, Optional
 
 from ansible_collections.privnet.azure.plugins.module_utils._arm import properties, ref, writable
 from ansible_collections.privnet.azure.plugins.module_utils._ids import ResourceId, parse_resource_id, same_id
-from ansible_collections.privnet.azure.plugins.module_utils._subnet import sendable as subnet_sendable
+from ansible_collections.privnet.azure.plugins.module_utils._subnet import sendable as subnet_sendable, subnet_result
 
 # Microsoft.Network/dnsResolvers and dnsForwardingRulesets, newest stable api-version of
 # specification/dnsresolver/resource-manager/Microsoft.Network/stable/2025-05-01/dnsresolver.json.
@@ -292,6 +292,34 @@ def ruleset_result(ruleset: Any, rules: list, links: list) -> dict[str, Any]:
 def vnet_dns_servers(vnet: Any) -> list[str]:
     """The custom DNS servers of a virtual network ([] for Azure-provided DNS)."""
     return [str(s) for s in (properties(vnet).get("dhcpOptions") or {}).get("dnsServers") or []]
+
+
+def vnet_result(vnet: Any, vnet_id: str) -> dict[str, Any]:
+    """A virtual network as the modules return it: id, name, resource group, location, address prefixes, DNS servers
+    (and whether Azure provides DNS), subnets (subnet_result, delegations as their service names), tags, state."""
+    props = properties(vnet)
+    rid = parse_resource_id(vnet.get("id") or vnet_id)
+    servers = vnet_dns_servers(vnet)
+    subnets = []
+    for subnet in props.get("subnets") or []:
+        described = subnet_result(subnet)
+        described["resource_group"] = described["resource_group"] or rid.resource_group
+        described["virtual_network"] = described["virtual_network"] or rid.name
+        # The services only: the delegation's own name is arbitrary and says nothing of what the subnet may hold.
+        described["delegations"] = [d["service_name"] for d in described["delegations"] if d.get("service_name")]
+        subnets.append(described)
+    return {
+        "id": vnet.get("id") or vnet_id,
+        "name": vnet.get("name") or rid.name,
+        "resource_group": rid.resource_group,
+        "location": vnet.get("location"),
+        "address_prefixes": list((props.get("addressSpace") or {}).get("addressPrefixes") or []),
+        "dns_servers": servers,
+        "azure_provided_dns": not servers,
+        "subnets": subnets,
+        "tags": dict(vnet.get("tags") or {}),
+        "provisioning_state": props.get("provisioningState"),
+    }
 
 
 def vnet_sendable(vnet: Any) -> dict[str, Any]:

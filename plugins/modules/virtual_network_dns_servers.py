@@ -122,10 +122,10 @@ virtual_network:
 from ansible_collections.privnet.azure.plugins.module_utils._arm import NETWORK_API, properties
 from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
 from ansible_collections.privnet.azure.plugins.module_utils._diff import Difference
-from ansible_collections.privnet.azure.plugins.module_utils._ids import parse_resource_id
 from ansible_collections.privnet.azure.plugins.module_utils._resolver import (
     dns_servers,
     vnet_dns_servers,
+    vnet_result,
     vnet_sendable,
 )
 from ansible_collections.privnet.azure.plugins.module_utils._validate import name as valid_name
@@ -175,10 +175,10 @@ def main():
 
 
 def result(vnet, vnet_id):
-    servers = vnet_dns_servers(vnet)
-    return {"id": vnet.get("id") or vnet_id, "name": vnet.get("name") or parse_resource_id(vnet_id).name,
-            "resource_group": parse_resource_id(vnet.get("id") or vnet_id).resource_group, "dns_servers": servers,
-            "azure_provided_dns": not servers, "provisioning_state": properties(vnet).get("provisioningState")}
+    """The members this module documents of the shared view of a virtual network (virtual_network_info has them all)."""
+    view = vnet_result(vnet, vnet_id)
+    return {key: view[key] for key in ("id", "name", "resource_group", "dns_servers", "azure_provided_dns",
+                                       "provisioning_state")}
 
 
 if __name__ == "__main__":

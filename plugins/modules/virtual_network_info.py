@@ -184,11 +184,9 @@ virtual_network:
       sample: Succeeded
 """
 
-from ansible_collections.privnet.azure.plugins.module_utils._arm import NETWORK_API, properties
+from ansible_collections.privnet.azure.plugins.module_utils._arm import NETWORK_API
 from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
-from ansible_collections.privnet.azure.plugins.module_utils._ids import parse_resource_id
-from ansible_collections.privnet.azure.plugins.module_utils._resolver import vnet_dns_servers
-from ansible_collections.privnet.azure.plugins.module_utils._subnet import subnet_result
+from ansible_collections.privnet.azure.plugins.module_utils._resolver import vnet_result
 from ansible_collections.privnet.azure.plugins.module_utils._validate import name as valid_name
 
 ARGUMENT_SPEC = dict(
@@ -211,33 +209,7 @@ def main():
     # One read, through ArmResources at NETWORK_API (as the subnet and DNS server modules read it).
     vnet = module.arm(rid.subscription).get(str(rid), NETWORK_API, what=f"reading {what}")
     module.exit(changed=False, exists=vnet is not None,
-                virtual_network=result(vnet, str(rid)) if vnet is not None else None)
-
-
-def result(vnet, vnet_id):
-    props = properties(vnet)
-    rid = parse_resource_id(vnet.get("id") or vnet_id)
-    servers = vnet_dns_servers(vnet)
-    subnets = []
-    for subnet in props.get("subnets") or []:
-        described = subnet_result(subnet)
-        described["resource_group"] = described["resource_group"] or rid.resource_group
-        described["virtual_network"] = described["virtual_network"] or rid.name
-        # The services only: the delegation's own name is arbitrary and says nothing of what the subnet may hold.
-        described["delegations"] = [d["service_name"] for d in described["delegations"] if d.get("service_name")]
-        subnets.append(described)
-    return {
-        "id": vnet.get("id") or vnet_id,
-        "name": vnet.get("name") or rid.name,
-        "resource_group": rid.resource_group,
-        "location": vnet.get("location"),
-        "address_prefixes": list((props.get("addressSpace") or {}).get("addressPrefixes") or []),
-        "dns_servers": servers,
-        "azure_provided_dns": not servers,
-        "subnets": subnets,
-        "tags": dict(vnet.get("tags") or {}),
-        "provisioning_state": props.get("provisioningState"),
-    }
+                virtual_network=vnet_result(vnet, str(rid)) if vnet is not None else None)
 
 
 if __name__ == "__main__":
