@@ -15,7 +15,10 @@ description:
     link. Each host publishes the keys of the shared resources it needs in a fact; this filter returns, for every
     key, the first host of the play (in play order) that names it, so that only that host writes the resource
     and forks do not race to write it.
+  - An empty key (V("") or null) is a resource the host does not need, and is left out.
   - Needs the linear strategy, which finishes the task publishing the fact on every host before the next task.
+  - Run it once for the whole play, with C(run_once) on an C(ansible.builtin.set_fact), whose fact then goes to every
+    host. Evaluated by every host instead, each would read every host's fact, which grows with the square of the fleet.
 positional: _input, hostvars, fact
 options:
   _input:
@@ -34,11 +37,16 @@ options:
 """
 
 EXAMPLES = r"""
+- name: Which host writes each shared resource, for the whole play
+  ansible.builtin.set_fact:
+    my_leaders: "{{ ansible_play_hosts | privnet.azure.shared_leaders(hostvars, 'my_shared_keys') }}"
+  run_once: true
+
 - name: The zone, written by the first host naming it
   privnet.azure.private_dns_zone:
     name: privatelink.azurecr.io
     resource_group: rg-network
-  when: (ansible_play_hosts | privnet.azure.shared_leaders(hostvars, 'my_shared_keys'))[my_shared_keys.zone] == inventory_hostname
+  when: my_leaders[my_shared_keys.zone] == inventory_hostname
 """
 
 RETURN = r"""
@@ -62,7 +70,8 @@ def shared_leaders(hosts, hostvars, fact):
         if isinstance(values, str):
             raise AnsibleFilterError(f"shared_leaders: fact {fact} of host {host} is a string; give a dict or a list of keys")
         for key in values:
-            leaders.setdefault(key, host)
+            if key:
+                leaders.setdefault(key, host)
     return leaders
 
 

@@ -6,7 +6,7 @@
 
 Private Link, network rules, dedicated data endpoints and geo-replication are Premium-only;
 require_premium() says so, naming the SKU and the fix, before a module writes anything. Registries and their
-connections are Azure's JSON, read and written through AzureModule.arm() at _arm.CONTAINER_REGISTRY_API.
+connections are Azure's JSON, read and written through AzureModule.arm() at _armjson.CONTAINER_REGISTRY_API.
 
 Private module_utils: an internal API of this collection, it may change at any time.
 """
@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Optional
 
-from ansible_collections.privnet.azure.plugins.module_utils._arm import CONTAINER_REGISTRY_API, properties, ref
+from ansible_collections.privnet.azure.plugins.module_utils._armjson import CONTAINER_REGISTRY_API, properties, ref
 from ansible_collections.privnet.azure.plugins.module_utils._ids import ResourceId, parse_resource_id
 from ansible_collections.privnet.azure.plugins.module_utils._validate import Refused
 

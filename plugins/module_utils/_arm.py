@@ -8,7 +8,7 @@ A Private Link target can be any of dozens of services (Storage, Key Vault, SQL,
 private endpoint connections, private link resources and network rules have the same ARM shapes, so one generic
 client serves them, at the api-version the caller names (the table in ``_targets``). This is the approach of
 azure-cli's ``az network private-endpoint-connection`` and of azure.azcollection's ``azure_rm_resource``. Subnets,
-private endpoints, Private DNS and registries go the same way (NETWORK_API, PRIVATE_DNS_API, CONTAINER_REGISTRY_API):
+private endpoints, Private DNS and registries go the same way (the api-versions in ``_armjson``):
 their azure-mgmt-* clients cost more CPU to import than the rest of a module run.
 
 The pipeline is azure-mgmt-core's ARMPipelineClient with the same policies the SDK clients get (bearer token with
@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any, Callable, Optional
 
 from ansible_collections.privnet.azure.plugins.module_utils._azure import POLLING_INTERVAL, USER_AGENT
@@ -41,15 +41,6 @@ except ImportError:  # AzureModule reports the missing library
     pass
 
 TERMINAL_STATUSES = ("succeeded", "failed", "canceled", "cancelled")
-
-# The api-versions of Azure's own types that this collection reads and writes through ArmResources rather than an
-# azure-mgmt-* client (importing those clients is most of a module run's CPU: azure-mgmt-network alone is a 6 MB
-# module). Each is the version the SDK release of constraints-dev.txt sends, so the requests are the ones the SDK
-# clients made, and the emulator's contract tables are held to these same versions (emulator/privnet_emulator/
-# contract/versions.py).
-NETWORK_API = "2026-03-01"  # Microsoft.Network (NRP): azure-mgmt-network 33.1.0
-PRIVATE_DNS_API = "2024-06-01"  # Microsoft.Network/privateDnsZones: azure-mgmt-privatedns 2.0.0 (and 1.2.0)
-CONTAINER_REGISTRY_API = "2025-11-01"  # Microsoft.ContainerRegistry: azure-mgmt-containerregistry 15.0.0
 
 
 class Operation:
@@ -266,29 +257,6 @@ class _Finished:
 def response_json(response: Any) -> Any:
     """The JSON body of an answer of send(), or None when it has none."""
     return _json(response)
-
-
-# ---- Azure's JSON ---------------------------------------------------------------------------------------------
-
-def properties(resource: Any) -> dict:
-    """A resource's ``properties`` object ({} when it has none, or for None)."""
-    value = resource.get("properties") if isinstance(resource, Mapping) else None
-    return value if isinstance(value, dict) else {}
-
-
-def ref(value: Any) -> Optional[str]:
-    """The id of a reference to another resource (``{"id": ...}``), or None."""
-    return value.get("id") if isinstance(value, Mapping) else None
-
-
-def writable(resource: Mapping, read_only: Iterable[str] = (), read_only_properties: Iterable[str] = ()) -> dict:
-    """A copy of ``resource`` (as read) to send back in a PUT: without the top-level members ``read_only`` and
-    the ``properties`` members ``read_only_properties``, which Azure sets and ignores in a request (what an SDK
-    model leaves out when it serializes; the lists are the readOnly members of Microsoft's OpenAPI files)."""
-    body = {k: v for k, v in json.loads(json.dumps(resource)).items() if k not in set(read_only)}
-    if isinstance(body.get("properties"), dict):
-        body["properties"] = {k: v for k, v in body["properties"].items() if k not in set(read_only_properties)}
-    return body
 
 
 def _json(response: Any) -> Any:

@@ -177,7 +177,7 @@ def unknown_endpoint(module: AzureModule, where: str) -> Optional[ResourceId]:
     task of the same check-mode run only predicted it, and the real run will find the connection it requests. Then
     warns and returns the endpoint's id (the module reports the change); None when the endpoint exists (the task
     fails as in a real run)."""
-    from ansible_collections.privnet.azure.plugins.module_utils._arm import NETWORK_API
+    from ansible_collections.privnet.azure.plugins.module_utils._armjson import NETWORK_API
 
     rid = parse_resource_id(module.params["private_endpoint_id"], "private_endpoint_id")
     endpoint = module.arm(rid.subscription).get(str(rid), NETWORK_API, what=f"reading private endpoint '{rid.name}'")

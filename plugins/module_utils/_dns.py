@@ -9,7 +9,7 @@ Record values travel as plain strings in the modules' options and results (``10.
 (``{"aRecords": [{"ipv4Address": ...}]}``); this file converts between the two, checks them before
 any write and compares them the way DNS does (order-insensitive, host names case-insensitive).
 Zones, links and record sets are Azure's JSON, read and written through AzureModule.arm() at
-_arm.PRIVATE_DNS_API.
+_armjson.PRIVATE_DNS_API.
 
 Private module_utils: an internal API of this collection, it may change at any time.
 """
@@ -21,7 +21,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any, Optional
 
-from ansible_collections.privnet.azure.plugins.module_utils._arm import properties
+from ansible_collections.privnet.azure.plugins.module_utils._armjson import properties
 from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureError
 from ansible_collections.privnet.azure.plugins.module_utils._ids import ResourceId
 from ansible_collections.privnet.azure.plugins.module_utils._privatelink import KNOWN_AFTER_APPLY

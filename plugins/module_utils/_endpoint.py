@@ -13,7 +13,7 @@ registry itself (``registry`` -> ``<reg>.azurecr.io``) and one per geo-replica r
 
 Used by private_endpoint, private_endpoint_info and any module that verifies an endpoint. Endpoints, network
 interfaces and zone groups are Azure's JSON (camelCase, settings under ``properties``), read through
-AzureModule.arm() at _arm.NETWORK_API.
+AzureModule.arm() at _armjson.NETWORK_API.
 
 Private module_utils: an internal API of this collection, it may change at any time.
 """
@@ -23,7 +23,7 @@ from __future__ import annotations
 import ipaddress
 from typing import TYPE_CHECKING, Any, Optional
 
-from ansible_collections.privnet.azure.plugins.module_utils._arm import (
+from ansible_collections.privnet.azure.plugins.module_utils._armjson import (
     CONTAINER_REGISTRY_API,
     NETWORK_API,
     properties,

@@ -24,7 +24,7 @@ import ipaddress
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Iterable, NoReturn, Optional, Sequence
 
-from ansible_collections.privnet.azure.plugins.module_utils._arm import properties
+from ansible_collections.privnet.azure.plugins.module_utils._armjson import properties
 from ansible_collections.privnet.azure.plugins.module_utils._diff import Difference, ci, compare
 from ansible_collections.privnet.azure.plugins.module_utils._ids import ResourceId, parse_resource_id
 from ansible_collections.privnet.azure.plugins.module_utils._subnet import describe as describe_subnet

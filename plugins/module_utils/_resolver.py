@@ -29,7 +29,7 @@ Sources (facts only):
 - Microsoft Learn, virtual-network/virtual-networks-faq.md: Azure reserves the first four and the last address of
   every subnet.
 - A virtual network's read-only members: specification/network/.../stable/2026-03-01/virtualNetwork.json
-  (_arm.NETWORK_API), VirtualNetworkPropertiesFormat and VirtualNetworkPeeringPropertiesFormat.
+  (_armjson.NETWORK_API), VirtualNetworkPropertiesFormat and VirtualNetworkPeeringPropertiesFormat.
 
 Private module_utils: an internal API of this collection, it may change at any time.
 """
@@ -40,7 +40,7 @@ import ipaddress
 import re
 from typing import Any, Optional
 
-from ansible_collections.privnet.azure.plugins.module_utils._arm import properties, ref, writable
+from ansible_collections.privnet.azure.plugins.module_utils._armjson import properties, ref, writable
 from ansible_collections.privnet.azure.plugins.module_utils._ids import ResourceId, parse_resource_id, same_id
 from ansible_collections.privnet.azure.plugins.module_utils._subnet import sendable as subnet_sendable, subnet_result
 

@@ -8,7 +8,7 @@ A subnet PUT replaces the whole subnet, so a module that sends a freshly built S
 whatever it did not model (NSG, route table, NAT gateway, delegations, service endpoints,
 policies...). update_subnet() therefore sends back the very subnet it read, changed only
 where the module said so. Subnets are Azure's JSON (as Microsoft's OpenAPI files spell it: camelCase,
-settings under ``properties``), read and written through AzureModule.arm() at _arm.NETWORK_API.
+settings under ``properties``), read and written through AzureModule.arm() at _armjson.NETWORK_API.
 
 Private module_utils: an internal API of this collection, it may change at any time.
 """
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ansible_collections.privnet.azure.plugins.module_utils._arm import NETWORK_API, properties, ref, writable
+from ansible_collections.privnet.azure.plugins.module_utils._armjson import NETWORK_API, properties, ref, writable
 from ansible_collections.privnet.azure.plugins.module_utils._ids import (
     ResourceId,
     parse_resource_id,

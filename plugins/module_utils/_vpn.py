@@ -5,7 +5,7 @@
 """VPN gateways and what they stand on: public IP addresses, virtual network gateways (route-based VPN), local
 network gateways and connections. Checks of what a task asks for (raising ValueError that names the option and the
 fix), the rules Microsoft documents for SKUs, generations and the GatewaySubnet, the members Azure sets (left out of a
-body sent back), and the documented return shapes. The wire shapes are Microsoft.Network's JSON at _arm.NETWORK_API
+body sent back), and the documented return shapes. The wire shapes are Microsoft.Network's JSON at _armjson.NETWORK_API
 (azure-mgmt-network 33.1.0's models: PublicIPAddress, VirtualNetworkGateway, LocalNetworkGateway,
 VirtualNetworkGatewayConnection, ConnectionSharedKey).
 
@@ -20,7 +20,7 @@ import ipaddress
 import re
 from typing import Any, Optional
 
-from ansible_collections.privnet.azure.plugins.module_utils._arm import properties, ref, writable
+from ansible_collections.privnet.azure.plugins.module_utils._armjson import properties, ref, writable
 from ansible_collections.privnet.azure.plugins.module_utils._ids import parse_resource_id
 from ansible_collections.privnet.azure.plugins.module_utils._validate import cidr
 

@@ -6,7 +6,7 @@
 zones it names (Microsoft Learn, private-link/private-endpoint-dns-integration.md). An endpoint has at most one.
 
 Helpers raise ValueError for what the task must fix; the module fails with it. Zone groups are Azure's JSON, read
-and written through AzureModule.arm() at _arm.NETWORK_API (the zones at _arm.PRIVATE_DNS_API).
+and written through AzureModule.arm() at _armjson.NETWORK_API (the zones at _armjson.PRIVATE_DNS_API).
 
 Private module_utils: an internal API of this collection, it may change at any time.
 """
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from ansible_collections.privnet.azure.plugins.module_utils._arm import NETWORK_API, PRIVATE_DNS_API, properties
+from ansible_collections.privnet.azure.plugins.module_utils._armjson import NETWORK_API, PRIVATE_DNS_API, properties
 from ansible_collections.privnet.azure.plugins.module_utils._diff import Difference, ci
 from ansible_collections.privnet.azure.plugins.module_utils._endpoint import NETWORK, describe, endpoint_id
 from ansible_collections.privnet.azure.plugins.module_utils._ids import parse_resource_id, resolve_resource_id

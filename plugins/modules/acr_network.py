@@ -285,7 +285,7 @@ from ansible_collections.privnet.azure.plugins.module_utils._acr import (
     require_premium,
     sku_name,
 )
-from ansible_collections.privnet.azure.plugins.module_utils._arm import CONTAINER_REGISTRY_API
+from ansible_collections.privnet.azure.plugins.module_utils._armjson import CONTAINER_REGISTRY_API
 from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
 from ansible_collections.privnet.azure.plugins.module_utils._diff import ci, compare
 from ansible_collections.privnet.azure.plugins.module_utils._validate import cidr

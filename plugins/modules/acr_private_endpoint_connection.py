@@ -199,7 +199,7 @@ from ansible_collections.privnet.azure.plugins.module_utils._acr import (
     list_connections,
     sku_name,
 )
-from ansible_collections.privnet.azure.plugins.module_utils._arm import CONTAINER_REGISTRY_API
+from ansible_collections.privnet.azure.plugins.module_utils._armjson import CONTAINER_REGISTRY_API
 from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
 from ansible_collections.privnet.azure.plugins.module_utils._connections import (
     STATUS,

@@ -315,7 +315,7 @@ dns_forwarding_ruleset:
           returned: always
 """
 
-from ansible_collections.privnet.azure.plugins.module_utils._arm import NETWORK_API, properties, ref, writable
+from ansible_collections.privnet.azure.plugins.module_utils._armjson import NETWORK_API, properties, ref, writable
 from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
 from ansible_collections.privnet.azure.plugins.module_utils._diff import ABSENT, Difference, ci
 from ansible_collections.privnet.azure.plugins.module_utils._endpoint import location_key

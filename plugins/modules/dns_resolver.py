@@ -304,7 +304,7 @@ dns_resolver:
 """
 
 from ansible_collections.privnet.azure.plugins.module_utils import _subnet
-from ansible_collections.privnet.azure.plugins.module_utils._arm import NETWORK_API, properties, ref, writable
+from ansible_collections.privnet.azure.plugins.module_utils._armjson import NETWORK_API, properties, ref, writable
 from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
 from ansible_collections.privnet.azure.plugins.module_utils._diff import ABSENT, Difference, ci
 from ansible_collections.privnet.azure.plugins.module_utils._endpoint import location_key

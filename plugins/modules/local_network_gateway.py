@@ -177,7 +177,7 @@ local_network_gateway:
       sample: Succeeded
 """
 
-from ansible_collections.privnet.azure.plugins.module_utils._arm import NETWORK_API
+from ansible_collections.privnet.azure.plugins.module_utils._armjson import NETWORK_API
 from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
 from ansible_collections.privnet.azure.plugins.module_utils._diff import ABSENT, Difference, ci, unordered
 from ansible_collections.privnet.azure.plugins.module_utils._endpoint import location_key

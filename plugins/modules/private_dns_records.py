@@ -250,7 +250,8 @@ zone_records:
       sample: ["10.20.1.4"]
 """
 
-from ansible_collections.privnet.azure.plugins.module_utils._arm import PRIVATE_DNS_API, properties, response_json
+from ansible_collections.privnet.azure.plugins.module_utils._arm import response_json
+from ansible_collections.privnet.azure.plugins.module_utils._armjson import PRIVATE_DNS_API, properties
 from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureError, AzureModule
 from ansible_collections.privnet.azure.plugins.module_utils._diff import ABSENT, Difference
 from ansible_collections.privnet.azure.plugins.module_utils._dns import (

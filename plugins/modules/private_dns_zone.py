@@ -254,7 +254,7 @@ links:
       choices: [created, updated, recreated, deleted, unchanged]
 """
 
-from ansible_collections.privnet.azure.plugins.module_utils._arm import (
+from ansible_collections.privnet.azure.plugins.module_utils._armjson import (
     NETWORK_API,
     PRIVATE_DNS_API,
     properties,

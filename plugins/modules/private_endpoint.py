@@ -564,7 +564,7 @@ import json
 from dataclasses import dataclass, field
 
 from ansible_collections.privnet.azure.plugins.module_utils import _zone_group as zone_groups
-from ansible_collections.privnet.azure.plugins.module_utils._arm import NETWORK_API, properties, ref, writable
+from ansible_collections.privnet.azure.plugins.module_utils._armjson import NETWORK_API, properties, ref, writable
 from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule, HttpResponseError, means_absent
 from ansible_collections.privnet.azure.plugins.module_utils._diff import ABSENT, Difference, ci, compare, unordered
 from ansible_collections.privnet.azure.plugins.module_utils._endpoint import (

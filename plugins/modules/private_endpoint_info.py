@@ -253,7 +253,7 @@ private_endpoints:
       sample: Succeeded
 """
 
-from ansible_collections.privnet.azure.plugins.module_utils._arm import NETWORK_API, properties
+from ansible_collections.privnet.azure.plugins.module_utils._armjson import NETWORK_API, properties
 from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
 from ansible_collections.privnet.azure.plugins.module_utils._endpoint import (
     NETWORK,

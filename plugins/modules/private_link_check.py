@@ -369,7 +369,7 @@ connection_state:
 
 import traceback
 
-from ansible_collections.privnet.azure.plugins.module_utils._arm import (
+from ansible_collections.privnet.azure.plugins.module_utils._armjson import (
     CONTAINER_REGISTRY_API,
     NETWORK_API,
     PRIVATE_DNS_API,

@@ -263,7 +263,7 @@ subnet:
       sample: Succeeded
 """
 
-from ansible_collections.privnet.azure.plugins.module_utils._arm import NETWORK_API, properties, ref
+from ansible_collections.privnet.azure.plugins.module_utils._armjson import NETWORK_API, properties, ref
 from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
 from ansible_collections.privnet.azure.plugins.module_utils._diff import Difference
 from ansible_collections.privnet.azure.plugins.module_utils._ids import resolve_resource_id, same_id

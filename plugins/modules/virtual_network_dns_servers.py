@@ -119,7 +119,7 @@ virtual_network:
       sample: Succeeded
 """
 
-from ansible_collections.privnet.azure.plugins.module_utils._arm import NETWORK_API, properties
+from ansible_collections.privnet.azure.plugins.module_utils._armjson import NETWORK_API, properties
 from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
 from ansible_collections.privnet.azure.plugins.module_utils._diff import Difference
 from ansible_collections.privnet.azure.plugins.module_utils._resolver import (

@@ -184,7 +184,7 @@ virtual_network:
       sample: Succeeded
 """
 
-from ansible_collections.privnet.azure.plugins.module_utils._arm import NETWORK_API
+from ansible_collections.privnet.azure.plugins.module_utils._armjson import NETWORK_API
 from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
 from ansible_collections.privnet.azure.plugins.module_utils._resolver import vnet_result
 from ansible_collections.privnet.azure.plugins.module_utils._validate import name as valid_name

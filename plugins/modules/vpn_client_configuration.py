@@ -193,7 +193,7 @@ import hashlib
 import ipaddress
 import re
 
-from ansible_collections.privnet.azure.plugins.module_utils._arm import NETWORK_API, properties
+from ansible_collections.privnet.azure.plugins.module_utils._armjson import NETWORK_API, properties
 from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
 from ansible_collections.privnet.azure.plugins.module_utils._diff import Difference, ci, unordered
 from ansible_collections.privnet.azure.plugins.module_utils._ids import parse_resource_id

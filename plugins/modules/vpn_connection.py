@@ -280,7 +280,7 @@ connection_status:
   sample: Connected
 """
 
-from ansible_collections.privnet.azure.plugins.module_utils._arm import NETWORK_API, properties, ref
+from ansible_collections.privnet.azure.plugins.module_utils._armjson import NETWORK_API, properties, ref
 from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
 from ansible_collections.privnet.azure.plugins.module_utils._diff import ABSENT, Difference, ci
 from ansible_collections.privnet.azure.plugins.module_utils._ids import build_resource_id, parse_resource_id, same_id

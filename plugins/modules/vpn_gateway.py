@@ -256,7 +256,7 @@ vpn_gateway:
       sample: Succeeded
 """
 
-from ansible_collections.privnet.azure.plugins.module_utils._arm import NETWORK_API, properties, ref
+from ansible_collections.privnet.azure.plugins.module_utils._armjson import NETWORK_API, properties, ref
 from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
 from ansible_collections.privnet.azure.plugins.module_utils._diff import ABSENT, Difference, ci
 from ansible_collections.privnet.azure.plugins.module_utils._endpoint import location_key

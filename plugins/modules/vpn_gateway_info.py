@@ -64,7 +64,7 @@ vpn_gateways:
       provisioning_state: Succeeded
 """
 
-from ansible_collections.privnet.azure.plugins.module_utils._arm import NETWORK_API
+from ansible_collections.privnet.azure.plugins.module_utils._armjson import NETWORK_API
 from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
 from ansible_collections.privnet.azure.plugins.module_utils._ids import build_resource_id
 from ansible_collections.privnet.azure.plugins.module_utils._validate import name as valid_name

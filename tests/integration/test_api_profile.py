@@ -1,6 +1,6 @@
 """A cloud that lags behind Azure (issue 14): Azure Stack Hub's 2020-09-01-hybrid profile serves
 Microsoft.Network at 2018-11-01 and has no private endpoints. The modules, with the api-versions they
-send (_arm.NETWORK_API and the others; the installed SDK's for vnet_peering), get ARM's refusal, reported
+send (_armjson.NETWORK_API and the others; the installed SDK's for vnet_peering), get ARM's refusal, reported
 with the api-version named and why, never a traceback, and nothing is written.
 """
 
@@ -43,7 +43,7 @@ def test_a_cloud_without_the_sdks_api_version_is_named(stack_hub, tmp_path):
     run = run_playbook(stack_hub, str(playbook), check=False)
     assert run.returncode != 0
     assert "NoRegisteredProviderFound" in run.stdout, run.stdout[-3000:]
-    # The api-version is the one the module sent (_arm.NETWORK_API), and it is the one ARM's message names.
+    # The api-version is the one the module sent (_armjson.NETWORK_API), and it is the one ARM's message names.
     named = re.search(r"does not serve this request at api-version (\d{4}-\d{2}-\d{2})", run.stdout)
     assert named, run.stdout[-3000:]
     assert f"API version '{named.group(1)}'" in run.stdout

@@ -20,6 +20,12 @@ def test_the_first_host_in_play_order_leads_each_key():
     assert shared_leaders(["h1", "h2", "h3"], hostvars, "more") == {"w.data": "h2", "e.data": "h3"}
 
 
+def test_empty_keys_are_resources_a_host_does_not_need():
+    hostvars = {"h1": {"keys": {"subnet": "s1", "vnet": ""}}, "h2": {"keys": {"subnet": "s1", "vnet": "v1"}},
+                "h3": {"keys": [None, "", "s2"]}}
+    assert shared_leaders(["h1", "h2", "h3"], hostvars, "keys") == {"s1": "h1", "v1": "h2", "s2": "h3"}
+
+
 def test_hosts_outside_the_play_do_not_count():
     hostvars = {"h1": {"keys": ["a"]}, "h2": {"keys": ["a"]}}
     assert shared_leaders(["h2"], hostvars, "keys") == {"a": "h2"}

@@ -9,7 +9,7 @@ from unittest.mock import MagicMock
 
 import pytest
 
-from ansible_collections.privnet.azure.plugins.module_utils._arm import CONTAINER_REGISTRY_API
+from ansible_collections.privnet.azure.plugins.module_utils._armjson import CONTAINER_REGISTRY_API
 from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
 from ansible_collections.privnet.azure.plugins.modules import acr_network
 from ansible_collections.privnet.azure.tests.unit.helpers import (

@@ -10,7 +10,7 @@ from unittest.mock import MagicMock
 import pytest
 
 from ansible_collections.privnet.azure.plugins.module_utils import _azure
-from ansible_collections.privnet.azure.plugins.module_utils._arm import CONTAINER_REGISTRY_API
+from ansible_collections.privnet.azure.plugins.module_utils._armjson import CONTAINER_REGISTRY_API
 from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
 from ansible_collections.privnet.azure.plugins.modules import acr_private_endpoint_connection as module_under_test
 from ansible_collections.privnet.azure.tests.unit.helpers import (

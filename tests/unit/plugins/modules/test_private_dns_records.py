@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from ansible_collections.privnet.azure.plugins.module_utils._arm import PRIVATE_DNS_API
+from ansible_collections.privnet.azure.plugins.module_utils._armjson import PRIVATE_DNS_API
 from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
 from ansible_collections.privnet.azure.plugins.modules import private_dns_records
 from ansible_collections.privnet.azure.tests.unit.helpers import (

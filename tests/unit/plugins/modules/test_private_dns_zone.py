@@ -9,7 +9,7 @@ from unittest.mock import MagicMock
 
 import pytest
 
-from ansible_collections.privnet.azure.plugins.module_utils._arm import NETWORK_API, PRIVATE_DNS_API
+from ansible_collections.privnet.azure.plugins.module_utils._armjson import NETWORK_API, PRIVATE_DNS_API
 from ansible_collections.privnet.azure.plugins.modules import private_dns_zone
 from ansible_collections.privnet.azure.tests.unit.helpers import FakePoller, arm_error, install_arm, not_found, split_id
 

@@ -11,7 +11,11 @@ import json
 import pytest
 
 from ansible_collections.privnet.azure.plugins.module_utils import _endpoint
-from ansible_collections.privnet.azure.plugins.module_utils._arm import CONTAINER_REGISTRY_API, NETWORK_API, PRIVATE_DNS_API
+from ansible_collections.privnet.azure.plugins.module_utils._armjson import (
+    CONTAINER_REGISTRY_API,
+    NETWORK_API,
+    PRIVATE_DNS_API,
+)
 from ansible_collections.privnet.azure.plugins.module_utils._azure import AzureModule
 from ansible_collections.privnet.azure.plugins.module_utils._targets import PRIVATE_LINK_SERVICE_API_VERSION
 from ansible_collections.privnet.azure.plugins.modules import private_endpoint

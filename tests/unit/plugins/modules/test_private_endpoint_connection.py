@@ -13,7 +13,7 @@ from unittest.mock import MagicMock
 import pytest
 
 from ansible_collections.privnet.azure.plugins.module_utils import _arm, _azure
-from ansible_collections.privnet.azure.plugins.module_utils._arm import NETWORK_API
+from ansible_collections.privnet.azure.plugins.module_utils._armjson import NETWORK_API
 from ansible_collections.privnet.azure.plugins.modules import private_endpoint_connection as pec
 from ansible_collections.privnet.azure.plugins.modules import private_endpoint_connection_info as pec_info
 from ansible_collections.privnet.azure.plugins.modules import private_link_resource_info as plr_info

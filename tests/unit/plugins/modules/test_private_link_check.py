@@ -6,7 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.privnet.azure.plugins.module_utils._arm import CONTAINER_REGISTRY_API, NETWORK_API, PRIVATE_DNS_API
+from ansible_collections.privnet.azure.plugins.module_utils._armjson import (
+    CONTAINER_REGISTRY_API,
+    NETWORK_API,
+    PRIVATE_DNS_API,
+)
 from ansible_collections.privnet.azure.plugins.modules import private_link_check
 from ansible_collections.privnet.azure.plugins.modules.private_link_check import parse_resolver
 from ansible_collections.privnet.azure.tests.unit.helpers import install_arm, not_found, split_id, warnings_of

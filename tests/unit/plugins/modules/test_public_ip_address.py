@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.privnet.azure.plugins.module_utils._arm import NETWORK_API
+from ansible_collections.privnet.azure.plugins.module_utils._armjson import NETWORK_API
 from ansible_collections.privnet.azure.plugins.modules import public_ip_address
 from ansible_collections.privnet.azure.tests.unit.helpers import arm_error
 from ansible_collections.privnet.azure.tests.unit.plugins.modules.vpn_fakes import (

@@ -8,7 +8,7 @@ from unittest.mock import MagicMock
 
 import pytest
 
-from ansible_collections.privnet.azure.plugins.module_utils._arm import NETWORK_API
+from ansible_collections.privnet.azure.plugins.module_utils._armjson import NETWORK_API
 from ansible_collections.privnet.azure.plugins.modules import service_endpoint
 from ansible_collections.privnet.azure.tests.unit.helpers import (
     SUBNET_ID,
