@@ -346,7 +346,8 @@ def markdown(results):
              f"registries, forks {meta['forks']}. How each figure is taken: bench/README.md.", ""]
     for update in meta.get("updates", []):
         lines += [f"Measured again on {update['date']} ({update['runs']} runs per side; fleet: {update['fleet']} "
-                  f"registries, forks {update['forks']}{'; ARM throttling on' if update.get('throttling') else ''}): "
+                  f"registries, forks {update['forks']}{'; ARM throttling on' if update.get('throttling') else ''}"
+                  f"{'; scenarios interleaved run by run' if update.get('interleave') else ''}): "
                   f"{', '.join(update['scenarios'])} in "
                   f"{', '.join(update['modes'])} latency. The other rows are from the first date.", ""]
     for mode, per_scenario in results["modes"].items():
@@ -467,6 +468,9 @@ def main(argv=None):
     parser.add_argument("--merge", action="store_true",
                         help="keep what OUT/results.json holds for the scenarios and modes not run now (a scenario "
                              "measured again after a change); the report names what was measured when")
+    parser.add_argument("--interleave", action="store_true",
+                        help="take run i of every scenario before run i+1 (not all runs of a scenario in a row), so "
+                             "that a machine whose speed drifts during the bench weighs on fleet and fleet_1 alike")
     parser.add_argument("--report-only", action="store_true",
                         help="rebuild the summaries and README.md from OUT/results.json without running anything")
     args = parser.parse_args(argv)
@@ -491,7 +495,7 @@ def main(argv=None):
                         "commands": {n: {s: SCENARIOS[n][s] for s in SIDES} for n in names},
                         "fleets": {n: {"registries": SCENARIOS[n]["size"](args), "forks": SCENARIOS[n]["forks"](args),
                                        "slices": SCENARIOS[n]["slices"]} for n in names if "size" in SCENARIOS[n]},
-                        "throttling": THROTTLING},
+                        "throttling": THROTTLING, "interleave": args.interleave},
                "installed": installed_sizes(), "modes": {}}
     if args.merge and os.path.exists(os.path.join(args.out, "results.json")):
         results = merged(args, results, names, modes)
@@ -499,6 +503,7 @@ def main(argv=None):
     try:
         for mode in modes:
             per_scenario = results["modes"].setdefault(mode, {})
+            plans = {}
             for name in names:
                 spec = SCENARIOS[name]
                 inventory = None
@@ -506,19 +511,24 @@ def main(argv=None):
                     inventory = os.path.join(logs, f"{name}-inventory.json")
                     with open(inventory, "w", encoding="utf-8") as f:
                         json.dump(spec["inventory"](args), f)
-                runs = {side: [] for side in SIDES}
                 # A scenario's own sides unless --side names them.
                 chosen = [side for side in sides if args.side or side in spec.get("sides", SIDES)]
-                for i in range(args.runs):
-                    for side in (chosen if i % 2 == 0 else chosen[::-1]):
-                        if runs[side] and runs[side][0]["status"] == "missing":
-                            continue  # reported once
-                        run = one_run(emu, spec, side, args, mode, inventory, os.path.join(logs, f"{mode}-{name}-{side}-{i}.log"))
-                        runs[side].append(run)
-                        print(f"[{mode}] {name} {side} #{i}: {run['status']} "
-                              f"{run.get('wall_s', '')}s {run.get('arm_requests', '')} requests", flush=True)
-                per_scenario[name] = {side: {"summary": aggregate(runs[side]), "runs": runs[side]} for side in SIDES}
-                write(results, args.out)  # after every scenario: a long bench that is stopped keeps what it did
+                plans[name] = (spec, inventory, chosen, {side: [] for side in SIDES})
+            # Scenario by scenario, or with --interleave run i of every scenario before run i+1.
+            order = ([(i, name) for i in range(args.runs) for name in names] if args.interleave
+                     else [(i, name) for name in names for i in range(args.runs)])
+            for i, name in order:
+                spec, inventory, chosen, runs = plans[name]
+                for side in (chosen if i % 2 == 0 else chosen[::-1]):
+                    if runs[side] and runs[side][0]["status"] == "missing":
+                        continue  # reported once
+                    run = one_run(emu, spec, side, args, mode, inventory, os.path.join(logs, f"{mode}-{name}-{side}-{i}.log"))
+                    runs[side].append(run)
+                    print(f"[{mode}] {name} {side} #{i}: {run['status']} "
+                          f"{run.get('wall_s', '')}s {run.get('arm_requests', '')} requests", flush=True)
+                if i == args.runs - 1:
+                    per_scenario[name] = {side: {"summary": aggregate(runs[side]), "runs": runs[side]} for side in SIDES}
+                    write(results, args.out)  # after every scenario: a long bench that is stopped keeps what it did
     finally:
         emu.stop()
     print(f"wrote {os.path.relpath(args.out, REPO)}/results.json and README.md")
@@ -534,7 +544,8 @@ def merged(args, fresh, names, modes):
         for name in names:
             earlier["modes"].get(mode, {}).pop(name, None)
     earlier["modes"] = {mode: earlier["modes"].get(mode, {}) for mode in dict.fromkeys(list(earlier["modes"]) + modes)}
-    update = {k: fresh["meta"][k] for k in ("date", "runs", "time_scale", "spokes", "fleet", "forks", "throttling")}
+    update = {k: fresh["meta"][k] for k in ("date", "runs", "time_scale", "spokes", "fleet", "forks", "throttling",
+                                            "interleave")}
     earlier["meta"].setdefault("updates", []).append(dict(update, scenarios=names, modes=modes))
     earlier["meta"].setdefault("commands", {}).update(fresh["meta"]["commands"])
     earlier["meta"].setdefault("fleets", {}).update(fresh["meta"]["fleets"])
